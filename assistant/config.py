@@ -1,0 +1,48 @@
+"""One typed Settings for the whole assistant; every field can be set as ASSISTANT_<NAME>."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "reflect"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of essays to index.")
+    store_dir: Path = Field(Path("vectorstore"), description="Where the Chroma index is persisted.")
+    collection: str = Field("essays", description="Name of the Chroma collection.")
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Where the assembled chat model and converted embedding model are kept.",
+    )
+    model_path: Path | None = Field(
+        None, description="A GGUF chat model; unset means the shipped Qwen2.5 1.5B."
+    )
+    embedding_model_path: Path | None = Field(
+        None, description="A GGUF embedding model; unset means the shipped all-MiniLM-L6-v2."
+    )
+    n_ctx: int = Field(8192, description="Context window of the chat model, in tokens.")
+    n_threads: int | None = Field(None, description="CPU threads for the model; unset = all.")
+    temperature: float = Field(0.2, description="Sampling temperature for answers.")
+    seed: int = Field(7, description="Sampling seed, so runs repeat.")
+    max_answer_tokens: int = Field(400, description="Longest answer, in tokens.")
+    top_k: int = Field(3, description="Passages given to the model for one answer.")
+    min_relevance: float = Field(
+        0.3,
+        description="Below this cosine similarity of the best passage (and with no keyword "
+        "match) the essays are taken not to speak to the question.",
+    )
+    chunk_size: int = Field(700, description="Longest passage, in characters.")
+    chunk_overlap: int = Field(80, description="Characters shared by neighbouring passages.")
+    max_message_chars: int = Field(4000, description="Longest message accepted from a person.")
+    host: str = Field("127.0.0.1", description="Address the web page binds to.")
+    port: int = Field(7860, description="Port of the web page.")

@@ -1,0 +1,52 @@
+"""Sentence embeddings through llama.cpp, behind langchain-core's Embeddings interface."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from .llm import load_llama
+from .models import EMBED_MAX_TOKENS
+
+
+class LlamaEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 (or any GGUF embedding model), mean-pooled and L2-normalised."""
+
+    def __init__(self, locate: Callable[[], Path], n_threads: int | None = None) -> None:
+        self._locate = locate
+        self._n_threads = n_threads
+        self._llm: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._locate().stem
+
+    def _model(self) -> Any:
+        if self._llm is None:
+            self._llm = load_llama(
+                self._locate(), embedding=True, n_ctx=2048, n_batch=2048, n_ubatch=2048,
+                n_threads=self._n_threads,
+            )
+        return self._llm
+
+    def _truncate(self, llm: Any, text: str) -> str:
+        """Cut text to the model's 256-token window, as sentence-transformers does."""
+        while len(llm.tokenize(text.encode(), add_bos=True)) > EMBED_MAX_TOKENS:
+            text = text[: int(len(text) * 0.9)]
+        return text
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            llm = self._model()
+            vectors = llm.embed([self._truncate(llm, t) for t in texts], normalize=True)
+        return [list(map(float, v)) for v in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]

