@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     max_answer_tokens: int = Field(400, description="Longest answer, in tokens.")
     top_k: int = Field(3, description="Passages given to the model for one answer.")
     min_relevance: float = Field(
-        0.3,
+        0.33,
         description="Below this cosine similarity of the best passage (and with no keyword "
         "match) the essays are taken not to speak to the question.",
     )

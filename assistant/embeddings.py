@@ -29,7 +29,7 @@ class LlamaEmbeddings(Embeddings):
     def _model(self) -> Any:
         if self._llm is None:
             self._llm = load_llama(
-                self._locate(), embedding=True, n_ctx=2048, n_batch=2048, n_ubatch=2048,
+                self._locate(), embedding=True, n_ctx=512, n_batch=512, n_ubatch=512,
                 n_threads=self._n_threads,
             )
         return self._llm

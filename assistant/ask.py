@@ -1,0 +1,229 @@
+"""Asking about the essays: retrieve, answer from the passages, cite them, keep quotes verbatim."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .corpus import Passage
+from .grounding import best_support, content_stems
+from .llm import ChatModel, Message
+from .prompts import render
+from .retrieval import Retriever
+from .textnorm import normalize
+
+NOT_IN_ESSAYS = (
+    "The essays don't speak to this. They are about interdependence: sovereignty, listening "
+    "instead of fixing, and living and deciding together."
+)
+QUOTE = re.compile(r"“([^“”]*)”|\"([^\"]*)\"")
+CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+OPENERS = {"“": "”", '"': '"', "[": "]"}
+HOLD_LIMIT = 400  # an opener left open this long is a stray mark, not a quote
+SENTENCE_END = re.compile(r"[.!?][”’\"')]*(?=\s)")
+SENTENCE_TAIL = re.compile(r"[.!?][”’\"')]*$")
+
+
+@dataclass(frozen=True)
+class Source:
+    n: int
+    essay: str
+    section: str
+    kind: str
+    text: str
+    score: float
+    cited: bool = False
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    sources: list[Source]
+    grounded: bool
+    timings: dict[str, float] = field(default_factory=dict)
+    unquoted: list[str] = field(default_factory=list)
+    prompt: str = ""  # the user turn as the model saw it; kept in history so its cache is reused
+
+    def history(self) -> list[Message]:
+        return [{"role": "user", "content": self.prompt or self.question},
+                {"role": "assistant", "content": self.text}]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """First event of an answer: the passages it will be drawn from."""
+
+    sources: list[Source]
+
+
+@dataclass(frozen=True)
+class Delta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    answer: Answer
+
+
+AnswerEvent = Sources | Delta | Done
+
+
+class AnswerChecker:
+    """Cleans an answer as it streams: quotes must be verbatim, and each sentence is cited
+    with the passage that supports it (the model's own markers are not trusted).
+
+    Text after an unclosed quote or bracket, or a sentence's closing punctuation, is held
+    back until it is complete, so every piece let through is final.
+    """
+
+    def __init__(self, corpus_text: str, passages: list[str]) -> None:
+        self.corpus = normalize(corpus_text)
+        self.passages = [content_stems(p) for p in passages]
+        self.cited: set[int] = set()
+        self.unquoted: list[str] = []
+        self._pending = ""
+        self._sentence = ""
+
+    def feed(self, delta: str) -> str:
+        self._pending += delta
+        cut = self._safe_end(self._pending)
+        ready, self._pending = self._pending[:cut], self._pending[cut:]
+        return self._attribute(self.clean(ready), final=False)
+
+    def finish(self) -> str:
+        rest, self._pending = self._pending, ""
+        return self._attribute(self.clean(rest), final=True)
+
+    def _safe_end(self, text: str) -> int:
+        i = 0
+        while i < len(text):
+            closer = OPENERS.get(text[i])
+            if closer is None:
+                i += 1
+                continue
+            end = text.find(closer, i + 1)
+            if end == -1:
+                return i if len(text) - i < HOLD_LIMIT else len(text)
+            i = end + 1
+        tail = SENTENCE_TAIL.search(text)
+        return tail.start() if tail else len(text)
+
+    def clean(self, text: str) -> str:
+        text = CITATION.sub("", text)
+        return QUOTE.sub(self._quote, text)
+
+    def _quote(self, match: re.Match[str]) -> str:
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        words = normalize(inner).strip(" .,;:!?")
+        if words and words in self.corpus:
+            return match.group(0)
+        self.unquoted.append(inner)
+        return inner
+
+    def _attribute(self, text: str, final: bool) -> str:
+        out, start = [], 0
+        for match in SENTENCE_END.finditer(text):
+            out.append(text[start : match.end()] + self._cite(self._sentence + text[start : match.end()]))
+            self._sentence, start = "", match.end()
+        self._sentence += text[start:]
+        out.append(text[start:])
+        if final and self._sentence.strip():
+            out.append(self._cite(self._sentence))
+            self._sentence = ""
+        return "".join(out)
+
+    def _cite(self, sentence: str) -> str:
+        best = best_support(sentence, self.passages)
+        if best is None:
+            return ""
+        self.cited.add(best + 1)
+        return f"[{best + 1}]"
+
+
+class AskService:
+    """One question about the essays, answered from retrieved passages with checked citations."""
+
+    def __init__(self, retriever: Retriever, model: ChatModel, *, top_k: int = 3,
+                 min_relevance: float = 0.33, max_tokens: int = 400, temperature: float = 0.2,
+                 history_chars: int = 12000) -> None:
+        self.retriever = retriever
+        self.model = model
+        self.top_k = top_k
+        self.min_relevance = min_relevance
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.history_chars = history_chars
+
+    def corpus_text(self) -> str:
+        return "\n\n".join(p.text for p in self.retriever.keywords().passages)
+
+    def stream(self, question: str, history: list[Message] | None = None) -> Iterator[AnswerEvent]:
+        start = time.perf_counter()
+        result = self.retriever.search(question, self.top_k)
+        timings = {"retrieval_s": time.perf_counter() - start}
+        if result.best_similarity < self.min_relevance:
+            yield Sources([])
+            yield Delta(NOT_IN_ESSAYS)
+            timings["total_s"] = time.perf_counter() - start
+            yield Done(Answer(question, NOT_IN_ESSAYS, [], False, _rounded(timings)))
+            return
+        sources = [_source(n, p) for n, p in enumerate(result.passages, start=1)]
+        yield Sources(sources)
+        messages = self.messages(question, result.passages, history or [])
+        checker = AnswerChecker(self.corpus_text(), [s.text for s in sources])
+        parts: list[str] = []
+        for delta in self.model.stream(messages, max_tokens=self.max_tokens,
+                                       temperature=self.temperature):
+            timings.setdefault("first_token_s", time.perf_counter() - start)
+            if clean := checker.feed(delta):
+                parts.append(clean)
+                yield Delta(clean)
+        if rest := checker.finish():
+            parts.append(rest)
+            yield Delta(rest)
+        text = "".join(parts).strip()
+        grounded = "don't speak to this" not in text and bool(text)
+        cited = [Source(**{**s.__dict__, "cited": s.n in checker.cited}) for s in sources]
+        timings["total_s"] = time.perf_counter() - start
+        yield Done(Answer(question, text, cited, grounded, _rounded(timings), checker.unquoted,
+                          messages[-1]["content"]))
+
+    def answer(self, question: str, history: list[Message] | None = None) -> Answer:
+        for event in self.stream(question, history):
+            if isinstance(event, Done):
+                return event.answer
+        raise RuntimeError("the answer stream ended without a result")
+
+    def messages(self, question: str, passages: list[Passage],
+                 history: list[Message]) -> list[Message]:
+        system = render("ask_system", max_sentences=5)
+        user = render("ask_user", passages=passages, question=question)
+        return [{"role": "system", "content": system}, *self._fit(history),
+                {"role": "user", "content": user}]
+
+    def _fit(self, history: list[Message]) -> list[Message]:
+        """The latest turns of `history` that fit the budget, kept whole and in order."""
+        kept: list[Message] = []
+        used = 0
+        for message in reversed(history):
+            used += len(message["content"])
+            if used > self.history_chars:
+                break
+            kept.append(message)
+        kept.reverse()
+        while kept and kept[0]["role"] != "user":
+            kept.pop(0)
+        return kept
+
+
+def _source(n: int, passage: Passage) -> Source:
+    return Source(n, passage.essay, passage.section, passage.kind, passage.text,
+                  round(passage.score, 6))
+
+
+def _rounded(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in timings.items()}

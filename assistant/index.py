@@ -1,0 +1,129 @@
+"""The persistent passage index: the only module that knows chromadb and langchain-chroma."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from .corpus import Passage
+from .errors import IndexNotBuiltError
+
+log = logging.getLogger(__name__)
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+BATCH = 64
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: int
+    kept: int
+    removed: int
+    seconds: float
+
+
+class PassageIndex:
+    """Passages and their embeddings in a persistent Chroma collection, keyed by content hash."""
+
+    def __init__(self, store_dir: Path, collection: str, embeddings: Embeddings,
+                 embedding_name: str = "all-MiniLM-L6-v2") -> None:
+        self.store_dir = store_dir
+        self.collection = collection
+        self.embeddings = embeddings
+        self.embedding_name = embedding_name
+        self._store: Any = None
+
+    def _chroma(self, create: bool) -> Any:
+        if self._store is not None:
+            return self._store
+        if not create and not (self.store_dir / "chroma.sqlite3").is_file():
+            raise IndexNotBuiltError(
+                f"No index at {self.store_dir}. Build it with `reflect ingest` "
+                "(or `make run`, which builds it when it is missing)."
+            )
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_chroma import Chroma
+
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(
+            path=str(self.store_dir),
+            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+        )
+        if not create and self.collection not in {c.name for c in client.list_collections()}:
+            raise IndexNotBuiltError(
+                f"The index at {self.store_dir} has no collection {self.collection!r}. "
+                "Build it with `reflect ingest`."
+            )
+        self._store = Chroma(
+            collection_name=self.collection,
+            embedding_function=self.embeddings,
+            client=client,
+            collection_metadata={"hnsw:space": "cosine", "embedding": self.embedding_name},
+        )
+        return self._store
+
+    def _ids(self) -> set[str]:
+        return set(self._chroma(create=True).get(include=[])["ids"])
+
+    def sync(self, passages: list[Passage], progress: bool = False) -> SyncReport:
+        """Make the index hold exactly `passages`: add the new, remove the gone, keep the rest."""
+        from tqdm import tqdm
+
+        start = time.perf_counter()
+        store = self._chroma(create=True)
+        existing = self._ids()
+        wanted = {p.id: p for p in passages}
+        new = [p for pid, p in wanted.items() if pid not in existing]
+        gone = sorted(existing - wanted.keys())
+        with tqdm(total=len(new), desc="Embedding passages", unit="passage",
+                  disable=not progress or not new) as bar:
+            for batch in _batches(new, BATCH):
+                store.add_texts(
+                    texts=[p.text for p in batch],
+                    metadatas=[p.metadata() for p in batch],
+                    ids=[p.id for p in batch],
+                )
+                bar.update(len(batch))
+        for ids in _batches(gone, BATCH):
+            store.delete(ids=ids)
+        return SyncReport(len(new), len(wanted) - len(new), len(gone),
+                          time.perf_counter() - start)
+
+    def passages(self) -> list[Passage]:
+        """Every indexed passage, in essay order."""
+        got = self._chroma(create=False).get(include=["documents", "metadatas"])
+        found = [_passage(pid, text, meta)
+                 for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"],
+                                            strict=True)]
+        return sorted(found, key=lambda p: (p.source, p.position))
+
+    def count(self) -> int:
+        return len(self._chroma(create=False).get(include=[])["ids"])
+
+    def vector_search(self, vector: list[float], k: int) -> list[Passage]:
+        """The `k` passages nearest to `vector`, each scored by cosine similarity."""
+        store = self._chroma(create=False)
+        hits = store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        return [_passage(doc.id, doc.page_content, doc.metadata, score=1.0 - distance)
+                for doc, distance in hits]
+
+
+def _passage(pid: str, text: str, meta: Any, score: float = 0.0) -> Passage:
+    return Passage(
+        id=pid, essay=str(meta.get("essay", "")), section=str(meta.get("section", "")),
+        kind=str(meta.get("kind", "prose")), text=text, source=str(meta.get("source", "")),
+        position=int(meta.get("position", 0)), score=score,
+    )
+
+
+def _batches(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,77 @@
+"""build_assistant(settings): the one place that picks the concrete classes and wires them."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ask import AskService
+from .config import Settings
+from .corpus import corpus_passages, load_corpus
+from .embeddings import LlamaEmbeddings
+from .index import PassageIndex, SyncReport
+from .llm import ChatModel, LlamaCppChatModel
+from .models import chat_model_info, embedding_model_path
+from .retrieval import Retriever
+
+log = logging.getLogger(__name__)
+
+
+def stay_offline() -> None:
+    """Switch off every library's phone-home before any of them is imported."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+@dataclass
+class Assistant:
+    settings: Settings
+    index: PassageIndex
+    retriever: Retriever
+    model: ChatModel
+    ask: AskService
+
+    def ingest(self, corpus_dir: Path | None = None, progress: bool = False) -> IngestReport:
+        report = load_corpus(corpus_dir or self.settings.corpus_dir)
+        passages = corpus_passages(report, self.settings.chunk_size, self.settings.chunk_overlap)
+        sync = self.index.sync(passages, progress=progress)
+        self.retriever.refresh()
+        return IngestReport(len(report.essays), len(passages), sync, report.skipped)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    files: int
+    passages: int
+    sync: SyncReport
+    skipped: list[tuple[str, str]]
+
+    def summary(self) -> str:
+        s = self.sync
+        line = (f"{self.files} files, {self.passages} passages: {s.added} added, {s.kept} kept, "
+                f"{s.removed} removed in {s.seconds:.1f} s")
+        return line + (f"; {len(self.skipped)} files skipped" if self.skipped else "")
+
+
+def build_assistant(settings: Settings, model: ChatModel | None = None,
+                    progress: bool = False) -> Assistant:
+    stay_offline()
+    cache = settings.cache_dir
+    embeddings = LlamaEmbeddings(
+        lambda: embedding_model_path(settings.embedding_model_path, cache), settings.n_threads
+    )
+    index = PassageIndex(settings.store_dir, settings.collection, embeddings)
+    retriever = Retriever(index, embeddings)
+    if model is None:
+        model = LlamaCppChatModel(
+            lambda: chat_model_info(settings.model_path, cache, progress=progress).path,
+            n_ctx=settings.n_ctx, n_threads=settings.n_threads, seed=settings.seed,
+        )
+    ask = AskService(retriever, model, top_k=settings.top_k,
+                     min_relevance=settings.min_relevance,
+                     max_tokens=settings.max_answer_tokens, temperature=settings.temperature)
+    return Assistant(settings, index, retriever, model, ask)

@@ -1,0 +1,136 @@
+"""The chat page: build_ui(assistant) -> gr.Blocks (never launches); launch() serves it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from .ask import Delta, Done, Source, Sources
+from .errors import AssistantError
+from .safety import check_message
+from .service import Assistant
+
+log = logging.getLogger(__name__)
+
+INTRO = (
+    "### Reflect\n"
+    "Ask about the essays on interdependence. Answers come only from the essays, "
+    "with numbered citations; the passages are shown beside the chat. "
+    "Everything runs on this computer."
+)
+NO_SOURCES = "*Passages used for an answer appear here.*"
+CSS = """
+#sources blockquote { font-size: 0.92em; margin: 0.3em 0 0.9em 0; }
+#status { font-size: 0.85em; opacity: 0.8; }
+"""
+
+Chat = list[dict[str, Any]]
+
+
+def sources_markdown(sources: list[Source], done: bool) -> str:
+    if not sources:
+        return NO_SOURCES if not done else "*No passage in the essays matched this question.*"
+    cited = [s for s in sources if s.cited] if done else sources
+    rest = [s for s in sources if not s.cited] if done else []
+    blocks = [_source_block(s) for s in cited or sources]
+    if done and cited and rest:
+        blocks.append("**Also consulted**")
+        blocks.extend(_source_block(s) for s in rest)
+    return "\n\n".join(blocks)
+
+
+def _source_block(source: Source) -> str:
+    where = f"{source.essay} — {source.section}" if source.section else source.essay
+    label = " · invitation" if source.kind == "invitation" else ""
+    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in source.text.splitlines())
+    return f"**[{source.n}]** *{where}*{label}\n\n{quoted}"
+
+
+def status_markdown(assistant: Assistant) -> str:
+    try:
+        count = assistant.index.count()
+    except AssistantError as exc:
+        return f"⚠️ {exc}"
+    return f"Index: {count} passages from `{assistant.settings.corpus_dir}`."
+
+
+def build_ui(assistant: Assistant) -> gr.Blocks:
+    def respond(message: str, chat: Chat, history: list[dict[str, str]]
+                ) -> Iterator[tuple[Chat, list[dict[str, str]], str, str]]:
+        try:
+            question = check_message(message, assistant.settings.max_message_chars)
+        except AssistantError as exc:
+            gr.Warning(str(exc))
+            yield chat, history, message, gr.skip()
+            return
+        chat = [*chat, {"role": "user", "content": question},
+                {"role": "assistant", "content": ""}]
+        yield chat, history, "", "*Searching the essays…*"
+        sources: list[Source] = []
+        try:
+            for event in assistant.ask.stream(question, history):
+                if isinstance(event, Sources):
+                    sources = event.sources
+                    yield chat, history, "", sources_markdown(sources, done=False)
+                elif isinstance(event, Delta):
+                    chat[-1]["content"] += event.text
+                    yield chat, history, "", gr.skip()
+                elif isinstance(event, Done):
+                    history = [*history, *event.answer.history()]
+                    chat[-1]["content"] = event.answer.text
+                    yield chat, history, "", sources_markdown(event.answer.sources, done=True)
+        except AssistantError as exc:
+            chat[-1]["content"] = f"⚠️ {exc}"
+            yield chat, history, "", sources_markdown(sources, done=True)
+
+    with gr.Blocks(title="Reflect") as demo:
+        gr.Markdown(INTRO)
+        history = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat",
+                                     feedback_options=None, buttons=["copy"])
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask about the essays…", show_label=False,
+                                     scale=5, autofocus=True, elem_id="message",
+                                     max_length=assistant.settings.max_message_chars)
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                new = gr.Button("New conversation", size="sm", elem_id="new")
+            with gr.Column(scale=2):
+                gr.Markdown("#### Sources")
+                sources = gr.Markdown(NO_SOURCES, elem_id="sources")
+        status = gr.Markdown(elem_id="status")
+
+        outputs = [chatbot, history, box, sources]
+        box.submit(respond, [box, chatbot, history], outputs)
+        send.click(respond, [box, chatbot, history], outputs)
+        new.click(lambda: ([], [], "", NO_SOURCES), None, outputs)
+        demo.load(lambda: status_markdown(assistant), None, status)
+    return demo
+
+
+def warm_up(assistant: Assistant) -> None:
+    """Load the models in the background so the first question does not wait for them."""
+    def work() -> None:
+        try:
+            assistant.retriever.search("interdependence", 1)
+            model: Any = assistant.model
+            if hasattr(model, "llama"):
+                model.llama  # noqa: B018 - loading is the point
+        except AssistantError as exc:
+            log.warning("Warm-up failed: %s", exc)
+
+    threading.Thread(target=work, name="warm-up", daemon=True).start()
+
+
+def launch(assistant: Assistant, **kwargs: Any) -> None:
+    settings = assistant.settings
+    warm_up(assistant)
+    build_ui(assistant).launch(
+        server_name=settings.host, server_port=settings.port, share=False,
+        css=CSS, footer_links=[], **kwargs,
+    )
