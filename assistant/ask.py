@@ -23,7 +23,7 @@ CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 OPENERS = {"“": "”", '"': '"', "[": "]"}
 HOLD_LIMIT = 400  # an opener left open this long is a stray mark, not a quote
 SENTENCE_END = re.compile(r"[.!?][”’\"')]*(?=\s)")
-SENTENCE_TAIL = re.compile(r"[.!?][”’\"')]*$")
+SENTENCE_TAIL = re.compile(r"\s*(?:[.!?][”’\"')]*\s*)?$")  # held until the next word
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ class AnswerChecker:
         return self._attribute(self.clean(rest), final=True)
 
     def _safe_end(self, text: str) -> int:
-        i = 0
+        """Where the text can be cut without splitting a quote, a bracket or a sentence end."""
+        i, pair_start, pair_end = 0, 0, 0
         while i < len(text):
             closer = OPENERS.get(text[i])
             if closer is None:
@@ -107,10 +108,12 @@ class AnswerChecker:
                 continue
             end = text.find(closer, i + 1)
             if end == -1:
-                return i if len(text) - i < HOLD_LIMIT else len(text)
-            i = end + 1
+                return len(text[:i].rstrip()) if len(text) - i < HOLD_LIMIT else len(text)
+            pair_start, pair_end, i = i, end + 1, end + 1
         tail = SENTENCE_TAIL.search(text)
-        return tail.start() if tail else len(text)
+        if tail is None:
+            return len(text)
+        return pair_start if pair_start < tail.start() < pair_end else tail.start()
 
     def clean(self, text: str) -> str:
         text = CITATION.sub("", text)

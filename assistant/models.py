@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
+import importlib.util
 import json
 import logging
 import os
@@ -37,14 +37,13 @@ class ModelInfo:
 
 
 def package_dir(package: str) -> Path:
-    """The folder of an installed package, without importing more than its __init__."""
-    try:
-        module = importlib.import_module(package)
-    except ImportError as exc:
+    """The folder of an installed package, found without running any of its code."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
         raise ModelNotFoundError(
             f"The package {package!r} is not installed. Run `make setup` to install the models."
-        ) from exc
-    return Path(module.__file__ or "").parent
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def check_gguf(path: Path) -> Path:

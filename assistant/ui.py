@@ -106,10 +106,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         status = gr.Markdown(elem_id="status")
 
         outputs = [chatbot, history, box, sources]
-        box.submit(respond, [box, chatbot, history], outputs)
-        send.click(respond, [box, chatbot, history], outputs)
-        new.click(lambda: ([], [], "", NO_SOURCES), None, outputs)
-        demo.load(lambda: status_markdown(assistant), None, status)
+        box.submit(respond, [box, chatbot, history], outputs, api_name="ask")
+        send.click(respond, [box, chatbot, history], outputs, api_visibility="private")
+        new.click(lambda: ([], [], "", NO_SOURCES), None, outputs, api_name="new_conversation")
+        demo.load(lambda: status_markdown(assistant), None, status, api_visibility="private")
     return demo
 
 

@@ -1,0 +1,106 @@
+import random
+
+import pytest
+
+from assistant.ask import NOT_IN_ESSAYS, AnswerChecker, AskService, Delta, Done, Sources
+from assistant.service import Assistant
+from tests.fakes import FakeChatModel
+
+CORPUS = ("Interdependence is not sameness. It’s the practice of staying present and caring, "
+          "person to person, through difference.")
+PASSAGES = ["Shared vision is not enough.", CORPUS]
+
+
+def run(checker: AnswerChecker, pieces: list[str]) -> str:
+    return "".join(checker.feed(p) for p in pieces) + checker.finish()
+
+
+def test_verbatim_quotes_stay_and_invented_ones_lose_their_marks() -> None:
+    checker = AnswerChecker(CORPUS, PASSAGES)
+    out = run(checker, ['The essay says “interdependence is not sameness.” It calls it '
+                        '"a kind of agreement" too.'])
+    assert "“interdependence is not sameness.”" in out
+    assert "a kind of agreement" in out and '"a kind of agreement"' not in out
+    assert checker.unquoted == ["a kind of agreement"]
+
+
+def test_typographic_and_case_differences_still_count_as_verbatim() -> None:
+    checker = AnswerChecker(CORPUS, PASSAGES)
+    out = run(checker, ['They write "It\'s the practice of staying present".'])
+    assert '"It\'s the practice of staying present"' in out and not checker.unquoted
+
+
+def test_each_sentence_is_cited_with_its_supporting_passage() -> None:
+    checker = AnswerChecker(CORPUS, PASSAGES)
+    out = run(checker, ["Staying present and caring through difference matters. "
+                        "Shared vision is not enough. Bananas are yellow."])
+    assert out == ("Staying present and caring through difference matters.[2] "
+                   "Shared vision is not enough.[1] Bananas are yellow.")
+    assert checker.cited == {1, 2}
+
+
+def test_the_models_own_citation_marks_are_not_trusted() -> None:
+    checker = AnswerChecker(CORPUS, PASSAGES)
+    out = run(checker, ["Bananas are yellow [2]. Shared vision is not enough [7]."])
+    assert out == "Bananas are yellow. Shared vision is not enough.[1]"
+
+
+def test_streamed_output_is_the_same_however_the_text_is_cut() -> None:
+    text = ('Interdependence is "not sameness." It means caring through difference [1]. '
+            'Some say "sameness is safe" but shared vision is not enough! The end')
+    whole = run(AnswerChecker(CORPUS, PASSAGES), [text])
+    rng = random.Random(3)
+    for _ in range(30):
+        cuts = sorted(rng.sample(range(1, len(text)), 12))
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        assert run(AnswerChecker(CORPUS, PASSAGES), pieces) == whole
+
+
+def test_an_unclosed_quote_is_released_at_the_end() -> None:
+    checker = AnswerChecker(CORPUS, PASSAGES)
+    assert run(checker, ["It says “shared vision", " is not enough"]) == (
+        "It says “shared vision is not enough[1]")
+
+
+def test_off_topic_question_never_reaches_the_model(assistant: Assistant) -> None:
+    fake = FakeChatModel(["should not be used"])
+    service = AskService(assistant.retriever, fake, min_relevance=0.33)
+    answer = service.answer("How many moons does Jupiter have?")
+    assert answer.text == NOT_IN_ESSAYS and not answer.grounded and answer.sources == []
+    assert fake.calls == []
+
+
+def test_prompt_holds_the_passages_as_quoted_material_and_the_question(
+        assistant: Assistant) -> None:
+    fake = FakeChatModel(["Interdependence is the practice of staying present and caring."])
+    service = AskService(assistant.retriever, fake, top_k=3)
+    events = list(service.stream("What does interdependence is not sameness mean?"))
+    assert isinstance(events[0], Sources) and len(events[0].sources) == 3
+    assert any(isinstance(e, Delta) for e in events)
+    answer = events[-1].answer if isinstance(events[-1], Done) else None
+    assert answer is not None and answer.grounded
+    system, user = fake.calls[0]["messages"]
+    assert system["role"] == "system" and "only" in system["content"]
+    assert user["content"].count("<<<") == 3 and user["content"].endswith(
+        "Question: What does interdependence is not sameness mean?")
+    assert "[1]" in answer.text and any(s.cited for s in answer.sources)
+
+
+def test_history_is_kept_whole_turns_and_trimmed_to_fit(assistant: Assistant) -> None:
+    fake = FakeChatModel(["Staying present."])
+    service = AskService(assistant.retriever, fake, history_chars=100)
+    history = [{"role": "user", "content": "x" * 500}, {"role": "assistant", "content": "a"},
+               {"role": "user", "content": "short question"},
+               {"role": "assistant", "content": "short answer"}]
+    service.answer("What is interdependence?", history)
+    roles = [m["role"] for m in fake.calls[0]["messages"]]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert fake.calls[0]["messages"][1]["content"] == "short question"
+
+
+@pytest.mark.slow
+def test_real_small_model_answers_with_sources(assistant: Assistant) -> None:
+    answer = assistant.ask.answer("What does the essay mean by interdependence is not sameness?")
+    assert answer.text and answer.sources
+    assert "first_token_s" in answer.timings
+    assert any("sameness" in s.text for s in answer.sources)

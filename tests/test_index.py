@@ -1,0 +1,69 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import Essay, split_essay
+from assistant.errors import IndexNotBuiltError
+from assistant.index import PassageIndex
+from tests.fakes import FakeEmbeddings
+
+
+def passages(*bodies: str, source: str = "a.md") -> list:
+    return [p for body in bodies for p in split_essay(Essay("A", source, body))]
+
+
+def test_sync_adds_keeps_and_removes(tmp_path: Path) -> None:
+    embeddings = FakeEmbeddings()
+    index = PassageIndex(tmp_path / "store", "essays", embeddings)
+    one = passages("## S\n\nFirst passage.", "## T\n\nSecond passage.")
+    first = index.sync(one)
+    assert (first.added, first.kept, first.removed) == (2, 0, 0)
+
+    embedded_before = sum(embeddings.calls)
+    again = index.sync(one)
+    assert (again.added, again.kept, again.removed) == (0, 2, 0)
+    assert sum(embeddings.calls) == embedded_before, "an unchanged corpus embedded something"
+
+    changed = passages("## S\n\nFirst passage.", "## T\n\nSecond passage, edited.")
+    third = index.sync(changed)
+    assert (third.added, third.kept, third.removed) == (1, 1, 1)
+    assert sorted(p.text for p in index.passages()) == ["First passage.",
+                                                       "Second passage, edited."]
+
+
+def test_index_survives_a_new_process(tmp_path: Path) -> None:
+    PassageIndex(tmp_path / "store", "essays", FakeEmbeddings()).sync(
+        passages("## S\n\nKept across restarts."))
+    reopened = PassageIndex(tmp_path / "store", "essays", FakeEmbeddings())
+    assert [p.text for p in reopened.passages()] == ["Kept across restarts."]
+    hit = reopened.vector_search(FakeEmbeddings().embed_query("restarts kept"), 1)[0]
+    assert hit.section == "S" and 0 < hit.score <= 1.0
+
+
+def test_an_interrupted_ingest_is_completed_by_the_next(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.index as module
+
+    monkeypatch.setattr(module, "BATCH", 2)
+    many = passages(*[f"## S{i}\n\nPassage number {i}." for i in range(7)])
+
+    class Dying(FakeEmbeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            if len(self.calls) == 2:
+                raise KeyboardInterrupt  # the process is stopped mid-ingest
+            return super().embed_documents(texts)
+
+    with pytest.raises(KeyboardInterrupt):
+        PassageIndex(tmp_path / "store", "essays", Dying()).sync(many)
+    index = PassageIndex(tmp_path / "store", "essays", FakeEmbeddings())
+    assert 0 < index.count() < len(many)
+    report = index.sync(many)
+    assert report.added + report.kept == len(many) and report.removed == 0
+    assert index.count() == len(many)
+
+
+def test_reading_a_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
+    index = PassageIndex(tmp_path / "never-built", "essays", FakeEmbeddings())
+    with pytest.raises(IndexNotBuiltError, match="reflect ingest"):
+        index.passages()
+    assert not (tmp_path / "never-built").exists()
