@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .corpus import Passage
 from .grounding import best_support, content_stems
-from .llm import ChatModel, Message
+from .llm import ChatModel, Message, fit
 from .prompts import render
 from .retrieval import Retriever
 from .textnorm import normalize
@@ -206,22 +206,8 @@ class AskService:
                  history: list[Message]) -> list[Message]:
         system = render("ask_system", max_sentences=5)
         user = render("ask_user", passages=passages, question=question)
-        return [{"role": "system", "content": system}, *self._fit(history),
+        return [{"role": "system", "content": system}, *fit(history, self.history_chars),
                 {"role": "user", "content": user}]
-
-    def _fit(self, history: list[Message]) -> list[Message]:
-        """The latest turns of `history` that fit the budget, kept whole and in order."""
-        kept: list[Message] = []
-        used = 0
-        for message in reversed(history):
-            used += len(message["content"])
-            if used > self.history_chars:
-                break
-            kept.append(message)
-        kept.reverse()
-        while kept and kept[0]["role"] != "user":
-            kept.pop(0)
-        return kept
 
 
 def _source(n: int, passage: Passage) -> Source:

@@ -118,6 +118,59 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to bind.")] = N
     launch(assistant)
 
 
+@app.command()
+def reply(message: str, corpus: Corpus = None, store: Store = None, model: Model = None,
+          as_json: AsJson = False) -> None:
+    """One listening turn: a reflection and at most one open question, checked for fixing."""
+    from .conversation import REFLECT, Conversation, Finished, turn_json
+    from .safety import check_message
+
+    config = settings(corpus, store, model)
+    message = check_message(message, config.max_message_chars)
+    assistant = assistant_for(config)
+    events = assistant.companion.turn(Conversation(), message, REFLECT)
+    turn = next(e.turn for e in events if isinstance(e, Finished))
+    if as_json:
+        emit(turn_json(turn))
+    else:
+        typer.echo(turn.text)
+
+
+@app.command()
+def check(text: Annotated[str, typer.Argument(help='Text to check, or "-" for JSONL '
+                                                    '{"text"} lines on stdin.')],
+          as_json: AsJson = False) -> None:
+    """Does TEXT fix (advise, direct, diagnose, persuade, minimise, ask several questions)?"""
+    from .embeddings import LlamaEmbeddings
+    from .models import embedding_model_path
+    from .policy import AdviceClassifier, FixingDetector
+
+    config = settings()
+    embeddings = LlamaEmbeddings(
+        lambda: embedding_model_path(config.embedding_model_path, config.cache_dir))
+    detector = FixingDetector(AdviceClassifier(embeddings))
+    if text != "-":
+        verdict = detector.check(text)
+        if as_json:
+            emit({"fixing": verdict.fixing, "reasons": verdict.reasons})
+        else:
+            typer.echo("fixing" if verdict.fixing else "listening")
+            for reason in verdict.reasons:
+                typer.echo(f"  {reason}")
+        return
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            verdict = detector.check(str(item["text"]))
+        except (json.JSONDecodeError, KeyError, TypeError):
+            typer.echo(json.dumps({"line": number, "error": 'expected {"text": ...}'}))
+            continue
+        typer.echo(json.dumps({"fixing": verdict.fixing, "reasons": verdict.reasons},
+                              ensure_ascii=False))
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(dataset: Annotated[Path | None, typer.Option(help="JSONL of "
                    '{"question", "gold"}.')] = None,
@@ -138,6 +191,55 @@ def eval_retrieval(dataset: Annotated[Path | None, typer.Option(help="JSONL of "
     typer.echo(" ".join(f"{key}={value}" for key, value in report.items() if key != "misses"))
     for question in report["misses"]:
         typer.echo(f"  missed: {question}")
+
+
+@eval_app.command("detector")
+def eval_detector(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")] = Path(
+                      "../shared/data/advice-emnlp2020"),
+                  split: Annotated[str, typer.Option(help="train, dev or test.")] = "test",
+                  as_json: AsJson = False) -> None:
+    """Precision, recall and F1 of the fixing detector on Advice-EMNLP2020."""
+    from .evaluation import advice_dataset
+    from .evaluation import eval_detector as run
+
+    assistant = assistant_for(settings())
+    report = run(assistant.detector, advice_dataset(data, split))
+    if as_json:
+        emit(report)
+        return
+    for name in ("rules", "classifier", "classifier_at_gate", "combined"):
+        if name in report:
+            typer.echo(f"{name:>18}: " + " ".join(f"{k}={v}" for k, v in report[name].items()))
+
+
+@eval_app.command("listening")
+def eval_listening(dataset: Annotated[Path | None, typer.Option(help='JSONL of {"message"}.')]
+                   = None,
+                   report_dir: Annotated[Path | None, typer.Option(help="Where the report goes.")]
+                   = None,
+                   corpus: Corpus = None, store: Store = None, model: Model = None,
+                   as_json: AsJson = False) -> None:
+    """Run each message as a listening turn; fixing, questions, fallbacks, latency, plots."""
+    import datetime
+
+    from .evaluation import DEFAULT_DIR, read_cases, write_listening_report
+    from .evaluation import eval_listening as run
+    from .policy import AdviceClassifier, FixingDetector
+
+    assistant = assistant_for(settings(corpus, store, model))
+    cases = read_cases(dataset or DEFAULT_DIR / "listening.jsonl", ("message",))
+    classifier = AdviceClassifier(assistant.detector.classifier.embeddings)
+    classifier.gate = classifier.threshold  # the judge is stricter than the gate it measures
+    judge = FixingDetector(classifier)
+    report = run(assistant.companion, judge, cases, progress=sys.stderr.isatty())
+    folder = report_dir or DEFAULT_DIR / "reports" / datetime.date.today().isoformat()
+    path = write_listening_report(report, folder)
+    figures = {k: v for k, v in report.items() if k != "rows"}
+    if as_json:
+        emit({**figures, "report": str(path)})
+        return
+    typer.echo(" ".join(f"{k}={v}" for k, v in figures.items()))
+    typer.echo(f"report: {path}")
 
 
 def main() -> None:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         description="Below this cosine similarity of the best passage (and with no keyword "
         "match) the essays are taken not to speak to the question.",
     )
+    regenerations: int = Field(
+        2, description="Fresh drafts tried when a listening reply fixes, before the safe reply."
+    )
     chunk_size: int = Field(700, description="Longest passage, in characters.")
     chunk_overlap: int = Field(80, description="Characters shared by neighbouring passages.")
     max_message_chars: int = Field(4000, description="Longest message accepted from a person.")

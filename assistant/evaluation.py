@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+from .conversation import REFLECT, Companion, Conversation, Finished
 from .errors import AssistantError
+from .listening import PolicyRecord
+from .policy import FixingDetector, sentences
 from .retrieval import Retriever
 from .textnorm import normalize
 
@@ -51,3 +55,128 @@ def eval_retrieval(retriever: Retriever, cases: list[dict[str, Any]], k: int = 5
         "mrr": round(sum(1 / r for r in ranks if r) / n, 4) if n else 0.0,
         "misses": misses,
     }
+
+
+def advice_dataset(data_dir: Path, split: str = "test") -> list[dict[str, Any]]:
+    """Advice-EMNLP2020 sentences of one split as {"text", "advice"} cases."""
+    import csv
+
+    from .policy import detokenize
+
+    cases = []
+    for name in ("askparents", "needadvice"):
+        path = data_dir / f"{name}_{split}.tsv"
+        if not path.is_file():
+            raise AssistantError(f"No {path}: point --data at the Advice-EMNLP2020 folder.")
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                cases.append({"text": detokenize(row["Sentence"]),
+                              "advice": row["Majority_label"] == "1"})
+    return cases
+
+
+def prf(truth: list[bool], predicted: list[bool]) -> dict[str, float]:
+    tp = sum(t and p for t, p in zip(truth, predicted, strict=True))
+    fp = sum(p and not t for t, p in zip(truth, predicted, strict=True))
+    fn = sum(t and not p for t, p in zip(truth, predicted, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def eval_detector(detector: FixingDetector, cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Precision, recall and F1 on advice sentences: rules alone, classifier alone, both."""
+    texts = [c["text"] for c in cases]
+    truth = [bool(c["advice"]) for c in cases]
+    rules = [any(v.kind != "questions" for v in detector.rule_violations(t)) for t in texts]
+    report: dict[str, Any] = {"n": len(cases), "positive": sum(truth), "rules": prf(truth, rules)}
+    if detector.classifier is not None:
+        probs = detector.classifier.probabilities(texts)
+        best_f1 = [p >= detector.classifier.threshold for p in probs]
+        gated = [p >= detector.classifier.gate for p in probs]
+        report["classifier"] = prf(truth, best_f1)
+        report["classifier_at_gate"] = prf(truth, gated)
+        report["combined"] = prf(truth, [r or g for r, g in zip(rules, gated, strict=True)])
+    return report
+
+
+REFLECTIVE = re.compile(r"\b(?:it sounds|sounds like|you(?:'re|'ve|'d)?|your|that sounds)\b",
+                        re.I)
+
+
+def eval_listening(companion: Companion, judge: FixingDetector,
+                   cases: list[dict[str, Any]], progress: bool = False) -> dict[str, Any]:
+    """Run every message through a fresh conversation in Reflect mode and measure the replies."""
+    from tqdm import tqdm
+
+    rows = []
+    for case in tqdm(cases, desc="Listening", disable=not progress):
+        finished = [e for e in companion.turn(Conversation(), case["message"], REFLECT)
+                    if isinstance(e, Finished)]
+        turn = finished[-1].turn
+        policy = turn.policy or PolicyRecord()
+        said = sentences(turn.text)
+        rows.append({
+            "message": case["message"], "reply": turn.text, "route": turn.route,
+            "status": policy.status, "fixing": judge.check(turn.text).fixing,
+            "first_draft_fixing": policy.first_draft_fixing,
+            "questions": turn.text.count("?"),
+            "reflections": sum(1 for s in said if not s.endswith("?") and REFLECTIVE.search(s)),
+            "seconds": turn.timings.get("total_s", 0.0),
+        })
+    n = len(rows) or 1
+    questions = [r["questions"] for r in rows]
+    seconds = sorted(r["seconds"] for r in rows)
+    return {
+        "n": len(rows),
+        "fixing_rate": round(sum(r["fixing"] for r in rows) / n, 4),
+        "first_draft_fixing_rate": round(sum(r["first_draft_fixing"] for r in rows) / n, 4),
+        "reflection_share": round(sum(r["reflections"] > 0 for r in rows) / n, 4),
+        "questions_mean": round(sum(questions) / n, 3),
+        "questions_max": max(questions, default=0),
+        "reflection_to_question": round(sum(r["reflections"] for r in rows)
+                                        / max(1, sum(questions)), 3),
+        "regeneration_rate": round(sum(r["status"] == "regenerated" for r in rows) / n, 4),
+        "fallback_rate": round(sum(r["status"] == "fallback" for r in rows) / n, 4),
+        "latency_mean_s": round(sum(seconds) / n, 3),
+        "latency_p95_s": seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))] if rows else 0,
+        "rows": rows,
+    }
+
+
+def write_listening_report(report: dict[str, Any], folder: Path) -> Path:
+    """Markdown with the figures, two plots, and every reply for a person to read."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = report["rows"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    statuses = ["passed", "regenerated", "fallback"]
+    counts = [sum(r["status"] == s for r in rows) for s in statuses]
+    left.bar(statuses, counts, color=["#4c9a6a", "#d9a441", "#c0504d"])
+    left.set_title(f"How {len(rows)} replies got past the fixing check")
+    left.set_ylabel("replies")
+    right.hist([r["seconds"] for r in rows], bins=12, color="#5b7fa6")
+    right.axvline(report["latency_mean_s"], color="black", linestyle="--",
+                  label=f"mean {report['latency_mean_s']:.1f} s")
+    right.set_title("Seconds per reply")
+    right.set_xlabel("seconds")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(folder / "listening.png", dpi=110)
+    plt.close(fig)
+    figures = {k: v for k, v in report.items() if k != "rows"}
+    lines = ["# Listening eval", "", "![statuses and latency](listening.png)", "",
+             "| measure | value |", "| --- | --- |",
+             *[f"| {k} | {v} |" for k, v in figures.items()], "", "## Replies", ""]
+    for r in rows:
+        flag = " **(fixing)**" if r["fixing"] else ""
+        lines += [f"- **{r['message']}**  ", f"  → {r['reply']} *({r['status']}, "
+                  f"{r['seconds']:.1f} s)*{flag}"]
+    path = folder / "listening.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

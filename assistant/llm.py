@@ -15,6 +15,22 @@ log = logging.getLogger(__name__)
 Message = dict[str, str]
 
 
+def fit(history: list[Message], budget: int) -> list[Message]:
+    """The latest whole turns of `history` within `budget` characters, oldest first."""
+    kept: list[Message] = []
+    used = 0
+    for message in reversed(history):
+        used += len(message["content"])
+        if used > budget:
+            break
+        kept.append(message)
+    kept.reverse()
+    while kept and kept[0]["role"] != "user":
+        kept.pop(0)
+    return kept
+
+
+
 class ChatModel(Protocol):
     def stream(self, messages: list[Message], **opts: Any) -> Iterator[str]:
         """Yield the reply to `messages` piece by piece."""
@@ -44,6 +60,7 @@ class LlamaCppChatModel:
         self._llm: Any = None
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
+        self._grammars: dict[str, Any] = {}
 
     @property
     def llama(self) -> Any:
@@ -57,10 +74,20 @@ class LlamaCppChatModel:
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode(), add_bos=False, special=True))
 
+    def _grammar(self, gbnf: str) -> Any:
+        from llama_cpp import LlamaGrammar
+
+        if gbnf not in self._grammars:
+            self._grammars[gbnf] = LlamaGrammar.from_string(gbnf, verbose=False)
+        return self._grammars[gbnf]
+
     def stream(self, messages: list[Message], *, max_tokens: int = 400,
                temperature: float = 0.2, stop: list[str] | None = None,
-               **opts: Any) -> Iterator[str]:
+               grammar: str | None = None, **opts: Any) -> Iterator[str]:
+        """Stream a reply; `grammar` is GBNF text that the reply must follow."""
         llm = self.llama
+        if grammar is not None:
+            opts["grammar"] = self._grammar(grammar)
         with self._lock:
             chunks = llm.create_chat_completion(
                 messages=messages, stream=True, max_tokens=max_tokens,

@@ -9,11 +9,14 @@ from pathlib import Path
 
 from .ask import AskService
 from .config import Settings
+from .conversation import Companion
 from .corpus import corpus_passages, load_corpus
 from .embeddings import LlamaEmbeddings
 from .index import PassageIndex, SyncReport
+from .listening import ListeningService
 from .llm import ChatModel, LlamaCppChatModel
 from .models import chat_model_info, embedding_model_path
+from .policy import AdviceClassifier, FixingDetector
 from .retrieval import Retriever
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,8 @@ class Assistant:
     retriever: Retriever
     model: ChatModel
     ask: AskService
+    detector: FixingDetector
+    companion: Companion
 
     def ingest(self, corpus_dir: Path | None = None, progress: bool = False) -> IngestReport:
         report = load_corpus(corpus_dir or self.settings.corpus_dir)
@@ -74,4 +79,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
     ask = AskService(retriever, model, top_k=settings.top_k,
                      min_relevance=settings.min_relevance,
                      max_tokens=settings.max_answer_tokens, temperature=settings.temperature)
-    return Assistant(settings, index, retriever, model, ask)
+    detector = FixingDetector(AdviceClassifier(embeddings))
+    listening = ListeningService(model, detector, regenerations=settings.regenerations)
+    companion = Companion(ask, listening, detector)
+    return Assistant(settings, index, retriever, model, ask, detector, companion)

@@ -9,7 +9,8 @@ from typing import Any
 
 import gradio as gr
 
-from .ask import Delta, Done, Source, Sources
+from .ask import Delta, Source, Sources
+from .conversation import ASK, REFLECT, Conversation, Finished, Turn
 from .errors import AssistantError
 from .safety import check_message
 from .service import Assistant
@@ -18,10 +19,14 @@ log = logging.getLogger(__name__)
 
 INTRO = (
     "### Reflect\n"
-    "Ask about the essays on interdependence. Answers come only from the essays, "
-    "with numbered citations; the passages are shown beside the chat. "
-    "Everything runs on this computer."
+    "**Ask** about the essays on interdependence: answers come only from the essays, with "
+    "numbered citations, and the passages are shown beside the chat. **Reflect**: say what is on "
+    "your mind and be listened to, not fixed. Everything runs on this computer."
 )
+MODES = {"Ask": ASK, "Reflect": REFLECT}
+PLACEHOLDERS = {"Ask": "Ask about the essays…", "Reflect": "What is on your mind?"}
+ROUTES = {"ask": "Answered", "not_in_essays": "Answered", "listen": "Listened",
+          "offer": "Listened", "perspectives": "Shared the essays", "declined": "Listened"}
 NO_SOURCES = "*Passages used for an answer appear here.*"
 CSS = """
 #sources blockquote { font-size: 0.92em; margin: 0.3em 0 0.9em 0; }
@@ -58,45 +63,48 @@ def status_markdown(assistant: Assistant) -> str:
     return f"Index: {count} passages from `{assistant.settings.corpus_dir}`."
 
 
-def timing_markdown(timings: dict[str, float]) -> str:
+def turn_status(turn: Turn) -> str:
+    timings = turn.timings
     first = timings.get("first_token_s")
     head = f"first words after {first:.1f} s, " if first is not None else ""
-    return f"Answered: {head}complete in {timings.get('total_s', 0.0):.1f} s."
+    kind = ROUTES.get(turn.route, "Answered")
+    return f"{kind}: {head}complete in {timings.get('total_s', 0.0):.1f} s."
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
-    def respond(message: str, chat: Chat, history: list[dict[str, str]]) -> Iterator[tuple]:
+    def respond(message: str, chat: Chat, conversation: Conversation | None, mode: str
+                ) -> Iterator[tuple]:
+        conversation = conversation or Conversation()
         try:
-            question = check_message(message, assistant.settings.max_message_chars)
+            text = check_message(message, assistant.settings.max_message_chars)
         except AssistantError as exc:
             gr.Warning(str(exc))
-            yield chat, history, message, gr.skip(), gr.skip()
+            yield chat, conversation, message, gr.skip(), gr.skip()
             return
-        chat = [*chat, {"role": "user", "content": question},
-                {"role": "assistant", "content": ""}]
-        yield chat, history, "", "*Searching the essays…*", "Answering…"
+        chat = [*chat, {"role": "user", "content": text}, {"role": "assistant", "content": ""}]
+        working = "Listening…" if mode == REFLECT else "Answering…"
+        yield chat, conversation, "", "*Searching the essays…*", working
         sources: list[Source] = []
         try:
-            for event in assistant.ask.stream(question, history):
+            for event in assistant.companion.turn(conversation, text, MODES[mode]):
                 if isinstance(event, Sources):
                     sources = event.sources
-                    yield chat, history, "", sources_markdown(sources, done=False), gr.skip()
+                    yield chat, conversation, "", sources_markdown(sources, False), gr.skip()
                 elif isinstance(event, Delta):
                     chat[-1]["content"] += event.text
-                    yield chat, history, "", gr.skip(), gr.skip()
-                elif isinstance(event, Done):
-                    history = [*history, *event.answer.history()]
-                    chat[-1]["content"] = event.answer.text
-                    yield (chat, history, "", sources_markdown(event.answer.sources, done=True),
-                           timing_markdown(event.answer.timings))
+                    yield chat, conversation, "", gr.skip(), gr.skip()
+                elif isinstance(event, Finished):
+                    chat[-1]["content"] = event.turn.text
+                    yield (chat, conversation, "", sources_markdown(event.turn.sources, True),
+                           turn_status(event.turn))
         except AssistantError as exc:
             chat[-1]["content"] = f"⚠️ {exc}"
-            yield chat, history, "", sources_markdown(sources, done=True), "Not answered."
+            yield chat, conversation, "", sources_markdown(sources, True), "Not answered."
 
     with gr.Blocks(title="Reflect") as demo:
         gr.Markdown(INTRO)
         status = gr.Markdown(elem_id="status", render=False)
-        history = gr.State([])
+        conversation = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat",
@@ -106,17 +114,24 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                                      scale=5, autofocus=True, elem_id="message",
                                      max_length=assistant.settings.max_message_chars)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
-                new = gr.Button("New conversation", size="sm", elem_id="new")
+                with gr.Row():
+                    mode = gr.Radio(list(MODES), value="Ask", label="Mode", elem_id="mode",
+                                    info="Ask about the essays, or Reflect: be listened to.",
+                                    scale=3)
+                    new = gr.Button("New conversation", size="sm", elem_id="new", scale=1)
             with gr.Column(scale=2):
                 gr.Markdown("#### Sources")
                 sources = gr.Markdown(NO_SOURCES, elem_id="sources")
         status.render()
 
-        outputs = [chatbot, history, box, sources, status]
-        box.submit(respond, [box, chatbot, history], outputs, api_name="ask")
-        send.click(respond, [box, chatbot, history], outputs, api_visibility="private")
-        new.click(lambda: ([], [], "", NO_SOURCES, status_markdown(assistant)), None, outputs,
+        outputs = [chatbot, conversation, box, sources, status]
+        inputs = [box, chatbot, conversation, mode]
+        box.submit(respond, inputs, outputs, api_name="ask")
+        send.click(respond, inputs, outputs, api_visibility="private")
+        new.click(lambda: ([], None, "", NO_SOURCES, status_markdown(assistant)), None, outputs,
                   api_name="new_conversation")
+        mode.change(lambda m: gr.update(placeholder=PLACEHOLDERS[m]), mode, box,
+                    api_visibility="private")
         demo.load(lambda: status_markdown(assistant), None, status, api_visibility="private")
     return demo
 

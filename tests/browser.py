@@ -67,5 +67,6 @@ def ask_in_page(page: Any, question: str, timeout_ms: int = 120_000) -> list[str
     box.fill(question)
     box.press("Enter")
     page.wait_for_function(
-        "document.querySelector('#status').innerText.includes('Answered')", timeout=timeout_ms)
+        "/(Answered|Listened|Shared)/.test(document.querySelector('#status').innerText)",
+        timeout=timeout_ms)
     return list(page.evaluate("window.__answers"))

@@ -85,3 +85,46 @@ def test_eval_retrieval_reports_metrics(env: dict[str, Path]) -> None:
     report = cli("eval", "retrieval", *where, "--json")
     assert report["n"] >= 30 and 0 < report["hit@1"] <= report["hit@5"] <= 1
     assert 0 < report["mrr"] <= 1
+
+
+def test_check_says_why_a_text_fixes(env: dict[str, Path]) -> None:
+    verdict = cli("check", "You should call her tonight.", "--json")
+    assert verdict["fixing"] is True and any("You should" in r for r in verdict["reasons"])
+    assert cli("check", "It sounds like you miss her.", "--json") == {"fixing": False,
+                                                                     "reasons": []}
+
+
+def test_check_reads_jsonl_from_stdin(env: dict[str, Path]) -> None:
+    lines = '{"text": "At least you tried."}\n\n{"text": "It sounds heavy."}\nnot json\n'
+    result = runner.invoke(app, ["check", "-"], input=lines)
+    assert result.exit_code == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("fixing") for o in out] == [True, False, None]
+    assert out[2] == {"line": 4, "error": 'expected {"text": ...}'}
+
+
+@pytest.mark.slow
+def test_reply_runs_one_checked_listening_turn(env: dict[str, Path]) -> None:
+    where = ["--corpus", str(env["corpus"]), "--store", str(env["store"])]
+    cli("ingest", *where, "--json")
+    out = cli("reply", "My brother and I haven't spoken in a year and I miss him.", *where,
+              "--model", str(env["model"]), "--json")
+    assert out["mode"] == "reflect" and out["reply"].count("?") <= 1
+    assert set(out["policy"]) == {"status", "violations", "regenerated", "fallback"}
+    assert out["policy"]["status"] in {"passed", "regenerated", "fallback"}
+    assert out["timings"]["total_s"] > 0
+
+
+@pytest.mark.slow
+def test_eval_listening_writes_figures_and_a_plot(env: dict[str, Path], tmp_path: Path) -> None:
+    where = ["--corpus", str(env["corpus"]), "--store", str(env["store"])]
+    cli("ingest", *where, "--json")
+    dataset = tmp_path / "few.jsonl"
+    dataset.write_text('{"message": "I feel invisible at work."}\n'
+                       '{"message": "What should I do about my noisy neighbour?"}\n')
+    out = cli("eval", "listening", "--dataset", str(dataset), "--report-dir",
+              str(tmp_path / "report"), *where, "--model", str(env["model"]), "--json")
+    assert out["n"] == 2 and out["questions_max"] <= 1
+    assert 0 <= out["fixing_rate"] <= 1 and out["latency_mean_s"] > 0
+    assert (tmp_path / "report" / "listening.png").stat().st_size > 1000
+    assert "I feel invisible at work." in (tmp_path / "report" / "listening.md").read_text()

@@ -50,7 +50,8 @@ def test_sources_panel_shows_cited_passages_first() -> None:
 @pytest.mark.slow
 def test_a_streamed_turn_through_the_real_server(server: str) -> None:
     client = Client(server, verbose=False)
-    job = client.submit("What does interdependence is not sameness mean?", [], api_name="/ask")
+    job = client.submit("What does interdependence is not sameness mean?", [], "Ask",
+                        api_name="/ask")
     updates = list(job)
     chat, box, sources, status = job.result()
     assert len(updates) > 2, "the answer did not stream"
@@ -62,5 +63,5 @@ def test_a_streamed_turn_through_the_real_server(server: str) -> None:
 @pytest.mark.slow
 def test_empty_message_changes_nothing(server: str) -> None:
     client = Client(server, verbose=False)
-    chat, box, _, _ = client.predict("   ", [], api_name="/ask")
+    chat, box, _, _ = client.predict("   ", [], "Ask", api_name="/ask")
     assert chat == [] and box == "   "

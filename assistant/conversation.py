@@ -1,0 +1,165 @@
+"""One turn end to end: route the message (ask, listen, advice with permission) and answer it."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .ask import AskService, Delta, Done, Source, Sources
+from .listening import ListeningService, PolicyRecord
+from .llm import Message
+from .policy import FixingDetector, sentences
+
+ASK, REFLECT = "ask", "reflect"
+FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|myself|we|we're|our|us)\b", re.I)
+LIFE = re.compile(
+    r"\b(?:feel\w*|felt|hurt\w*|sad|angry|afraid|scared|alone|lonely|tired|exhausted|lost|stuck|"
+    r"worr\w+|anxious|confused|torn|frustrat\w+|overwhelm\w*|miss\w*|grie\w+|upset|ashamed|guilty|"
+    r"struggl\w+|hate|love|cry\w*|argu\w+|fight\w*|fought|ignor\w+|left|leav\w+|quit\w*|"
+    r"partner|husband|wife|boyfriend|girlfriend|spouse|mother|mom|mum|father|dad|parents?|"
+    r"sister|brother|family|friends?|kids?|children|son|daughter|boss|team|colleagues?|"
+    r"co-?workers?|neighbou?rs?|roommates?|housemates?|marriage|divorce|breakup|job|work)\b",
+    re.I)
+ABOUT_ESSAYS = re.compile(
+    r"\b(?:essays?|author|writer|passages?|according to|the text|invitations?|concepts?|"
+    r"what does .{1,60} mean|what is meant|define|definition)\b", re.I)
+ASKS_WHAT_TO_DO = re.compile(
+    r"\b(?:what should i|what do i do|what can i do|what would you do|any advice|give me advice|"
+    r"advise me|tell me what to do|should i\b|what's the right thing|"
+    r"how (?:do|can|should) i (?:deal|handle|cope|fix|get|make|stop|tell|talk|respond|approach)|"
+    r"help me (?:decide|figure|fix|solve))", re.I)
+YES = re.compile(r"^\s*(?:yes|yeah|yep|sure|ok|okay|please|go ahead|i'd like that|"
+                 r"that would help|alright|why not)\b", re.I)
+NO = re.compile(r"^\s*(?:no|nope|not now|not really|no thanks|i'm ok|i'm fine|rather not)\b", re.I)
+
+OFFER = ("Whatever you decide is yours to decide. If it would help, I can share what the essays "
+         "say about this, as perspectives you can take or leave. Would you like that?")
+DECLINED = "Of course. I'm here to listen, whenever you want to say more."
+PERSPECTIVES = ("Here is what the essays say that may bear on this; take what fits and leave "
+                "the rest.")
+
+
+def is_personal(message: str) -> bool:
+    """A message about the person's own life, rather than a question about the essays."""
+    if ABOUT_ESSAYS.search(message) and not ASKS_WHAT_TO_DO.search(message):
+        return False
+    return bool(FIRST_PERSON.search(message) and LIFE.search(message))
+
+
+def asks_what_to_do(message: str) -> bool:
+    return bool(ASKS_WHAT_TO_DO.search(message))
+
+
+@dataclass
+class Conversation:
+    """What one person's conversation holds between turns (kept in their browser session)."""
+
+    ask_history: list[Message] = field(default_factory=list)
+    listen_history: list[Message] = field(default_factory=list)
+    offer: str | None = None  # the message that asked what to do, while an offer is open
+
+
+@dataclass
+class Turn:
+    mode: str  # the mode the person chose
+    route: str  # ask | listen | offer | perspectives | declined | not_in_essays
+    text: str
+    sources: list[Source] = field(default_factory=list)
+    policy: PolicyRecord | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finished:
+    turn: Turn
+
+
+TurnEvent = Sources | Delta | Finished
+
+
+class Companion:
+    """Routes each message to asking or listening, keeping the no-fixing rule in every mode."""
+
+    def __init__(self, ask: AskService, listening: ListeningService,
+                 detector: FixingDetector) -> None:
+        self.ask = ask
+        self.listening = listening
+        self.detector = detector
+
+    def turn(self, conversation: Conversation, message: str,
+             mode: str = ASK) -> Iterator[TurnEvent]:
+        offer, conversation.offer = conversation.offer, None
+        if offer and YES.search(message):
+            yield from self._perspectives(conversation, offer, mode)
+        elif offer and NO.search(message):
+            yield from self._say(conversation, mode, "declined", message, DECLINED)
+        elif mode == REFLECT or is_personal(message) or asks_what_to_do(message):
+            yield from self._listen(conversation, message, mode)
+        else:
+            yield from self._ask(conversation, message, mode)
+
+    def _ask(self, conversation: Conversation, message: str, mode: str) -> Iterator[TurnEvent]:
+        for event in self.ask.stream(message, conversation.ask_history):
+            if isinstance(event, Done):
+                answer = event.answer
+                conversation.ask_history += answer.history()
+                route = "ask" if answer.sources else "not_in_essays"
+                yield Finished(Turn(mode, route, answer.text, answer.sources,
+                                    timings=answer.timings))
+            else:
+                yield event
+
+    def _listen(self, conversation: Conversation, message: str,
+                mode: str) -> Iterator[TurnEvent]:
+        reply = self.listening.reply(message, conversation.listen_history)
+        text, route = reply.text, "listen"
+        if asks_what_to_do(message):
+            reflection = [s for s in sentences(text) if not s.endswith("?")]
+            text, route = " ".join([*reflection, OFFER]), "offer"
+            conversation.offer = message
+        conversation.listen_history += [{"role": "user", "content": message},
+                                        {"role": "assistant", "content": text}]
+        yield Sources([])
+        yield Delta(text)
+        yield Finished(Turn(mode, route, text, [], reply.policy, reply.timings))
+
+    def _perspectives(self, conversation: Conversation, topic: str,
+                      mode: str) -> Iterator[TurnEvent]:
+        """After the person accepted the offer: what the essays say, checked before it is shown."""
+        start = time.perf_counter()
+        answer = self.ask.answer(topic)
+        record = PolicyRecord()
+        body = answer.text
+        verdict = self.detector.check(body)
+        if verdict.fixing or not answer.grounded:
+            record.violations = verdict.reasons
+            record.status, record.fallback = "fallback", True
+            cited = [s for s in answer.sources if s.cited] or answer.sources[:2]
+            body = " ".join(f"“{s.text.split(chr(10))[0]}” [{s.n}]" for s in cited)
+        text = f"{PERSPECTIVES}\n\n{body}" if body else DECLINED
+        conversation.listen_history += [{"role": "user", "content": "Yes, please."},
+                                        {"role": "assistant", "content": text}]
+        yield Sources(answer.sources)
+        yield Delta(text)
+        yield Finished(Turn(mode, "perspectives", text, answer.sources, record,
+                            {"total_s": round(time.perf_counter() - start, 3)}))
+
+    def _say(self, conversation: Conversation, mode: str, route: str, message: str,
+             text: str) -> Iterator[TurnEvent]:
+        conversation.listen_history += [{"role": "user", "content": message},
+                                        {"role": "assistant", "content": text}]
+        yield Sources([])
+        yield Delta(text)
+        yield Finished(Turn(mode, route, text))
+
+
+def turn_json(turn: Turn) -> dict[str, Any]:
+    policy = turn.policy or PolicyRecord()
+    return {"reply": turn.text, "mode": turn.mode, "route": turn.route,
+            "policy": policy.as_dict(),
+            "sources": [{"n": s.n, "essay": s.essay, "section": s.section, "text": s.text,
+                         "score": s.score} for s in turn.sources],
+            "timings": turn.timings}

@@ -1,0 +1,113 @@
+"""One listening turn: a constrained draft, checked; regenerated or replaced when it fixes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from .llm import ChatModel, Message, fit
+from .policy import FixingDetector, fallback_reply
+from .prompts import render
+
+
+@cache
+def grammar() -> str:
+    return files("assistant").joinpath("prompts", "listen_grammar.gbnf").read_text()
+
+
+@cache
+def examples() -> list[dict[str, str]]:
+    text = files("assistant").joinpath("prompts", "listening_examples.json").read_text()
+    return list(json.loads(text))
+
+
+@dataclass
+class PolicyRecord:
+    """What the check did to reach the reply the person saw."""
+
+    status: str = "passed"  # passed | regenerated | fallback
+    violations: list[str] = field(default_factory=list)
+    regenerated: int = 0
+    fallback: bool = False
+    first_draft_fixing: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "violations": self.violations,
+                "regenerated": self.regenerated, "fallback": self.fallback}
+
+
+@dataclass
+class ListeningReply:
+    message: str
+    text: str
+    policy: PolicyRecord
+    timings: dict[str, float] = field(default_factory=dict)
+    drafts: list[str] = field(default_factory=list)
+
+    def history(self) -> list[Message]:
+        return [{"role": "user", "content": self.message},
+                {"role": "assistant", "content": self.text}]
+
+
+class ListeningService:
+    def __init__(self, model: ChatModel, detector: FixingDetector, *, regenerations: int = 2,
+                 temperature: float = 0.3, max_tokens: int = 120,
+                 history_chars: int = 6000) -> None:
+        self.model = model
+        self.detector = detector
+        self.regenerations = regenerations
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.history_chars = history_chars
+
+    def messages(self, message: str, history: list[Message], nudge: bool) -> list[Message]:
+        system = render("listen_system", policy=render("listening_policy"))
+        shots: list[Message] = []
+        for example in examples():
+            shots += [{"role": "user", "content": example["message"]},
+                      {"role": "assistant", "content": example["reply"]}]
+        return [{"role": "system", "content": system}, *shots, *fit(history, self.history_chars),
+                {"role": "user", "content": render("listen_user", message=message, nudge=nudge)}]
+
+    def draft(self, message: str, history: list[Message], attempt: int) -> str:
+        pieces = self.model.stream(
+            self.messages(message, history, nudge=attempt > 0), grammar=grammar(),
+            max_tokens=self.max_tokens, temperature=self.temperature + 0.3 * attempt,
+            seed=attempt,
+        )
+        return tidy("".join(pieces))
+
+    def reply(self, message: str, history: list[Message] | None = None) -> ListeningReply:
+        start = time.perf_counter()
+        record = PolicyRecord()
+        drafts = []
+        for attempt in range(self.regenerations + 1):
+            text = self.draft(message, history or [], attempt)
+            drafts.append(text)
+            verdict = self.detector.check(text)
+            if attempt == 0:
+                record.first_draft_fixing = verdict.fixing
+            if not verdict.fixing and text:
+                record.status = "regenerated" if attempt else "passed"
+                record.regenerated = attempt
+                return ListeningReply(message, text, record, _since(start), drafts)
+            record.violations.extend(verdict.reasons or ["empty draft"])
+        record.status, record.fallback, record.regenerated = "fallback", True, self.regenerations
+        return ListeningReply(message, fallback_reply(message), record, _since(start), drafts)
+
+
+def tidy(text: str) -> str:
+    """The draft as natural text: one line, single spaces, the grammar's cut-offs mended."""
+    text = " ".join(text.split())
+    if text and text[-1] not in ".?!":
+        text = text.rsplit(".", 1)[0] + "." if "." in text else text + "."
+    return re.sub(r"\s+([.,?!])", r"\1", text)
+
+
+def _since(start: float) -> dict[str, float]:
+    return {"total_s": round(time.perf_counter() - start, 3)}
