@@ -34,6 +34,7 @@ test: setup $(CHROMIUM) lint
 
 eval: setup
 	$(BIN)/reflect eval retrieval
+	$(BIN)/reflect eval detector
 
 clean:
 	rm -rf $(VENV) vectorstore .pytest_cache .mypy_cache .ruff_cache

@@ -11,7 +11,7 @@ from typing import Any
 from .ask import AskService, Delta, Done, Source, Sources
 from .listening import ListeningService, PolicyRecord
 from .llm import Message
-from .policy import FixingDetector, sentences
+from .policy import FixingDetector, fallback_reply, sentences
 
 ASK, REFLECT = "ask", "reflect"
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|myself|we|we're|our|us)\b", re.I)
@@ -35,8 +35,8 @@ YES = re.compile(r"^\s*(?:yes|yeah|yep|sure|ok|okay|please|go ahead|i'd like tha
                  r"that would help|alright|why not)\b", re.I)
 NO = re.compile(r"^\s*(?:no|nope|not now|not really|no thanks|i'm ok|i'm fine|rather not)\b", re.I)
 
-OFFER = ("Whatever you decide is yours to decide. If it would help, I can share what the essays "
-         "say about this, as perspectives you can take or leave. Would you like that?")
+OFFER = ("Whatever you decide is yours to decide. If you want, I can share what the essays say "
+         "about this, as perspectives you can take or leave. Would you like that?")
 DECLINED = "Of course. I'm here to listen, whenever you want to say more."
 PERSPECTIVES = ("Here is what the essays say that may bear on this; take what fits and leave "
                 "the rest.")
@@ -120,6 +120,9 @@ class Companion:
             reflection = [s for s in sentences(text) if not s.endswith("?")]
             text, route = " ".join([*reflection, OFFER]), "offer"
             conversation.offer = message
+        if self.detector.check(text).fixing:  # the whole reply the person sees, offer included
+            text = fallback_reply(message) if route == "listen" else OFFER
+            reply.policy.status, reply.policy.fallback = "fallback", True
         conversation.listen_history += [{"role": "user", "content": message},
                                         {"role": "assistant", "content": text}]
         yield Sources([])

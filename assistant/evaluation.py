@@ -107,7 +107,11 @@ REFLECTIVE = re.compile(r"\b(?:it sounds|sounds like|you(?:'re|'ve|'d)?|your|tha
 
 def eval_listening(companion: Companion, judge: FixingDetector,
                    cases: list[dict[str, Any]], progress: bool = False) -> dict[str, Any]:
-    """Run every message through a fresh conversation in Reflect mode and measure the replies."""
+    """Run every message through a fresh conversation in Reflect mode and measure the replies.
+
+    `fixing` uses the deployed detector; `strict` a stricter lens (the classifier at its best-F1
+    threshold) whose flags are listed with reasons for a person to audit.
+    """
     from tqdm import tqdm
 
     rows = []
@@ -119,7 +123,9 @@ def eval_listening(companion: Companion, judge: FixingDetector,
         said = sentences(turn.text)
         rows.append({
             "message": case["message"], "reply": turn.text, "route": turn.route,
-            "status": policy.status, "fixing": judge.check(turn.text).fixing,
+            "status": policy.status,
+            "fixing": companion.detector.check(turn.text).fixing,
+            "strict_reasons": judge.check(turn.text).reasons,
             "first_draft_fixing": policy.first_draft_fixing,
             "questions": turn.text.count("?"),
             "reflections": sum(1 for s in said if not s.endswith("?") and REFLECTIVE.search(s)),
@@ -131,6 +137,7 @@ def eval_listening(companion: Companion, judge: FixingDetector,
     return {
         "n": len(rows),
         "fixing_rate": round(sum(r["fixing"] for r in rows) / n, 4),
+        "strict_flag_rate": round(sum(bool(r["strict_reasons"]) for r in rows) / n, 4),
         "first_draft_fixing_rate": round(sum(r["first_draft_fixing"] for r in rows) / n, 4),
         "reflection_share": round(sum(r["reflections"] > 0 for r in rows) / n, 4),
         "questions_mean": round(sum(questions) / n, 3),
@@ -177,6 +184,7 @@ def write_listening_report(report: dict[str, Any], folder: Path) -> Path:
         flag = " **(fixing)**" if r["fixing"] else ""
         lines += [f"- **{r['message']}**  ", f"  → {r['reply']} *({r['status']}, "
                   f"{r['seconds']:.1f} s)*{flag}"]
+        lines += [f"  - strict lens: {reason}" for reason in r["strict_reasons"]]
     path = folder / "listening.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

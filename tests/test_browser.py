@@ -44,3 +44,17 @@ def test_ingest_ask_and_a_browser_turn_with_the_network_forbidden(
     hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https")}
     assert hosts == {"127.0.0.1"}, f"the page reached out to {hosts}"
     assert not no_network.attempts
+
+
+def test_reflect_mode_listens_in_the_page(assistant, tmp_path) -> None:
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        page.get_by_label("Reflect").check()
+        ask_in_page(page, "My brother and I haven't spoken since the funeral and I miss him.")
+        reply = page.locator("#chat [data-testid='bot']").last.inner_text()
+        status = page.locator("#status").inner_text()
+        placeholder = page.locator("#message textarea").get_attribute("placeholder")
+    assert status.startswith("Listened") and reply.strip()
+    assert reply.count("?") <= 1
+    assert not assistant.detector.check(reply).fixing
+    assert placeholder == "What is on your mind?"

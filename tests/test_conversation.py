@@ -103,3 +103,10 @@ def test_declining_the_offer_returns_to_listening(assistant: Assistant) -> None:
     finish(comp.turn(conversation, "Should I leave the group?", REFLECT))
     turn = finish(comp.turn(conversation, "No thanks", REFLECT))
     assert turn.route == "declined" and len(fake.calls) == 1 and conversation.offer is None
+
+
+def test_the_fixed_texts_pass_the_detector_they_are_held_to(assistant: Assistant) -> None:
+    from assistant.conversation import DECLINED, PERSPECTIVES
+
+    for text in (OFFER, DECLINED, PERSPECTIVES):
+        assert not assistant.detector.check(text).fixing, text
