@@ -78,18 +78,26 @@ def ask(question: str, corpus: Corpus = None, store: Store = None, model: Model 
         as_json: AsJson = False) -> None:
     """Answer QUESTION from the essays, citing the passages used."""
     from .ask import Delta, Done
-    from .safety import check_message
+    from .safety import care_reply, check_message
 
     config = settings(corpus, store, model)
     question = check_message(question, config.max_message_chars)
     assistant = assistant_for(config)
+    if signal := assistant.companion.crisis.check(question):
+        text = care_reply(signal, config.crisis_region)
+        if as_json:
+            emit({"answer": text, "grounded": False, "crisis": True, "sources": [],
+                  "timings": {}})
+        else:
+            typer.echo(text)
+        return
     for event in assistant.ask.stream(question):
         if isinstance(event, Delta) and not as_json:
             typer.echo(event.text, nl=False)
         elif isinstance(event, Done):
             answer = event.answer
     if as_json:
-        emit({"answer": answer.text, "grounded": answer.grounded,
+        emit({"answer": answer.text, "grounded": answer.grounded, "crisis": False,
               "sources": [{"n": s.n, "essay": s.essay, "section": s.section, "text": s.text,
                            "score": s.score, "cited": s.cited} for s in answer.sources],
               "timings": answer.timings})
@@ -210,6 +218,28 @@ def eval_detector(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 fold
     for name in ("rules", "classifier", "classifier_at_gate", "combined"):
         if name in report:
             typer.echo(f"{name:>18}: " + " ".join(f"{k}={v}" for k, v in report[name].items()))
+
+
+@eval_app.command("crisis")
+def eval_crisis(dataset: Annotated[Path | None, typer.Option(help='JSONL of {"message", '
+                '"crisis": bool, "explicit": bool}.')] = None,
+                as_json: AsJson = False) -> None:
+    """Recall, explicit recall and false positives of the crisis check (no chat model)."""
+    from .evaluation import DEFAULT_DIR, read_cases
+    from .evaluation import eval_crisis as run
+
+    assistant = assistant_for(settings())
+    cases = read_cases(dataset or DEFAULT_DIR / "crisis.jsonl", ("message", "crisis"))
+    report = run(assistant.companion.crisis, cases)
+    if as_json:
+        emit(report)
+        return
+    typer.echo(" ".join(f"{k}={v}" for k, v in report.items()
+                        if k not in ("misses", "false_positives")))
+    for message in report["misses"]:
+        typer.echo(f"  missed: {message}")
+    for message in report["false_positives"]:
+        typer.echo(f"  false positive: {message}")
 
 
 @eval_app.command("listening")

@@ -47,5 +47,8 @@ class Settings(BaseSettings):
     chunk_size: int = Field(700, description="Longest passage, in characters.")
     chunk_overlap: int = Field(80, description="Characters shared by neighbouring passages.")
     max_message_chars: int = Field(4000, description="Longest message accepted from a person.")
+    crisis_region: str = Field(
+        "US", description="Whose crisis resources to show: US, UK or INTERNATIONAL."
+    )
     host: str = Field("127.0.0.1", description="Address the web page binds to.")
     port: int = Field(7860, description="Port of the web page.")

@@ -12,6 +12,7 @@ from .ask import AskService, Delta, Done, Source, Sources
 from .listening import ListeningService, PolicyRecord
 from .llm import Message
 from .policy import FixingDetector, fallback_reply, sentences
+from .safety import CrisisDetector, care_reply
 
 ASK, REFLECT = "ask", "reflect"
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|myself|we|we're|our|us)\b", re.I)
@@ -60,6 +61,7 @@ class Conversation:
     ask_history: list[Message] = field(default_factory=list)
     listen_history: list[Message] = field(default_factory=list)
     offer: str | None = None  # the message that asked what to do, while an offer is open
+    crisis: bool = False  # once set, crisis resources stay visible for the whole conversation
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Turn:
     sources: list[Source] = field(default_factory=list)
     policy: PolicyRecord | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    crisis: bool = False  # this message carried a crisis signal
 
 
 @dataclass(frozen=True)
@@ -83,16 +86,26 @@ TurnEvent = Sources | Delta | Finished
 class Companion:
     """Routes each message to asking or listening, keeping the no-fixing rule in every mode."""
 
-    def __init__(self, ask: AskService, listening: ListeningService,
-                 detector: FixingDetector) -> None:
+    def __init__(self, ask: AskService, listening: ListeningService, detector: FixingDetector,
+                 crisis: CrisisDetector | None = None, region: str = "US") -> None:
         self.ask = ask
         self.listening = listening
         self.detector = detector
+        self.crisis = crisis or CrisisDetector()
+        self.region = region
 
     def turn(self, conversation: Conversation, message: str,
              mode: str = ASK) -> Iterator[TurnEvent]:
         offer, conversation.offer = conversation.offer, None
-        if offer and YES.search(message):
+        if signal := self.crisis.check(message):
+            conversation.crisis = True
+            text = care_reply(signal, self.region)
+            conversation.listen_history += [{"role": "user", "content": message},
+                                            {"role": "assistant", "content": text}]
+            yield Sources([])
+            yield Delta(text)
+            yield Finished(Turn(mode, "crisis", text, crisis=True))
+        elif offer and YES.search(message):
             yield from self._perspectives(conversation, offer, mode)
         elif offer and NO.search(message):
             yield from self._say(conversation, mode, "declined", message, DECLINED)
@@ -161,7 +174,7 @@ class Companion:
 
 def turn_json(turn: Turn) -> dict[str, Any]:
     policy = turn.policy or PolicyRecord()
-    return {"reply": turn.text, "mode": turn.mode, "route": turn.route,
+    return {"reply": turn.text, "mode": turn.mode, "route": turn.route, "crisis": turn.crisis,
             "policy": policy.as_dict(),
             "sources": [{"n": s.n, "essay": s.essay, "section": s.section, "text": s.text,
                          "score": s.score} for s in turn.sources],

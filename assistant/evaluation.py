@@ -12,6 +12,7 @@ from .errors import AssistantError
 from .listening import PolicyRecord
 from .policy import FixingDetector, sentences
 from .retrieval import Retriever
+from .safety import CrisisDetector
 from .textnorm import normalize
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "eval"
@@ -188,3 +189,19 @@ def write_listening_report(report: dict[str, Any], folder: Path) -> Path:
     path = folder / "listening.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def eval_crisis(detector: CrisisDetector, cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Recall (overall and on explicit statements), false-positive rate, and what was missed."""
+    flagged = [detector.check(c["message"]) is not None for c in cases]
+    positives = [(c, f) for c, f in zip(cases, flagged, strict=True) if c["crisis"]]
+    negatives = [(c, f) for c, f in zip(cases, flagged, strict=True) if not c["crisis"]]
+    explicit = [(c, f) for c, f in positives if c.get("explicit")]
+    return {
+        "n": len(cases), "positives": len(positives), "negatives": len(negatives),
+        "recall": round(sum(f for _, f in positives) / max(1, len(positives)), 4),
+        "explicit_recall": round(sum(f for _, f in explicit) / max(1, len(explicit)), 4),
+        "false_positive_rate": round(sum(f for _, f in negatives) / max(1, len(negatives)), 4),
+        "misses": [c["message"] for c, f in positives if not f],
+        "false_positives": [c["message"] for c, f in negatives if f],
+    }

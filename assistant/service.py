@@ -18,6 +18,7 @@ from .llm import ChatModel, LlamaCppChatModel
 from .models import chat_model_info, embedding_model_path
 from .policy import AdviceClassifier, FixingDetector
 from .retrieval import Retriever
+from .safety import CrisisDetector
 
 log = logging.getLogger(__name__)
 
@@ -81,5 +82,6 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
                      max_tokens=settings.max_answer_tokens, temperature=settings.temperature)
     detector = FixingDetector(AdviceClassifier(embeddings))
     listening = ListeningService(model, detector, regenerations=settings.regenerations)
-    companion = Companion(ask, listening, detector)
+    companion = Companion(ask, listening, detector, CrisisDetector(embeddings),
+                          settings.crisis_region)
     return Assistant(settings, index, retriever, model, ask, detector, companion)

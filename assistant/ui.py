@@ -12,7 +12,7 @@ import gradio as gr
 from .ask import Delta, Source, Sources
 from .conversation import ASK, REFLECT, Conversation, Finished, Turn
 from .errors import AssistantError
-from .safety import check_message
+from .safety import check_message, resources_markdown
 from .service import Assistant
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,11 @@ INTRO = (
 )
 MODES = {"Ask": ASK, "Reflect": REFLECT}
 PLACEHOLDERS = {"Ask": "Ask about the essays…", "Reflect": "What is on your mind?"}
-ROUTES = {"ask": "Answered", "not_in_essays": "Answered", "listen": "Listened",
+ROUTES = {"crisis": "Cared", "ask": "Answered", "not_in_essays": "Answered", "listen": "Listened",
           "offer": "Listened", "perspectives": "Shared the essays", "declined": "Listened"}
 NO_SOURCES = "*Passages used for an answer appear here.*"
 CSS = """
+#crisis { border: 2px solid #c0504d; border-radius: 8px; padding: 0.4em 0.8em; }
 #sources blockquote { font-size: 0.92em; margin: 0.3em 0 0.9em 0; }
 #status { font-size: 0.85em; opacity: 0.8; }
 """
@@ -72,6 +73,11 @@ def turn_status(turn: Turn) -> str:
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
+    region = assistant.settings.crisis_region
+
+    def crisis_panel(show: bool) -> Any:
+        return gr.update(visible=show, value=resources_markdown(region))
+
     def respond(message: str, chat: Chat, conversation: Conversation | None, mode: str
                 ) -> Iterator[tuple]:
         conversation = conversation or Conversation()
@@ -79,31 +85,33 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             text = check_message(message, assistant.settings.max_message_chars)
         except AssistantError as exc:
             gr.Warning(str(exc))
-            yield chat, conversation, message, gr.skip(), gr.skip()
+            yield chat, conversation, message, gr.skip(), gr.skip(), gr.skip()
             return
         chat = [*chat, {"role": "user", "content": text}, {"role": "assistant", "content": ""}]
-        working = "Listening…" if mode == REFLECT else "Answering…"
-        yield chat, conversation, "", "*Searching the essays…*", working
+        working = "Listening…" if MODES[mode] == REFLECT else "Answering…"
+        yield chat, conversation, "", "*Searching the essays…*", working, gr.skip()
         sources: list[Source] = []
         try:
             for event in assistant.companion.turn(conversation, text, MODES[mode]):
                 if isinstance(event, Sources):
                     sources = event.sources
-                    yield chat, conversation, "", sources_markdown(sources, False), gr.skip()
+                    yield (chat, conversation, "", sources_markdown(sources, False), gr.skip(),
+                           gr.skip())
                 elif isinstance(event, Delta):
                     chat[-1]["content"] += event.text
-                    yield chat, conversation, "", gr.skip(), gr.skip()
+                    yield chat, conversation, "", gr.skip(), gr.skip(), gr.skip()
                 elif isinstance(event, Finished):
                     chat[-1]["content"] = event.turn.text
                     yield (chat, conversation, "", sources_markdown(event.turn.sources, True),
-                           turn_status(event.turn))
+                           turn_status(event.turn), crisis_panel(conversation.crisis))
         except AssistantError as exc:
             chat[-1]["content"] = f"⚠️ {exc}"
-            yield chat, conversation, "", sources_markdown(sources, True), "Not answered."
+            yield (chat, conversation, "", sources_markdown(sources, True), "Not answered.",
+                   gr.skip())
 
     with gr.Blocks(title="Reflect") as demo:
         gr.Markdown(INTRO)
-        status = gr.Markdown(elem_id="status", render=False)
+        status = gr.Markdown(status_markdown(assistant), elem_id="status", render=False)
         conversation = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
@@ -120,19 +128,19 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                                     scale=3)
                     new = gr.Button("New conversation", size="sm", elem_id="new", scale=1)
             with gr.Column(scale=2):
+                crisis = gr.Markdown(resources_markdown(region), visible=False, elem_id="crisis")
                 gr.Markdown("#### Sources")
                 sources = gr.Markdown(NO_SOURCES, elem_id="sources")
         status.render()
 
-        outputs = [chatbot, conversation, box, sources, status]
+        outputs = [chatbot, conversation, box, sources, status, crisis]
         inputs = [box, chatbot, conversation, mode]
         box.submit(respond, inputs, outputs, api_name="ask")
         send.click(respond, inputs, outputs, api_visibility="private")
-        new.click(lambda: ([], None, "", NO_SOURCES, status_markdown(assistant)), None, outputs,
-                  api_name="new_conversation")
+        new.click(lambda: ([], None, "", NO_SOURCES, status_markdown(assistant),
+                           crisis_panel(False)), None, outputs, api_name="new_conversation")
         mode.change(lambda m: gr.update(placeholder=PLACEHOLDERS[m]), mode, box,
                     api_visibility="private")
-        demo.load(lambda: status_markdown(assistant), None, status, api_visibility="private")
     return demo
 
 

@@ -61,12 +61,16 @@ def page_at(url: str, requests: list[str]) -> Iterator[Any]:
 
 
 def ask_in_page(page: Any, question: str, timeout_ms: int = 120_000) -> list[str]:
-    """Type a question, send it with the keyboard, wait for the sources; the answer's stages."""
+    """Type a question, send it with the keyboard, wait for a new final status; the answer's
+    successive texts as they streamed."""
     page.evaluate(WATCH_ANSWER)
+    before = page.locator("#status").inner_text()
     box = page.locator("#message textarea")
     box.fill(question)
     box.press("Enter")
     page.wait_for_function(
-        "/(Answered|Listened|Shared)/.test(document.querySelector('#status').innerText)",
-        timeout=timeout_ms)
+        """([before]) => {
+            const now = document.querySelector('#status').innerText;
+            return now !== before && /(Answered|Listened|Shared|Cared)/.test(now);
+        }""", arg=[before], timeout=timeout_ms)
     return list(page.evaluate("window.__answers"))

@@ -58,3 +58,16 @@ def test_reflect_mode_listens_in_the_page(assistant, tmp_path) -> None:
     assert reply.count("?") <= 1
     assert not assistant.detector.check(reply).fixing
     assert placeholder == "What is on your mind?"
+
+
+def test_crisis_resources_appear_and_stay_for_the_conversation(assistant) -> None:
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        assert not page.locator("#crisis").is_visible()
+        ask_in_page(page, "I don't want to be alive anymore.")
+        reply = page.locator("#chat [data-testid='bot']").last.inner_text()
+        page.wait_for_selector("#crisis", state="visible")
+        ask_in_page(page, "What does the essay say about sovereignty?")
+        still_there = page.locator("#crisis").is_visible()
+        panel = page.locator("#crisis").inner_text()
+    assert "988" in reply and still_there and "741741" in panel
