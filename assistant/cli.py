@@ -18,6 +18,9 @@ app = typer.Typer(help="A local, private companion for essays on interdependence
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 eval_app = typer.Typer(help="Measure the assistant on datasets in eval/.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+invitation_app = typer.Typer(help="Run a guided invitation in the terminal.",
+                             no_args_is_help=True)
+app.add_typer(invitation_app, name="invitation")
 
 Corpus = Annotated[Path | None, typer.Option("--corpus", help="Folder of essays.")]
 Store = Annotated[Path | None, typer.Option("--store", help="Folder of the index.")]
@@ -179,6 +182,72 @@ def check(text: Annotated[str, typer.Argument(help='Text to check, or "-" for JS
                               ensure_ascii=False))
 
 
+@app.command()
+def invitations(corpus: Corpus = None, as_json: AsJson = False) -> None:
+    """The invitations found in the corpus (the essays' own and corpus/invitations/)."""
+    from .invitations import find_invitations
+
+    config = settings(corpus)
+    found = find_invitations(config.corpus_dir, config.chunk_size)
+    if as_json:
+        emit({"invitations": [i.as_dict() for i in found]})
+        return
+    for invitation in found:
+        typer.echo(f"{invitation.id}\n  {invitation.title} — {invitation.essay}")
+
+
+@invitation_app.command("run")
+def invitation_run(invitation_id: Annotated[str, typer.Argument(metavar="ID")],
+                   corpus: Corpus = None, store: Store = None, model: Model = None) -> None:
+    """Go through invitation ID step by step; type "move on", "skip", "stay", "stop" or answers."""
+    from .conversation import Conversation, Finished
+    from .invitations import Step
+
+    config = settings(corpus, store, model)
+    assistant = assistant_for(config)
+    companion = assistant.companion
+    conversation = Conversation()
+    events = companion.start(conversation, invitation_id)
+    while True:
+        for event in events:
+            if isinstance(event, Finished):
+                typer.echo(f"\n{event.turn.text}\n")
+        run = conversation.run
+        if run is None or run.step in (Step.DONE, Step.STOPPED):
+            break
+        typer.echo(f"[{run.progress()}]")
+        line = sys.stdin.readline()
+        if not line:
+            break
+        events = companion.turn(conversation, line.strip() or "stay", "reflect")
+
+
+@app.command()
+def journal(export: Annotated[Path | None, typer.Option(help="Write it as Markdown here.")]
+            = None,
+            delete_all: Annotated[bool, typer.Option("--delete-all",
+                                                     help="Delete every entry.")] = False,
+            as_json: AsJson = False) -> None:
+    """Your saved invitation closings: list, export to Markdown, or delete."""
+    from .journal import Journal
+
+    book = Journal(settings().data_dir / "journal.sqlite3")
+    if delete_all:
+        book.delete_all()
+        typer.echo("Journal deleted.")
+        return
+    if export is not None:
+        export.write_text(book.export_markdown(), encoding="utf-8")
+        typer.echo(f"Exported {len(book.entries())} entries to {export}")
+        return
+    entries = book.entries()
+    if as_json:
+        emit({"entries": [dataclasses.asdict(e) for e in entries]})
+        return
+    for entry in entries:
+        typer.echo(f"{entry.id}. {entry.title} ({entry.essay})\n{entry.text}\n")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(dataset: Annotated[Path | None, typer.Option(help="JSONL of "
                    '{"question", "gold"}.')] = None,
@@ -240,6 +309,28 @@ def eval_crisis(dataset: Annotated[Path | None, typer.Option(help='JSONL of {"me
         typer.echo(f"  missed: {message}")
     for message in report["false_positives"]:
         typer.echo(f"  false positive: {message}")
+
+
+@eval_app.command("invitations")
+def eval_invitations(corpus: Corpus = None, store: Store = None, model: Model = None,
+                     as_json: AsJson = False) -> None:
+    """Drive every invitation end to end with scripted answers on the model."""
+    import tempfile
+
+    from .evaluation import eval_invitations as run
+    from .journal import Journal
+
+    assistant = assistant_for(settings(corpus, store, model))
+    with tempfile.TemporaryDirectory() as scratch:  # the eval's saves never touch your journal
+        assistant.companion.journal = Journal(Path(scratch) / "journal.sqlite3")
+        report = run(assistant.companion)
+    if as_json:
+        emit(report)
+        return
+    typer.echo(" ".join(f"{k}={v}" for k, v in report.items() if k != "invitations"))
+    for row in report["invitations"]:
+        typer.echo(f"  {row['title']}: {row['steps']} steps, completed={row['completed']}, "
+                   f"breaks={row['policy_breaks']}, {row['seconds_per_step']} s/step")
 
 
 @eval_app.command("listening")

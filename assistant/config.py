@@ -9,6 +9,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "reflect"
+
+
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "reflect"
@@ -23,6 +28,10 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
         description="Where the assembled chat model and converted embedding model are kept.",
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where the person's journal is kept (and nothing else of theirs).",
     )
     model_path: Path | None = Field(
         None, description="A GGUF chat model; unset means the shipped Qwen2.5 1.5B."

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ask import AskService, Delta, Done, Source, Sources
+from .invitations import Invitation, InvitationError, Run, Step, closing, transition
+from .journal import Journal
 from .listening import ListeningService, PolicyRecord
 from .llm import Message
 from .policy import FixingDetector, fallback_reply, sentences
@@ -34,6 +36,12 @@ ASKS_WHAT_TO_DO = re.compile(
     r"help me (?:decide|figure|fix|solve))", re.I)
 YES = re.compile(r"^\s*(?:yes|yeah|yep|sure|ok|okay|please|go ahead|i'd like that|"
                  r"that would help|alright|why not)\b", re.I)
+MOVE_ON = re.compile(r"\b(?:move on|moving on|ready|i'm ready|next|continue|done)\b", re.I)
+RESUME = re.compile(r"^\s*(?:resume|continue|let's continue|go on|back to (?:it|the invitation))\b",
+                    re.I)
+TYPED = {"begin": re.compile(r"begin|start"), "skip": re.compile(r"skip(?: this)?"),
+         "stop": re.compile(r"stop|pause|stop here"),
+         "stay": re.compile(r"stay(?: here)?(?: a while)?|stay here a while|wait")}
 NO = re.compile(r"^\s*(?:no|nope|not now|not really|no thanks|i'm ok|i'm fine|rather not)\b", re.I)
 
 OFFER = ("Whatever you decide is yours to decide. If you want, I can share what the essays say "
@@ -62,6 +70,7 @@ class Conversation:
     listen_history: list[Message] = field(default_factory=list)
     offer: str | None = None  # the message that asked what to do, while an offer is open
     crisis: bool = False  # once set, crisis resources stay visible for the whole conversation
+    run: Run | None = None  # the invitation under way, paused or just finished
 
 
 @dataclass
@@ -87,12 +96,16 @@ class Companion:
     """Routes each message to asking or listening, keeping the no-fixing rule in every mode."""
 
     def __init__(self, ask: AskService, listening: ListeningService, detector: FixingDetector,
-                 crisis: CrisisDetector | None = None, region: str = "US") -> None:
+                 crisis: CrisisDetector | None = None, region: str = "US",
+                 invitations: list[Invitation] | None = None,
+                 journal: Journal | None = None) -> None:
         self.ask = ask
         self.listening = listening
         self.detector = detector
         self.crisis = crisis or CrisisDetector()
         self.region = region
+        self.invitations = {i.id: i for i in invitations or []}
+        self.journal = journal
 
     def turn(self, conversation: Conversation, message: str,
              mode: str = ASK) -> Iterator[TurnEvent]:
@@ -100,11 +113,19 @@ class Companion:
         if signal := self.crisis.check(message):
             conversation.crisis = True
             text = care_reply(signal, self.region)
+            run = conversation.run
+            if run is not None and run.active:
+                transition(run, "stop")  # care first; the invitation waits, resumable
+                text += "\n\nThe invitation is paused; it can wait for as long as you need."
             conversation.listen_history += [{"role": "user", "content": message},
                                             {"role": "assistant", "content": text}]
             yield Sources([])
             yield Delta(text)
             yield Finished(Turn(mode, "crisis", text, crisis=True))
+        elif conversation.run is not None and (
+                conversation.run.active or (conversation.run.step == Step.STOPPED
+                                            and RESUME.search(message))):
+            yield from self._in_invitation(conversation, message, mode)
         elif offer and YES.search(message):
             yield from self._perspectives(conversation, offer, mode)
         elif offer and NO.search(message):
@@ -170,6 +191,99 @@ class Companion:
         yield Sources([])
         yield Delta(text)
         yield Finished(Turn(mode, route, text))
+
+
+    # Invitations --------------------------------------------------------------------------
+    def start(self, conversation: Conversation, invitation_id: str,
+              mode: str = REFLECT) -> Iterator[TurnEvent]:
+        invitation = self.invitations.get(invitation_id)
+        if invitation is None:
+            raise InvitationError(f"No invitation {invitation_id!r}; `reflect invitations` "
+                                  "lists them.")
+        conversation.run = Run(invitation)
+        text = (f"Would you like to try the invitation “{invitation.title}” from "
+                f"*{invitation.essay}*? We'll go at your pace: you can stay with any step, skip "
+                "it, or stop and come back later. Say “begin” when you're ready.")
+        yield from self._say(conversation, mode, "invitation", invitation.title, text)
+
+    def act(self, conversation: Conversation, action: str, text: str = "",
+            mode: str = REFLECT) -> Iterator[TurnEvent]:
+        """A step of the running invitation, from a button or a typed word."""
+        run = conversation.run
+        if run is None:
+            raise InvitationError("No invitation is running: pick one to begin.")
+        reflection = ""
+        if action == "answer" and run.step == Step.QUESTION and text.strip():
+            reply = self.listening.reply(text, conversation.listen_history)
+            reflection = " ".join(s for s in sentences(reply.text) if not s.endswith("?"))
+        transition(run, action, text)
+        said = self._step_text(run, action)
+        out = "\n\n".join(part for part in (reflection, said) if part)
+        yield from self._say(conversation, mode, "invitation", text or action, out)
+
+    def _step_text(self, run: Run, action: str) -> str:
+        invitation = run.invitation
+        if action == "stay":
+            return "Take all the time you need. I'm here."
+        if run.step == Step.STOPPED:
+            return "We've paused the invitation here. Say “resume” whenever you want to return."
+        if run.step == Step.PRACTICE:
+            quoted = "\n".join(f"> {line}" if line else ">" for line in invitation.text.split("\n"))
+            return (f"{quoted}\n\nTake all the time you need. When you're ready, say "
+                    "“move on”.")
+        if run.step == Step.QUESTION:
+            return run.current_question()
+        if run.step == Step.SAVE:
+            return closing(run) + "\n\nWould you like to save this to your journal?"
+        if action == "save" and self.journal is not None:
+            self.journal.save(invitation.title, invitation.essay, _journal_text(run))
+            return "Saved to your journal."
+        if run.saved:
+            return "There is no journal to save to here, so nothing was kept."
+        return "That's fine. The invitation is here whenever you want it."
+
+    def _in_invitation(self, conversation: Conversation, message: str,
+                       mode: str) -> Iterator[TurnEvent]:
+        run = conversation.run
+        assert run is not None
+        action = _typed_action(run, message)
+        if action is not None:
+            yield from self.act(conversation, action, message if action == "answer" else "",
+                                mode)
+        elif ABOUT_ESSAYS.search(message) and message.rstrip().endswith("?"):
+            answer = self.ask.answer(message, conversation.ask_history)
+            back = self._step_text(run, "resume")
+            text = f"{answer.text}\n\nBack to the invitation, where we were:\n\n{back}"
+            yield Sources(answer.sources)
+            yield Delta(text)
+            yield Finished(Turn(mode, "invitation", text, answer.sources))
+        else:
+            yield from self._say(conversation, mode, "invitation", message,
+                                 "Take your time. When you're ready, say “move on”.")
+
+
+def _typed_action(run: Run, message: str) -> str | None:
+    """The invitation step a typed message asks for, if any."""
+    words = message.strip().lower().rstrip(".!")
+    if RESUME.search(words) and run.step == Step.STOPPED:
+        return "resume"
+    for action, pattern in TYPED.items():
+        if pattern.fullmatch(words):
+            return action
+    if run.step == Step.OFFERED:
+        return "begin" if YES.search(message) else "decline" if NO.search(message) else None
+    if run.step == Step.SAVE:
+        return "save" if YES.search(message) else "decline" if NO.search(message) else None
+    if run.step == Step.PRACTICE:
+        return "move_on" if MOVE_ON.search(words) else None
+    if run.step == Step.QUESTION:
+        return None if ABOUT_ESSAYS.search(message) and message.rstrip().endswith("?") else (
+            "answer")
+    return None
+
+
+def _journal_text(run: Run) -> str:
+    return "\n\n".join(f"**{question}**\n\n{answer}" for question, answer in run.answers)
 
 
 def turn_json(turn: Turn) -> dict[str, Any]:

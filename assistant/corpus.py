@@ -26,6 +26,7 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf"}
 INVITATION_MARK = re.compile(r"^\s*(?:~\s*)?invitation\s*[~:]?\s*$", re.IGNORECASE)
 OPENING_QUOTES = ("“", '"', "‘")
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
+INVITATIONS_DIR = "invitations"
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,20 @@ def read_essay(path: Path, relative: str) -> Essay:
     if isinstance(sections, list):
         body = _mark_headings(body, [str(s) for s in sections])
     title = str(post.metadata.get("title") or _first_heading(body) or path.stem)
+    if relative.startswith(INVITATIONS_DIR + "/"):
+        return _invitation_file(post.metadata, body, title, relative)
     return Essay(title, relative, body)
+
+
+def _invitation_file(meta: dict[str, object], body: str, title: str, relative: str) -> Essay:
+    """A file under corpus/invitations/: front matter (title, essay, section, questions), then
+    the practice. It becomes one invitation passage of its source essay."""
+    questions = meta.get("questions")
+    asked = "\n\n".join(str(q) for q in questions) if isinstance(questions, list) else ""
+    section = str(meta.get("section") or title)
+    practice = "\n\n".join(part for part in (body.strip(), asked) if part)
+    essay = str(meta.get("essay") or title)
+    return Essay(essay, relative, f"## {section}\n\n~ Invitation:\n\n{practice}\n")
 
 
 def _mark_headings(body: str, sections: list[str]) -> str:

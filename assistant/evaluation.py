@@ -9,6 +9,7 @@ from typing import Any
 
 from .conversation import REFLECT, Companion, Conversation, Finished
 from .errors import AssistantError
+from .invitations import closing as closing_of
 from .listening import PolicyRecord
 from .policy import FixingDetector, sentences
 from .retrieval import Retriever
@@ -205,3 +206,46 @@ def eval_crisis(detector: CrisisDetector, cases: list[dict[str, Any]]) -> dict[s
         "misses": [c["message"] for c, f in positives if not f],
         "false_positives": [c["message"] for c, f in negatives if f],
     }
+
+
+SCRIPTED_ANSWERS = (
+    "I noticed my shoulders drop and my breathing slow down.",
+    "Yes, a plan to share a house with friends fell apart when we argued about money.",
+    "Maybe we would have heard what each of us actually needed.",
+)
+
+
+def eval_invitations(companion: Companion, answers: tuple[str, ...] = SCRIPTED_ANSWERS
+                     ) -> dict[str, Any]:
+    """Every invitation end to end with scripted answers: steps, policy breaks, quoting, time."""
+    import time
+
+    from .invitations import Step
+
+    rows: list[dict[str, Any]] = []
+    for invitation_id, invitation in companion.invitations.items():
+        talk = Conversation()
+        list(companion.start(talk, invitation_id))
+        steps, breaks, seconds = 0, 0, []
+        script = ["begin", "move on", *answers[: len(invitation.questions)], "yes"]
+        for message in script:
+            start = time.perf_counter()
+            turn = next(e.turn for e in companion.turn(talk, message, REFLECT)
+                        if isinstance(e, Finished))
+            seconds.append(time.perf_counter() - start)
+            steps += 1
+            if message in answers:
+                reflection = turn.text.split("\n\n")[0]
+                breaks += companion.detector.check(reflection).fixing
+        run = talk.run
+        quoted = run is not None and all(f"“{a}”" in closing_of(run) for _, a in run.answers)
+        rows.append({"id": invitation_id, "title": invitation.title, "steps": steps,
+                     "completed": run is not None and run.step == Step.DONE and run.saved,
+                     "policy_breaks": breaks, "closing_quotes_words": quoted,
+                     "seconds_per_step": round(sum(seconds) / max(1, len(seconds)), 3)})
+    n = len(rows) or 1
+    return {"n": len(rows), "completed": sum(r["completed"] for r in rows),
+            "policy_breaks": sum(r["policy_breaks"] for r in rows),
+            "closings_quoting_words": sum(r["closing_quotes_words"] for r in rows),
+            "seconds_per_step": round(sum(r["seconds_per_step"] for r in rows) / n, 3),
+            "invitations": rows}

@@ -12,7 +12,10 @@ from .config import Settings
 from .conversation import Companion
 from .corpus import corpus_passages, load_corpus
 from .embeddings import LlamaEmbeddings
+from .errors import CorpusError
 from .index import PassageIndex, SyncReport
+from .invitations import find_invitations
+from .journal import Journal
 from .listening import ListeningService
 from .llm import ChatModel, LlamaCppChatModel
 from .models import chat_model_info, embedding_model_path
@@ -82,6 +85,12 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
                      max_tokens=settings.max_answer_tokens, temperature=settings.temperature)
     detector = FixingDetector(AdviceClassifier(embeddings))
     listening = ListeningService(model, detector, regenerations=settings.regenerations)
+    try:
+        invitations = find_invitations(settings.corpus_dir, settings.chunk_size)
+    except CorpusError as exc:
+        log.warning("No invitations: %s", exc)
+        invitations = []
     companion = Companion(ask, listening, detector, CrisisDetector(embeddings),
-                          settings.crisis_region)
+                          settings.crisis_region, invitations,
+                          Journal(settings.data_dir / "journal.sqlite3"))
     return Assistant(settings, index, retriever, model, ask, detector, companion)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -12,6 +13,7 @@ import gradio as gr
 from .ask import Delta, Source, Sources
 from .conversation import ASK, REFLECT, Conversation, Finished, Turn
 from .errors import AssistantError
+from .invitations import Step
 from .safety import check_message, resources_markdown
 from .service import Assistant
 
@@ -24,11 +26,17 @@ INTRO = (
     "your mind and be listened to, not fixed. Everything runs on this computer."
 )
 MODES = {"Ask": ASK, "Reflect": REFLECT}
+CONTROLS = {"begin": "Begin", "move_on": "Move on", "skip": "Skip",
+            "stay": "Stay here a while", "stop": "Stop", "resume": "Resume",
+            "save": "Save to journal", "decline": "Not now"}
+SKIP3 = (gr.skip(), gr.skip(), gr.skip())
 PLACEHOLDERS = {"Ask": "Ask about the essays…", "Reflect": "What is on your mind?"}
-ROUTES = {"crisis": "Cared", "ask": "Answered", "not_in_essays": "Answered", "listen": "Listened",
-          "offer": "Listened", "perspectives": "Shared the essays", "declined": "Listened"}
+ROUTES = {"crisis": "Cared", "invitation": "Guided", "ask": "Answered",
+          "not_in_essays": "Answered", "listen": "Listened", "offer": "Listened",
+          "perspectives": "Shared the essays", "declined": "Listened"}
 NO_SOURCES = "*Passages used for an answer appear here.*"
 CSS = """
+#invitation { border-left: 4px solid #5b7fa6; padding-left: 0.8em; font-size: 1.05em; }
 #crisis { border: 2px solid #c0504d; border-radius: 8px; padding: 0.4em 0.8em; }
 #sources blockquote { font-size: 0.92em; margin: 0.3em 0 0.9em 0; }
 #status { font-size: 0.85em; opacity: 0.8; }
@@ -72,8 +80,47 @@ def turn_status(turn: Turn) -> str:
     return f"{kind}: {head}complete in {timings.get('total_s', 0.0):.1f} s."
 
 
+def invitation_view(conversation: Conversation) -> tuple[Any, Any, Any]:
+    """Step indicator, the invitation's own words (set apart), and the controls."""
+    run = conversation.run
+    if run is None:
+        return "", gr.update(visible=False), gr.update(visible=False)
+    text = "\n".join(f"> {line}" if line else ">" for line in run.invitation.text.split("\n"))
+    where = f"*{run.invitation.essay}*" + (f" — {run.invitation.section}"
+                                           if run.invitation.section else "")
+    return (f"**{run.invitation.title}** · {run.progress()}",
+            gr.update(visible=True, value=f"{text}\n\n{where}"),
+            gr.update(visible=run.step != Step.DONE))
+
+
 def build_ui(assistant: Assistant) -> gr.Blocks:
     region = assistant.settings.crisis_region
+    library = list(assistant.companion.invitations.values())
+
+    def start_invitation(invitation_id: str, chat: Chat, conversation: Conversation | None
+                         ) -> tuple[Any, ...]:
+        conversation = conversation or Conversation()
+        if not invitation_id:
+            gr.Warning("Pick an invitation first.")
+            return chat, conversation, *invitation_view(conversation)
+        return _run_step(chat, conversation, lambda: assistant.companion.start(
+            conversation, invitation_id), "Offer this invitation")
+
+    def act(action: str, chat: Chat, conversation: Conversation | None) -> tuple[Any, ...]:
+        conversation = conversation or Conversation()
+        return _run_step(chat, conversation, lambda: assistant.companion.act(
+            conversation, action), CONTROLS[action])
+
+    def _run_step(chat: Chat, conversation: Conversation, step: Any,
+                  label: str) -> tuple[Any, ...]:
+        try:
+            turn = next(e.turn for e in step() if isinstance(e, Finished))
+        except AssistantError as exc:
+            gr.Warning(str(exc))
+            return chat, conversation, *invitation_view(conversation)
+        chat = [*chat, {"role": "user", "content": f"*{label}*"},
+                {"role": "assistant", "content": turn.text}]
+        return chat, conversation, *invitation_view(conversation)
 
     def crisis_panel(show: bool) -> Any:
         return gr.update(visible=show, value=resources_markdown(region))
@@ -85,29 +132,30 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             text = check_message(message, assistant.settings.max_message_chars)
         except AssistantError as exc:
             gr.Warning(str(exc))
-            yield chat, conversation, message, gr.skip(), gr.skip(), gr.skip()
+            yield chat, conversation, message, gr.skip(), gr.skip(), gr.skip(), *SKIP3
             return
         chat = [*chat, {"role": "user", "content": text}, {"role": "assistant", "content": ""}]
         working = "Listening…" if MODES[mode] == REFLECT else "Answering…"
-        yield chat, conversation, "", "*Searching the essays…*", working, gr.skip()
+        yield chat, conversation, "", "*Searching the essays…*", working, gr.skip(), *SKIP3
         sources: list[Source] = []
         try:
             for event in assistant.companion.turn(conversation, text, MODES[mode]):
                 if isinstance(event, Sources):
                     sources = event.sources
                     yield (chat, conversation, "", sources_markdown(sources, False), gr.skip(),
-                           gr.skip())
+                           gr.skip(), *SKIP3)
                 elif isinstance(event, Delta):
                     chat[-1]["content"] += event.text
-                    yield chat, conversation, "", gr.skip(), gr.skip(), gr.skip()
+                    yield chat, conversation, "", gr.skip(), gr.skip(), gr.skip(), *SKIP3
                 elif isinstance(event, Finished):
                     chat[-1]["content"] = event.turn.text
                     yield (chat, conversation, "", sources_markdown(event.turn.sources, True),
-                           turn_status(event.turn), crisis_panel(conversation.crisis))
+                           turn_status(event.turn), crisis_panel(conversation.crisis),
+                           *invitation_view(conversation))
         except AssistantError as exc:
             chat[-1]["content"] = f"⚠️ {exc}"
             yield (chat, conversation, "", sources_markdown(sources, True), "Not answered.",
-                   gr.skip())
+                   gr.skip(), *SKIP3)
 
     with gr.Blocks(title="Reflect") as demo:
         gr.Markdown(INTRO)
@@ -122,6 +170,19 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                                      scale=5, autofocus=True, elem_id="message",
                                      max_length=assistant.settings.max_message_chars)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                with gr.Group(elem_id="invitations"):
+                    with gr.Row():
+                        picker = gr.Dropdown(
+                            [(f"{i.title} — {i.essay}", i.id) for i in library],
+                            value=library[0].id if library else None, label="Invitations",
+                            info="Short reflection practices from the essays, step by step.",
+                            elem_id="picker", scale=4)
+                        offer = gr.Button("Offer this invitation", elem_id="offer", scale=1)
+                    step = gr.Markdown(elem_id="step")
+                    practice = gr.Markdown(visible=False, elem_id="invitation")
+                    with gr.Row(visible=False, elem_id="controls") as controls:
+                        buttons = {action: gr.Button(label, size="sm", elem_id=f"do-{action}")
+                                   for action, label in CONTROLS.items()}
                 with gr.Row():
                     mode = gr.Radio(list(MODES), value="Ask", label="Mode", elem_id="mode",
                                     info="Ask about the essays, or Reflect: be listened to.",
@@ -133,12 +194,19 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 sources = gr.Markdown(NO_SOURCES, elem_id="sources")
         status.render()
 
-        outputs = [chatbot, conversation, box, sources, status, crisis]
+        outputs = [chatbot, conversation, box, sources, status, crisis, step, practice, controls]
         inputs = [box, chatbot, conversation, mode]
         box.submit(respond, inputs, outputs, api_name="ask")
         send.click(respond, inputs, outputs, api_visibility="private")
         new.click(lambda: ([], None, "", NO_SOURCES, status_markdown(assistant),
-                           crisis_panel(False)), None, outputs, api_name="new_conversation")
+                           crisis_panel(False), *invitation_view(Conversation())), None, outputs,
+                  api_name="new_conversation")
+        short = [chatbot, conversation, step, practice, controls]
+        offer.click(start_invitation, [picker, chatbot, conversation], short,
+                    api_name="offer_invitation")
+        for action, button in buttons.items():
+            button.click(partial(act, action), [chatbot, conversation], short,
+                         api_name=f"invitation_{action}")
         mode.change(lambda m: gr.update(placeholder=PLACEHOLDERS[m]), mode, box,
                     api_visibility="private")
     return demo

@@ -71,6 +71,6 @@ def ask_in_page(page: Any, question: str, timeout_ms: int = 120_000) -> list[str
     page.wait_for_function(
         """([before]) => {
             const now = document.querySelector('#status').innerText;
-            return now !== before && /(Answered|Listened|Shared|Cared)/.test(now);
+            return now !== before && /(Answered|Listened|Shared|Cared|Guided)/.test(now);
         }""", arg=[before], timeout=timeout_ms)
     return list(page.evaluate("window.__answers"))

@@ -80,6 +80,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkGuard]:
 @pytest.fixture(autouse=True)
 def private_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(tmp_path / "vectorstore"))
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +95,7 @@ def small_model() -> Path:
 
 def make_settings(store: Path, cache: Path, model: Path, **extra: object) -> Settings:
     return Settings(corpus_dir=CORPUS, store_dir=store, cache_dir=cache, model_path=model,
+                    data_dir=store.parent / "data",
                     n_ctx=2048, max_answer_tokens=60, temperature=0.0, **extra)
 
 

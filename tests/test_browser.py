@@ -71,3 +71,36 @@ def test_crisis_resources_appear_and_stay_for_the_conversation(assistant) -> Non
         still_there = page.locator("#crisis").is_visible()
         panel = page.locator("#crisis").inner_text()
     assert "988" in reply and still_there and "741741" in panel
+
+
+def test_an_invitation_by_keyboard_alone_ends_in_the_journal(assistant, tmp_path) -> None:
+    from assistant.journal import Journal
+
+    journal = Journal(tmp_path / "journal.sqlite3")
+    assistant.companion.journal = journal
+    requests: list[str] = []
+
+    def press(page, selector: str, expect: str) -> None:
+        page.locator(selector).focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("([t]) => document.querySelector('#chat').innerText.includes(t)",
+                               arg=[expect], timeout=60_000)
+
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        press(page, "#offer", "Say “begin”")
+        assert "Step 1 of" in page.locator("#step").inner_text()
+        press(page, "#do-begin button, button#do-begin", "say “move on”")
+        practice = page.locator("#invitation").inner_text()
+        press(page, "button#do-move_on", "What did you notice")
+        assert "Question 1" in page.locator("#step").inner_text()
+        box = page.locator("#message textarea")
+        box.fill("My hand was warm and my breathing slowed.")
+        box.press("Enter")
+        page.wait_for_function(
+            "document.querySelector('#chat').innerText.includes('in your own words')",
+            timeout=120_000)
+        press(page, "button#do-save", "Saved to your journal.")
+        step = page.locator("#step").inner_text()
+    assert "Place your hand over your heart" in practice and "known weather" in practice
+    assert "finished" in step
+    assert "My hand was warm" in journal.entries()[0].text

@@ -1,0 +1,58 @@
+"""The person's journal: saved invitation closings, in a local SQLite file they can export and
+delete. Nothing else is stored."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    created: float
+    title: str
+    essay: str
+    text: str
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, created REAL, "
+                   "title TEXT, essay TEXT, text TEXT)")
+        return db
+
+    def save(self, title: str, essay: str, text: str) -> Entry:
+        now = time.time()
+        with closing(self._connect()) as db, db:
+            cursor = db.execute("INSERT INTO entries (created, title, essay, text) "
+                                "VALUES (?, ?, ?, ?)", (now, title, essay, text))
+        return Entry(int(cursor.lastrowid or 0), now, title, essay, text)
+
+    def entries(self) -> list[Entry]:
+        if not self.path.exists():
+            return []
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT id, created, title, essay, text FROM entries "
+                              "ORDER BY created").fetchall()
+        return [Entry(*row) for row in rows]
+
+    def export_markdown(self) -> str:
+        parts = ["# My reflection journal", ""]
+        for entry in self.entries():
+            day = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created))
+            parts += [f"## {entry.title}", f"*{entry.essay} · {day}*", "", entry.text, ""]
+        return "\n".join(parts)
+
+    def delete_all(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
