@@ -20,9 +20,19 @@ NOT_IN_ESSAYS = (
 )
 QUOTE = re.compile(r"“([^“”]*)”|\"([^\"]*)\"")
 CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
-OPENERS = {"“": "”", '"': '"', "[": "]"}
+OPENERS = {"“": "”", '"': '"', "[": "]", "(": ")", "<": ">"}
+HTML_TAG = re.compile(r"</?[a-zA-Z!][^>\n]{0,300}>")
+IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+URL = re.compile(r"(?:https?://|www\.)[^\s)>\]]+")
+PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{5,}\d(?![\w])")
+CONTROL_TOKENS = re.compile(r"<\|[^|>]{1,40}\|>|\[/?INST\]")
+HELD_BACK = ("Held back from the model: this passage reads like instructions to a model "
+             "rather than part of an essay.")
 HOLD_LIMIT = 400  # an opener left open this long is a stray mark, not a quote
 SENTENCE_END = re.compile(r"[.!?][”’\"')]*(?=\s)")
+DIGIT_RUN = re.compile(r"\+?[\d(][\d\s().-]*$")
+SENTENCE_END_SPACE = re.compile(r"[.!?][”’\"')]*\s+$")
 SENTENCE_TAIL = re.compile(r"\s*(?:[.!?][”’\"')]*\s*)?$")  # held until the next word
 
 
@@ -35,6 +45,7 @@ class Source:
     text: str
     score: float
     cited: bool = False
+    held_back: bool = False  # shown, but never given to the model (reads like instructions)
 
 
 @dataclass
@@ -80,8 +91,11 @@ class AnswerChecker:
     back until it is complete, so every piece let through is final.
     """
 
-    def __init__(self, corpus_text: str, passages: list[str]) -> None:
+    def __init__(self, corpus_text: str, passages: list[str],
+                 allowed_numbers: frozenset[str] = frozenset()) -> None:
         self.corpus = normalize(corpus_text)
+        self.allowed_numbers = allowed_numbers | {
+            re.sub(r"\D", "", m) for m in PHONE.findall(corpus_text)}
         self.passages = [content_stems(p) for p in passages]
         self.cited: set[int] = set()
         self.unquoted: list[str] = []
@@ -111,13 +125,40 @@ class AnswerChecker:
                 return len(text[:i].rstrip()) if len(text) - i < HOLD_LIMIT else len(text)
             pair_start, pair_end, i = i, end + 1, end + 1
         tail = SENTENCE_TAIL.search(text)
-        if tail is None:
-            return len(text)
-        return pair_start if pair_start < tail.start() < pair_end else tail.start()
+        end = len(text) if tail is None else (
+            pair_start if pair_start < tail.start() < pair_end else tail.start())
+        word = re.search(r"\S+$", text[:end])  # it may go on: links and numbers are judged whole
+        if word and not (pair_start <= word.start() < pair_end):
+            before = text[: word.start()]
+            # a sentence end keeps its space, which is how the end is recognised
+            end = len(before) if SENTENCE_END_SPACE.search(before) else len(before.rstrip())
+        digits = DIGIT_RUN.search(text[:end])  # a number may go on in the next word
+        if digits and digits.start() >= pair_end:
+            end = digits.start()
+        return end
 
     def clean(self, text: str) -> str:
+        """Model text made safe to show: no tags, images, outside links, invented numbers;
+        no self-made citations; quotes only when verbatim."""
+        text = CONTROL_TOKENS.sub("", text)
+        text = HTML_TAG.sub("", text)
+        text = IMAGE.sub(lambda m: m.group(1), text)
+        text = MD_LINK.sub(lambda m: m.group(0) if self._known(m.group(2)) else m.group(1), text)
+        text = URL.sub(self._url, text)
+        text = PHONE.sub(self._number, text)
         text = CITATION.sub("", text)
         return QUOTE.sub(self._quote, text)
+
+    def _url(self, match: re.Match[str]) -> str:
+        url = match.group(0).rstrip(".,;:!?")
+        return match.group(0) if self._known(url) else match.group(0)[len(url):]
+
+    def _known(self, url: str) -> bool:
+        return normalize(url) in self.corpus
+
+    def _number(self, match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        return match.group(0) if digits in self.allowed_numbers else "[number removed]"
 
     def _quote(self, match: re.Match[str]) -> str:
         inner = match.group(1) if match.group(1) is not None else match.group(2)
@@ -153,7 +194,8 @@ class AskService:
 
     def __init__(self, retriever: Retriever, model: ChatModel, *, top_k: int = 3,
                  min_relevance: float = 0.33, max_tokens: int = 400, temperature: float = 0.2,
-                 history_chars: int = 12000) -> None:
+                 history_chars: int = 12000,
+                 allowed_numbers: frozenset[str] = frozenset()) -> None:
         self.retriever = retriever
         self.model = model
         self.top_k = top_k
@@ -161,6 +203,7 @@ class AskService:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.history_chars = history_chars
+        self.allowed_numbers = allowed_numbers
 
     def corpus_text(self) -> str:
         return "\n\n".join(p.text for p in self.retriever.keywords().passages)
@@ -175,10 +218,20 @@ class AskService:
             timings["total_s"] = time.perf_counter() - start
             yield Done(Answer(question, NOT_IN_ESSAYS, [], False, _rounded(timings)))
             return
-        sources = [_source(n, p) for n, p in enumerate(result.passages, start=1)]
+        usable = [p for p in result.passages if not p.flagged]
+        held = [p for p in result.passages if p.flagged]
+        sources = [_source(n, p) for n, p in enumerate(usable, start=1)]
+        sources += [Source(0, p.essay, p.section, p.kind, p.text, round(p.score, 6),
+                           held_back=True) for p in held]
         yield Sources(sources)
-        messages = self.messages(question, result.passages, history or [])
-        checker = AnswerChecker(self.corpus_text(), [s.text for s in sources])
+        if not usable:
+            yield Delta(NOT_IN_ESSAYS)
+            timings["total_s"] = time.perf_counter() - start
+            yield Done(Answer(question, NOT_IN_ESSAYS, sources, False, _rounded(timings)))
+            return
+        messages = self.messages(question, usable, history or [])
+        checker = AnswerChecker(self.corpus_text(), [p.text for p in usable],
+                                self.allowed_numbers)
         parts: list[str] = []
         for delta in self.model.stream(messages, max_tokens=self.max_tokens,
                                        temperature=self.temperature):
@@ -191,7 +244,8 @@ class AskService:
             yield Delta(rest)
         text = "".join(parts).strip()
         grounded = "don't speak to this" not in text and bool(text)
-        cited = [Source(**{**s.__dict__, "cited": s.n in checker.cited}) for s in sources]
+        cited = [Source(**{**s.__dict__, "cited": s.n in checker.cited and not s.held_back})
+                 for s in sources]
         timings["total_s"] = time.perf_counter() - start
         yield Done(Answer(question, text, cited, grounded, _rounded(timings), checker.unquoted,
                           messages[-1]["content"]))
@@ -205,7 +259,9 @@ class AskService:
     def messages(self, question: str, passages: list[Passage],
                  history: list[Message]) -> list[Message]:
         system = render("ask_system", max_sentences=5)
-        user = render("ask_user", passages=passages, question=question)
+        quoted = [{"essay": p.essay, "section": p.section,
+                   "text": CONTROL_TOKENS.sub("", p.text)} for p in passages]
+        user = render("ask_user", passages=quoted, question=question)
         return [{"role": "system", "content": system}, *fit(history, self.history_chars),
                 {"role": "user", "content": user}]
 

@@ -52,10 +52,14 @@ def ingest(corpus: Corpus = None, store: Store = None, as_json: AsJson = False) 
     if as_json:
         emit({"files": report.files, "passages": report.passages,
               **dataclasses.asdict(report.sync),
-              "skipped": [{"file": f, "reason": r} for f, r in report.skipped]})
+              "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
+              "flagged": [{"passage": w, "reason": r} for w, r in report.flagged]})
         return
     for name, reason in report.skipped:
         typer.echo(f"skipped {name}: {reason}", err=True)
+    for where, reason in report.flagged:
+        typer.echo(f"flagged {where}: {reason}; it is searchable but never given to the model",
+                   err=True)
     typer.echo(report.summary())
 
 
@@ -180,6 +184,15 @@ def check(text: Annotated[str, typer.Argument(help='Text to check, or "-" for JS
             continue
         typer.echo(json.dumps({"fixing": verdict.fixing, "reasons": verdict.reasons},
                               ensure_ascii=False))
+
+
+@app.command("hash-password")
+def hash_password_command() -> None:
+    """Make a password hash for ASSISTANT_USERS (the password is read without echo)."""
+    from .auth import hash_password
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    typer.echo(hash_password(password))
 
 
 @app.command()
@@ -331,6 +344,28 @@ def eval_invitations(corpus: Corpus = None, store: Store = None, model: Model = 
     for row in report["invitations"]:
         typer.echo(f"  {row['title']}: {row['steps']} steps, completed={row['completed']}, "
                    f"breaks={row['policy_breaks']}, {row['seconds_per_step']} s/step")
+
+
+@eval_app.command("injection")
+def eval_injection(documents: Annotated[Path | None, typer.Option(
+                       help="Folder of planted .md documents.")] = None,
+                   dataset: Annotated[Path | None, typer.Option(
+                       help='JSONL of {"question", "canary"}.')] = None,
+                   corpus: Corpus = None, model: Model = None, as_json: AsJson = False) -> None:
+    """Planted instructions with canary words: how many reach an answer (target 0)."""
+    from .evaluation import DEFAULT_DIR, read_cases
+    from .evaluation import eval_injection as run
+
+    config = settings(corpus, None, model)
+    assistant = assistant_for(config)
+    cases = read_cases(dataset or DEFAULT_DIR / "injection.jsonl", ("question", "canary"))
+    report = run(config, assistant.model, documents or DEFAULT_DIR / "injection", cases)
+    if as_json:
+        emit({k: v for k, v in report.items() if k != "rows"})
+        return
+    typer.echo(" ".join(f"{k}={v}" for k, v in report.items() if k not in ("rows", "leaked")))
+    for row in report["leaked"]:
+        typer.echo(f"  leaked {row['canary']}: {row['question']}")
 
 
 @eval_app.command("listening")

@@ -59,5 +59,9 @@ class Settings(BaseSettings):
     crisis_region: str = Field(
         "US", description="Whose crisis resources to show: US, UK or INTERNATIONAL."
     )
+    users: str = Field(
+        "", description="Who may sign in, as name:hash pairs separated by commas (hashes from "
+        "`reflect hash-password`). Required to bind an address other than this machine's.",
+    )
     host: str = Field("127.0.0.1", description="Address the web page binds to.")
     port: int = Field(7860, description="Port of the web page.")

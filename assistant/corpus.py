@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import frontmatter
+import yaml
 from langchain_text_splitters import (
     ExperimentalMarkdownSyntaxTextSplitter,
     RecursiveCharacterTextSplitter,
@@ -41,10 +42,11 @@ class Passage:
     source: str
     position: int
     score: float = 0.0
+    flagged: str = ""  # why it reads like instructions to a model, if it does
 
     def metadata(self) -> dict[str, str | int]:
         return {"essay": self.essay, "section": self.section, "kind": self.kind,
-                "source": self.source, "position": self.position}
+                "source": self.source, "position": self.position, "flagged": self.flagged}
 
 
 @dataclass
@@ -80,7 +82,7 @@ def load_corpus(corpus_dir: Path) -> CorpusReport:
             continue
         try:
             essay = read_essay(path, relative)
-        except (UnicodeDecodeError, ValueError, OSError) as exc:
+        except (UnicodeDecodeError, ValueError, OSError, yaml.YAMLError) as exc:
             report.skipped.append((relative, f"unreadable: {exc.__class__.__name__}"))
             continue
         if not essay.markdown.strip():
@@ -185,8 +187,29 @@ def split_essay(essay: Essay, chunk_size: int = 700, chunk_overlap: int = 80) ->
         key = f"{essay.source}\x00{section}\x00{kind}\x00{text}"
         seen[key] += 1
         digest = hashlib.sha256(f"{key}\x00{seen[key]}".encode()).hexdigest()[:32]
-        passages.append(Passage(digest, essay.title, section, kind, text, essay.source, position))
+        passages.append(Passage(digest, essay.title, section, kind, text, essay.source, position,
+                                flagged=instruction_like(text)))
     return passages
+
+
+INSTRUCTION_LIKE = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+)?"
+    r"(?:previous|prior|above|earlier|other)\s+(?:instructions|rules|prompts?|messages)"
+    r"|\b(?:system|developer)\s+(?:prompt|message|instructions?)\b"
+    r"|\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatbot|llm)\b"
+    r"|\b(?:as\s+an\s+ai|the\s+assistant\s+(?:must|should|will))\b"
+    r"|\b(?:reply|respond|answer|always\s+(?:say|include|end))\s+(?:only\s+)?with\b"
+    r"|\b(?:end|begin|start|finish|sign)\s+(?:your|every|each|the|all)\s+(?:answers?|replies|"
+    r"reply|responses?|messages?)\b"
+    r"|\b(?:include|say|print|output|repeat|write)\s+(?:the\s+)?(?:word|phrase|code|text)\s"
+    r"|<\|(?:im_start|im_end|system|user|assistant|endoftext)\|>|\[/?INST\]|###\s*instruction",
+    re.IGNORECASE)
+
+
+def instruction_like(text: str) -> str:
+    """Why a passage reads like instructions to a model ("" when it does not)."""
+    match = INSTRUCTION_LIKE.search(text)
+    return f"reads like an instruction to a model: {match.group(0)!r}" if match else ""
 
 
 def _blocks(text: str) -> Iterable[tuple[str, str]]:

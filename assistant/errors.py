@@ -17,6 +17,14 @@ class IndexNotBuiltError(AssistantError):
     """The passage index has not been built for this corpus yet."""
 
 
+class IndexCorruptError(AssistantError):
+    """The index is there but cannot be read."""
+
+
+class StorageError(AssistantError):
+    """A file of the person's (the journal) cannot be read; it is left as it is."""
+
+
 class CorpusError(AssistantError):
     """The corpus folder is missing, empty, or holds nothing readable."""
 

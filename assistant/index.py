@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from .corpus import Passage
-from .errors import IndexNotBuiltError
+from .errors import IndexCorruptError, IndexNotBuiltError
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,9 @@ class PassageIndex:
     def _chroma(self, create: bool) -> Any:
         if self._store is not None:
             return self._store
+        if self.store_dir.exists() and not self.store_dir.is_dir():
+            raise IndexCorruptError(f"{self.store_dir} is a file, not an index folder. Move it "
+                                    "away, then run `reflect ingest`.")
         if not create and not (self.store_dir / "chroma.sqlite3").is_file():
             raise IndexNotBuiltError(
                 f"No index at {self.store_dir}. Build it with `reflect ingest` "
@@ -50,14 +53,22 @@ class PassageIndex:
             )
         import chromadb
         from chromadb.config import Settings as ChromaSettings
+        from chromadb.errors import ChromaError
         from langchain_chroma import Chroma
 
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        client = chromadb.PersistentClient(
-            path=str(self.store_dir),
-            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-        )
-        if not create and self.collection not in {c.name for c in client.list_collections()}:
+        try:
+            client = chromadb.PersistentClient(
+                path=str(self.store_dir),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+            )
+            names = {c.name for c in client.list_collections()}
+        except ChromaError as exc:
+            raise IndexCorruptError(
+                f"The index at {self.store_dir} cannot be read ({exc}). It is built from the "
+                "corpus, which is untouched: delete that folder and run `reflect ingest`."
+            ) from exc
+        if not create and self.collection not in names:
             raise IndexNotBuiltError(
                 f"The index at {self.store_dir} has no collection {self.collection!r}. "
                 "Build it with `reflect ingest`."
@@ -121,6 +132,7 @@ def _passage(pid: str, text: str, meta: Any, score: float = 0.0) -> Passage:
         id=pid, essay=str(meta.get("essay", "")), section=str(meta.get("section", "")),
         kind=str(meta.get("kind", "prose")), text=text, source=str(meta.get("source", "")),
         position=int(meta.get("position", 0)), score=score,
+        flagged=str(meta.get("flagged", "")),
     )
 
 

@@ -9,6 +9,8 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import StorageError
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -26,9 +28,16 @@ class Journal:
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, created REAL, "
-                   "title TEXT, essay TEXT, text TEXT)")
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, "
+                       "created REAL, title TEXT, essay TEXT, text TEXT)")
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StorageError(
+                f"Your journal at {self.path} cannot be read ({exc}). It was left exactly as "
+                "it is; move it aside to start a new one."
+            ) from exc
         return db
 
     def save(self, title: str, essay: str, text: str) -> Entry:

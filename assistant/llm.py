@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import ModelCorruptError
+from .errors import InputError, ModelCorruptError
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,22 @@ class LlamaCppChatModel:
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode(), add_bos=False, special=True))
 
+    def fit_context(self, messages: list[Message], max_tokens: int) -> list[Message]:
+        """Drop the oldest turns (never the system prompt or the last message) until the prompt
+        and the reply fit the context window."""
+        window = int(self.llama.n_ctx())
+        kept = list(messages)
+
+        def size(ms: list[Message]) -> int:
+            return sum(self.count_tokens(m["content"]) + 8 for m in ms) + max_tokens + 16
+
+        while size(kept) > window and len(kept) > 2:
+            del kept[1]
+        if size(kept) > window:
+            raise InputError(f"This message is too long for the model's {window}-token context "
+                             "window. Shorten it, or split it in parts.")
+        return kept
+
     def _grammar(self, gbnf: str) -> Any:
         from llama_cpp import LlamaGrammar
 
@@ -86,6 +102,7 @@ class LlamaCppChatModel:
                grammar: str | None = None, **opts: Any) -> Iterator[str]:
         """Stream a reply; `grammar` is GBNF text that the reply must follow."""
         llm = self.llama
+        messages = self.fit_context(messages, max_tokens)
         if grammar is not None:
             opts["grammar"] = self._grammar(grammar)
         with self._lock:

@@ -16,7 +16,8 @@ from langchain_core.embeddings import Embeddings
 from .errors import InputError
 from .prompts import render
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e"
+                      r"\u2066-\u2069\ufeff]")  # control, zero-width and bidi override chars
 
 
 def check_message(text: str, max_chars: int) -> str:

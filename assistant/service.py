@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .llm import ChatModel, LlamaCppChatModel
 from .models import chat_model_info, embedding_model_path
 from .policy import AdviceClassifier, FixingDetector
 from .retrieval import Retriever
-from .safety import CrisisDetector
+from .safety import CrisisDetector, crisis_resources
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,17 @@ class Assistant:
     companion: Companion
 
     def ingest(self, corpus_dir: Path | None = None, progress: bool = False) -> IngestReport:
-        report = load_corpus(corpus_dir or self.settings.corpus_dir)
+        folder = corpus_dir or self.settings.corpus_dir
+        report = load_corpus(folder)
+        if not report.essays:
+            raise CorpusError(f"No readable essays in {folder} ({len(report.skipped)} files "
+                              "skipped); the index was left as it was.")
         passages = corpus_passages(report, self.settings.chunk_size, self.settings.chunk_overlap)
         sync = self.index.sync(passages, progress=progress)
         self.retriever.refresh()
-        return IngestReport(len(report.essays), len(passages), sync, report.skipped)
+        flagged = [(f"{p.source} · {p.section or p.essay}", p.flagged)
+                   for p in passages if p.flagged]
+        return IngestReport(len(report.essays), len(passages), sync, report.skipped, flagged)
 
 
 @dataclass(frozen=True)
@@ -58,12 +65,14 @@ class IngestReport:
     passages: int
     sync: SyncReport
     skipped: list[tuple[str, str]]
+    flagged: list[tuple[str, str]]  # (where, why) of passages held back from the model
 
     def summary(self) -> str:
         s = self.sync
         line = (f"{self.files} files, {self.passages} passages: {s.added} added, {s.kept} kept, "
                 f"{s.removed} removed in {s.seconds:.1f} s")
-        return line + (f"; {len(self.skipped)} files skipped" if self.skipped else "")
+        line += f"; {len(self.skipped)} files skipped" if self.skipped else ""
+        return line + (f"; {len(self.flagged)} passages flagged" if self.flagged else "")
 
 
 def build_assistant(settings: Settings, model: ChatModel | None = None,
@@ -80,9 +89,12 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
             lambda: chat_model_info(settings.model_path, cache, progress=progress).path,
             n_ctx=settings.n_ctx, n_threads=settings.n_threads, seed=settings.seed,
         )
+    numbers = frozenset(re.sub(r"\D", "", n) for line in crisis_resources(settings.crisis_region)
+                        for n in re.findall(r"[\d][\d -]{1,}\d", line))
     ask = AskService(retriever, model, top_k=settings.top_k,
                      min_relevance=settings.min_relevance,
-                     max_tokens=settings.max_answer_tokens, temperature=settings.temperature)
+                     max_tokens=settings.max_answer_tokens, temperature=settings.temperature,
+                     allowed_numbers=numbers)
     detector = FixingDetector(AdviceClassifier(embeddings))
     listening = ListeningService(model, detector, regenerations=settings.regenerations)
     try:

@@ -10,7 +10,8 @@ from typing import Any
 
 import gradio as gr
 
-from .ask import Delta, Source, Sources
+from .ask import HELD_BACK, Delta, Source, Sources
+from .auth import check_exposure, parse_users, verify_password
 from .conversation import ASK, REFLECT, Conversation, Finished, Turn
 from .errors import AssistantError
 from .invitations import Step
@@ -61,6 +62,8 @@ def _source_block(source: Source) -> str:
     where = f"{source.essay} — {source.section}" if source.section else source.essay
     label = " · invitation" if source.kind == "invitation" else ""
     quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in source.text.splitlines())
+    if source.held_back:
+        return f"**⚠** *{where}*\n\n*{HELD_BACK}*\n\n{quoted}"
     return f"**[{source.n}]** *{where}*{label}\n\n{quoted}"
 
 
@@ -226,10 +229,18 @@ def warm_up(assistant: Assistant) -> None:
     threading.Thread(target=work, name="warm-up", daemon=True).start()
 
 
-def launch(assistant: Assistant, **kwargs: Any) -> None:
+def launch(assistant: Assistant, share: bool = False, **kwargs: Any) -> Any:
+    """Serve the page; refuses share links, and other addresses without passwords."""
     settings = assistant.settings
+    users = parse_users(settings.users)
+    check_exposure(settings.host, users, share)
     warm_up(assistant)
-    build_ui(assistant).launch(
+    private = [str(p.resolve()) for p in (settings.store_dir, settings.cache_dir,
+                                          settings.data_dir, settings.corpus_dir)]
+    return build_ui(assistant).launch(
         server_name=settings.host, server_port=settings.port, share=False,
+        auth=(lambda name, password: name in users and verify_password(password, users[name]))
+        if users else None,
+        auth_message="Sign in to Reflect.", allowed_paths=[], blocked_paths=private,
         css=CSS, footer_links=[], **kwargs,
     )

@@ -1,0 +1,68 @@
+"""Who may reach the page: hashed passwords from configuration (PBKDF2-SHA256, stdlib only)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import os
+
+from .errors import AssistantError
+
+ITERATIONS = 240_000
+
+
+class ExposureError(AssistantError):
+    """The server was asked to be reachable in a way that is not safe."""
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    salt = salt or os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, ITERATIONS)
+    encoded = (base64.b64encode(part).decode() for part in (salt, digest))
+    return "$".join(["pbkdf2_sha256", str(ITERATIONS), *encoded])
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, iterations, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "pbkdf2_sha256":
+        return False
+    candidate = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(salt),
+                                    int(iterations))
+    return hmac.compare_digest(candidate, base64.b64decode(digest))
+
+
+def parse_users(spec: str) -> dict[str, str]:
+    """`name:hash,name:hash` (from ASSISTANT_USERS) as {name: hash}."""
+    users = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        name, _, hashed = item.partition(":")
+        if not name or not hashed.startswith("pbkdf2_sha256$"):
+            raise ExposureError(f"ASSISTANT_USERS entry {name or item!r} is not name:hash; "
+                                "make a hash with `reflect hash-password`.")
+        users[name] = hashed
+    return users
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, users: dict[str, str], share: bool) -> None:
+    """Refuse a share link, and any address beyond this machine without passwords."""
+    if share:
+        raise ExposureError("Share links would send the page through an outside server; "
+                            "they are refused. Bind an address on your network instead.")
+    if not is_loopback(host) and not users:
+        raise ExposureError(
+            f"Refusing to serve on {host}: anyone on that network could read conversations. "
+            "Set ASSISTANT_USERS (name:hash pairs from `reflect hash-password`) first.")

@@ -1,0 +1,91 @@
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import gradio as gr
+import pytest
+
+from assistant.auth import (
+    ExposureError,
+    check_exposure,
+    hash_password,
+    parse_users,
+    verify_password,
+)
+from assistant.service import Assistant
+from assistant.ui import launch
+from tests.browser import free_port
+
+
+def test_passwords_are_hashed_and_checked() -> None:
+    stored = hash_password("quiet garden")
+    assert "quiet garden" not in stored
+    assert verify_password("quiet garden", stored) and not verify_password("quiet", stored)
+    assert parse_users(f"ana:{stored}") == {"ana": stored}
+    with pytest.raises(ExposureError, match="reflect hash-password"):
+        parse_users("ana:plaintext")
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "example.org"])
+def test_other_addresses_need_passwords(host: str) -> None:
+    with pytest.raises(ExposureError, match="ASSISTANT_USERS"):
+        check_exposure(host, {}, share=False)
+    check_exposure(host, {"ana": hash_password("x")}, share=False)
+
+
+def test_loopback_needs_none_and_share_links_are_refused() -> None:
+    check_exposure("127.0.0.1", {}, share=False)
+    check_exposure("localhost", {}, share=False)
+    with pytest.raises(ExposureError, match="Share links"):
+        check_exposure("127.0.0.1", {"ana": hash_password("x")}, share=True)
+
+
+def test_launch_refuses_before_serving(assistant: Assistant) -> None:
+    assistant.settings.host = "0.0.0.0"
+    with pytest.raises(ExposureError):
+        launch(assistant, prevent_thread_lock=True)
+    assistant.settings.host = "127.0.0.1"
+    with pytest.raises(ExposureError):
+        launch(assistant, share=True, prevent_thread_lock=True)
+
+
+@pytest.fixture
+def served_with_auth(assistant: Assistant) -> Iterator[str]:
+    assistant.settings.port = free_port()
+    assistant.settings.users = f"ana:{hash_password('quiet garden')}"
+    _, url, _ = launch(assistant, prevent_thread_lock=True, quiet=True)
+    yield url
+    gr.close_all()
+
+
+def status_of(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+            return response.status, response.read(4096).decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(4096).decode(errors="replace")
+
+
+@pytest.mark.slow
+def test_with_passwords_the_page_asks_for_them(served_with_auth: str) -> None:
+    from gradio_client import Client
+
+    with pytest.raises(ValueError):
+        Client(served_with_auth, verbose=False)
+    client = Client(served_with_auth, auth=("ana", "quiet garden"), verbose=False)
+    assert client.view_api(print_info=False, return_format="dict")
+
+
+@pytest.mark.slow
+def test_no_file_outside_the_apps_assets_is_served(assistant: Assistant) -> None:
+    assistant.settings.port = free_port()
+    _, url, _ = launch(assistant, prevent_thread_lock=True, quiet=True)
+    try:
+        index = assistant.settings.store_dir.resolve() / "chroma.sqlite3"
+        for path in ("/etc/passwd", str(index), "../../../../etc/passwd"):
+            for route in ("gradio_api/file=", "file="):
+                code, body = status_of(f"{url}{route}{path}")
+                assert code >= 400 and "root:" not in body, (route, path, code)
+        assert status_of(url)[0] == 200
+    finally:
+        gr.close_all()
