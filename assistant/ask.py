@@ -27,6 +27,9 @@ MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 URL = re.compile(r"(?:https?://|www\.)[^\s)>\]]+")
 PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{5,}\d(?![\w])")
 CONTROL_TOKENS = re.compile(r"<\|[^|>]{1,40}\|>|\[/?INST\]")
+REFERRING = re.compile(r"\b(?:that|this|it|its|she|he|her|his|they|them|their|those|these|"
+                       r"there|then|the author|the writer|what about|why|how so|meaning)\b", re.I)
+ASKED = re.compile(r"Question: (.+)\s*$", re.S)
 HELD_BACK = ("Held back from the model: this passage reads like instructions to a model "
              "rather than part of an essay.")
 HOLD_LIMIT = 400  # an opener left open this long is a stray mark, not a quote
@@ -210,7 +213,7 @@ class AskService:
 
     def stream(self, question: str, history: list[Message] | None = None) -> Iterator[AnswerEvent]:
         start = time.perf_counter()
-        result = self.retriever.search(question, self.top_k)
+        result = self.retriever.search(standalone(question, history or []), self.top_k)
         timings = {"retrieval_s": time.perf_counter() - start}
         if result.best_similarity < self.min_relevance:
             yield Sources([])
@@ -264,6 +267,18 @@ class AskService:
         user = render("ask_user", passages=quoted, question=question)
         return [{"role": "system", "content": system}, *fit(history, self.history_chars),
                 {"role": "user", "content": user}]
+
+
+def standalone(question: str, history: list[Message], max_words: int = 14) -> str:
+    """A follow-up ("what did she mean by that?") made searchable on its own: a short question
+    that refers back is searched together with the question before it."""
+    if len(question.split()) > max_words or not REFERRING.search(question):
+        return question
+    asked = [m["content"] for m in history if m["role"] == "user"]
+    if not asked:
+        return question
+    previous = ASKED.search(asked[-1])
+    return f"{question} {previous.group(1).strip() if previous else asked[-1]}"
 
 
 def _source(n: int, passage: Passage) -> Source:

@@ -236,6 +236,49 @@ def invitation_run(invitation_id: Annotated[str, typer.Argument(metavar="ID")],
 
 
 @app.command()
+def conversations(owner: Annotated[str, typer.Option(help="Whose (the sign-in name).")] = "local",
+                  as_json: AsJson = False) -> None:
+    """Your stored conversations, newest first."""
+    from .history import ConversationStore
+
+    store = ConversationStore(settings().data_dir / "conversations.sqlite3")
+    found = store.summaries(owner)
+    if as_json:
+        emit({"conversations": [dataclasses.asdict(c) for c in found]})
+        return
+    for c in found:
+        typer.echo(f"{c.id}  {c.title}  ({c.messages} messages)")
+
+
+@app.command()
+def export(conversation: Annotated[str | None, typer.Option(help="A conversation id "
+                                                             "(see `reflect conversations`).")]
+           = None,
+           journal_: Annotated[bool, typer.Option("--journal", help="Export the journal.")]
+           = False,
+           output: Annotated[Path | None, typer.Option("-o", help="File to write.")] = None,
+           owner: Annotated[str, typer.Option(help="Whose (the sign-in name).")] = "local"
+           ) -> None:
+    """A conversation or the journal as Markdown (to a file, or to the terminal)."""
+    from .history import ConversationStore
+    from .journal import Journal
+
+    data = settings().data_dir
+    if journal_:
+        text = Journal(data / "journal.sqlite3").export_markdown(owner)
+    elif conversation:
+        text = ConversationStore(data / "conversations.sqlite3").export_markdown(conversation,
+                                                                                 owner)
+    else:
+        raise AssistantError("Say what to export: --conversation ID or --journal.")
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {output}")
+
+
+@app.command()
 def journal(export: Annotated[Path | None, typer.Option(help="Write it as Markdown here.")]
             = None,
             delete_all: Annotated[bool, typer.Option("--delete-all",
@@ -300,6 +343,24 @@ def eval_detector(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 fold
     for name in ("rules", "classifier", "classifier_at_gate", "combined"):
         if name in report:
             typer.echo(f"{name:>18}: " + " ".join(f"{k}={v}" for k, v in report[name].items()))
+
+
+@eval_app.command("followups")
+def eval_followups(dataset: Annotated[Path | None, typer.Option(
+                       help='JSONL of {"history": [...], "question", "gold"}.')] = None,
+                   corpus: Corpus = None, store: Store = None, as_json: AsJson = False) -> None:
+    """Retrieval for follow-up questions, as asked and rewritten to stand alone."""
+    from .evaluation import DEFAULT_DIR, read_cases
+    from .evaluation import eval_followups as run
+
+    assistant = assistant_for(settings(corpus, store))
+    cases = read_cases(dataset or DEFAULT_DIR / "followups.jsonl", ("history", "question", "gold"))
+    report = run(assistant.retriever, cases)
+    if as_json:
+        emit(report)
+        return
+    for name in ("as_asked", "rewritten"):
+        typer.echo(f"{name:>10}: " + " ".join(f"{k}={v}" for k, v in report[name].items()))
 
 
 @eval_app.command("crisis")

@@ -71,6 +71,7 @@ class Conversation:
     offer: str | None = None  # the message that asked what to do, while an offer is open
     crisis: bool = False  # once set, crisis resources stay visible for the whole conversation
     run: Run | None = None  # the invitation under way, paused or just finished
+    owner: str = "local"  # who this conversation belongs to (the signed-in name, if any)
 
 
 @dataclass
@@ -217,11 +218,11 @@ class Companion:
             reply = self.listening.reply(text, conversation.listen_history)
             reflection = " ".join(s for s in sentences(reply.text) if not s.endswith("?"))
         transition(run, action, text)
-        said = self._step_text(run, action)
+        said = self._step_text(run, action, conversation.owner)
         out = "\n\n".join(part for part in (reflection, said) if part)
         yield from self._say(conversation, mode, "invitation", text or action, out)
 
-    def _step_text(self, run: Run, action: str) -> str:
+    def _step_text(self, run: Run, action: str, conversation_owner: str = "local") -> str:
         invitation = run.invitation
         if action == "stay":
             return "Take all the time you need. I'm here."
@@ -236,7 +237,8 @@ class Companion:
         if run.step == Step.SAVE:
             return closing(run) + "\n\nWould you like to save this to your journal?"
         if action == "save" and self.journal is not None:
-            self.journal.save(invitation.title, invitation.essay, _journal_text(run))
+            self.journal.save(invitation.title, invitation.essay, _journal_text(run),
+                              owner=conversation_owner)
             return "Saved to your journal."
         if run.saved:
             return "There is no journal to save to here, so nothing was kept."

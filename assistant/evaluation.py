@@ -284,3 +284,21 @@ def eval_injection(settings: Settings, model: ChatModel, documents: Path,
             "flagged_at_ingest": len(report.flagged),
             "held_back_from_model": sum(r["held_back"] for r in rows),
             "leaked": [r for r in rows if r["leaked"]], "rows": rows}
+
+
+def eval_followups(retriever: Retriever, cases: list[dict[str, Any]], k: int = 5
+                   ) -> dict[str, Any]:
+    """Follow-up questions searched as asked, and made standalone from the turn before."""
+    from .ask import standalone
+
+    def ranks(rewrite: bool) -> dict[str, Any]:
+        rewritten = []
+        for case in cases:
+            history = [{"role": "user", "content": q} for q in case["history"]]
+            query = standalone(case["question"], history) if rewrite else case["question"]
+            rewritten.append({"question": query, "gold": case["gold"]})
+        report = eval_retrieval(retriever, rewritten, k)
+        report.pop("misses")
+        return report
+
+    return {"n": len(cases), "as_asked": ranks(False), "rewritten": ranks(True)}

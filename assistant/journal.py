@@ -30,8 +30,12 @@ class Journal:
         db = sqlite3.connect(self.path)
         try:
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA secure_delete=ON")
             db.execute("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, "
                        "created REAL, title TEXT, essay TEXT, text TEXT)")
+            columns = {row[1] for row in db.execute("PRAGMA table_info(entries)")}
+            if "owner" not in columns:
+                db.execute("ALTER TABLE entries ADD COLUMN owner TEXT NOT NULL DEFAULT 'local'")
         except sqlite3.DatabaseError as exc:
             db.close()
             raise StorageError(
@@ -40,27 +44,38 @@ class Journal:
             ) from exc
         return db
 
-    def save(self, title: str, essay: str, text: str) -> Entry:
+    def save(self, title: str, essay: str, text: str, owner: str = "local") -> Entry:
         now = time.time()
         with closing(self._connect()) as db, db:
-            cursor = db.execute("INSERT INTO entries (created, title, essay, text) "
-                                "VALUES (?, ?, ?, ?)", (now, title, essay, text))
+            cursor = db.execute("INSERT INTO entries (created, title, essay, text, owner) "
+                                "VALUES (?, ?, ?, ?, ?)", (now, title, essay, text, owner))
         return Entry(int(cursor.lastrowid or 0), now, title, essay, text)
 
-    def entries(self) -> list[Entry]:
+    def entries(self, owner: str = "local") -> list[Entry]:
         if not self.path.exists():
             return []
         with closing(self._connect()) as db:
             rows = db.execute("SELECT id, created, title, essay, text FROM entries "
-                              "ORDER BY created").fetchall()
+                              "WHERE owner = ? ORDER BY created", (owner,)).fetchall()
         return [Entry(*row) for row in rows]
 
-    def export_markdown(self) -> str:
+    def export_markdown(self, owner: str = "local") -> str:
         parts = ["# My reflection journal", ""]
-        for entry in self.entries():
+        for entry in self.entries(owner):
             day = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created))
             parts += [f"## {entry.title}", f"*{entry.essay} · {day}*", "", entry.text, ""]
         return "\n".join(parts)
+
+    def delete_owner(self, owner: str) -> None:
+        """Remove one person's entries and rewrite the file so their words are gone."""
+        if not self.path.exists():
+            return
+        with closing(self._connect()) as db:
+            with db:
+                db.execute("DELETE FROM entries WHERE owner = ?", (owner,))
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def delete_all(self) -> None:
         for suffix in ("", "-wal", "-shm"):

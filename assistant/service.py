@@ -14,6 +14,7 @@ from .conversation import Companion
 from .corpus import corpus_passages, load_corpus
 from .embeddings import LlamaEmbeddings
 from .errors import CorpusError
+from .history import ConversationStore
 from .index import PassageIndex, SyncReport
 from .invitations import find_invitations
 from .journal import Journal
@@ -44,6 +45,23 @@ class Assistant:
     ask: AskService
     detector: FixingDetector
     companion: Companion
+    history: ConversationStore
+
+    def delete_everything_of(self, owner: str) -> None:
+        """'Delete all my data': conversations, journal entries and exports, gone for good."""
+        import shutil
+
+        self.history.delete_owner(owner)
+        if self.companion.journal is not None:
+            self.companion.journal.delete_owner(owner)
+        exports = self.settings.data_dir / "exports"
+        shutil.rmtree(exports / _safe_name(owner), ignore_errors=True)
+        shutil.rmtree(exports / ".served", ignore_errors=True)  # Gradio's copies of downloads
+
+    def export_folder(self, owner: str) -> Path:
+        folder = self.settings.data_dir / "exports" / _safe_name(owner)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     def ingest(self, corpus_dir: Path | None = None, progress: bool = False) -> IngestReport:
         folder = corpus_dir or self.settings.corpus_dir
@@ -57,6 +75,10 @@ class Assistant:
         flagged = [(f"{p.source} · {p.section or p.essay}", p.flagged)
                    for p in passages if p.flagged]
         return IngestReport(len(report.essays), len(passages), sync, report.skipped, flagged)
+
+
+def _safe_name(owner: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", owner) or "local"
 
 
 @dataclass(frozen=True)
@@ -105,4 +127,5 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
     companion = Companion(ask, listening, detector, CrisisDetector(embeddings),
                           settings.crisis_region, invitations,
                           Journal(settings.data_dir / "journal.sqlite3"))
-    return Assistant(settings, index, retriever, model, ask, detector, companion)
+    history = ConversationStore(settings.data_dir / "conversations.sqlite3")
+    return Assistant(settings, index, retriever, model, ask, detector, companion, history)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -14,6 +16,7 @@ from .ask import HELD_BACK, Delta, Source, Sources
 from .auth import check_exposure, parse_users, verify_password
 from .conversation import ASK, REFLECT, Conversation, Finished, Turn
 from .errors import AssistantError
+from .history import Stored
 from .invitations import Step
 from .safety import check_message, resources_markdown
 from .service import Assistant
@@ -96,9 +99,83 @@ def invitation_view(conversation: Conversation) -> tuple[Any, Any, Any]:
             gr.update(visible=run.step != Step.DONE))
 
 
+def owner_of(request: gr.Request | None) -> str:
+    """Whose conversations these are: the signed-in name, or the one local person."""
+    return str(getattr(request, "username", None) or "local")
+
+
+def rebuild(stored: list[Stored], owner: str) -> tuple[Chat, Conversation]:
+    """A stored conversation as the page shows it and as the assistant continues it."""
+    chat: Chat = [{"role": m.role, "content": m.content} for m in stored]
+    conversation = Conversation(owner=owner)
+    for question, reply in zip(stored[::2], stored[1::2], strict=False):
+        pair = [{"role": "user", "content": question.content},
+                {"role": "assistant", "content": reply.content}]
+        if reply.meta.get("route") in ("ask", "not_in_essays"):
+            conversation.ask_history += pair
+        else:
+            conversation.listen_history += pair
+        conversation.crisis = conversation.crisis or bool(reply.meta.get("crisis"))
+    return chat, conversation
+
+
 def build_ui(assistant: Assistant) -> gr.Blocks:
     region = assistant.settings.crisis_region
     library = list(assistant.companion.invitations.values())
+    store = assistant.history
+    # Gradio keeps a copy of every file it serves: keep those copies with the person's data.
+    os.environ["GRADIO_TEMP_DIR"] = str(assistant.settings.data_dir / "exports" / ".served")
+
+    def past_choices(owner: str) -> Any:
+        items = [(f"{c.title} · {time.strftime('%d %b %H:%M', time.localtime(c.updated))}",
+                  c.id) for c in store.summaries(owner)]
+        return gr.update(choices=items, value=items[0][1] if items else None)
+
+    def list_past(request: gr.Request) -> Any:
+        return past_choices(owner_of(request))
+
+    def resume_conversation(chosen: str | None, request: gr.Request | None = None
+                            ) -> tuple[Any, ...]:
+        owner = owner_of(request)
+        if not chosen:
+            gr.Warning("Pick a conversation to resume.")
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        chat, conversation = rebuild(store.messages(chosen, owner), owner)
+        return chat, conversation, chosen, NO_SOURCES
+
+    def delete_conversation(chosen: str | None, current: str | None,
+                            request: gr.Request | None = None) -> tuple[Any, ...]:
+        owner = owner_of(request)
+        if chosen:
+            store.delete(chosen, owner)
+        cleared = chosen is not None and chosen == current
+        return (past_choices(owner), [] if cleared else gr.skip(),
+                None if cleared else gr.skip(), None if cleared else gr.skip())
+
+    def export_conversation(chosen: str | None, current: str | None,
+                            request: gr.Request | None = None) -> Any:
+        owner = owner_of(request)
+        which = chosen or current
+        if not which:
+            gr.Warning("There is no conversation to export yet.")
+            return gr.skip()
+        path = assistant.export_folder(owner) / f"conversation-{which[:8]}.md"
+        path.write_text(store.export_markdown(which, owner), encoding="utf-8")
+        return str(path)
+
+    def export_journal_file(request: gr.Request | None = None) -> Any:
+        owner = owner_of(request)
+        journal = assistant.companion.journal
+        if journal is None:
+            return gr.skip()
+        path = assistant.export_folder(owner) / "journal.md"
+        path.write_text(journal.export_markdown(owner), encoding="utf-8")
+        return str(path)
+
+    def delete_all(request: gr.Request | None = None) -> tuple[Any, ...]:
+        assistant.delete_everything_of(owner_of(request))
+        gr.Info("Everything you wrote here has been deleted.")
+        return gr.update(choices=[], value=None), [], None, None, None
 
     def start_invitation(invitation_id: str, chat: Chat, conversation: Conversation | None
                          ) -> tuple[Any, ...]:
@@ -128,42 +205,51 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     def crisis_panel(show: bool) -> Any:
         return gr.update(visible=show, value=resources_markdown(region))
 
-    def respond(message: str, chat: Chat, conversation: Conversation | None, mode: str
-                ) -> Iterator[tuple]:
-        conversation = conversation or Conversation()
+    def respond(message: str, chat: Chat, conversation: Conversation | None, mode: str,
+                saved: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+        owner = owner_of(request)
+        conversation = conversation or Conversation(owner=owner)
         try:
             text = check_message(message, assistant.settings.max_message_chars)
+            saved = saved or store.create(owner, text)
+            store.append(saved, owner, "user", text, {"mode": MODES[mode]})
         except AssistantError as exc:
             gr.Warning(str(exc))
-            yield chat, conversation, message, gr.skip(), gr.skip(), gr.skip(), *SKIP3
+            yield (chat, conversation, message, gr.skip(), gr.skip(), gr.skip(), *SKIP3, saved,
+                   gr.skip())
             return
         chat = [*chat, {"role": "user", "content": text}, {"role": "assistant", "content": ""}]
         working = "Listening…" if MODES[mode] == REFLECT else "Answering…"
-        yield chat, conversation, "", "*Searching the essays…*", working, gr.skip(), *SKIP3
+        yield (chat, conversation, "", "*Searching the essays…*", working, gr.skip(), *SKIP3,
+               saved, gr.skip())
         sources: list[Source] = []
         try:
             for event in assistant.companion.turn(conversation, text, MODES[mode]):
                 if isinstance(event, Sources):
                     sources = event.sources
                     yield (chat, conversation, "", sources_markdown(sources, False), gr.skip(),
-                           gr.skip(), *SKIP3)
+                           gr.skip(), *SKIP3, saved, gr.skip())
                 elif isinstance(event, Delta):
                     chat[-1]["content"] += event.text
-                    yield chat, conversation, "", gr.skip(), gr.skip(), gr.skip(), *SKIP3
+                    yield (chat, conversation, "", gr.skip(), gr.skip(), gr.skip(), *SKIP3,
+                           saved, gr.skip())
                 elif isinstance(event, Finished):
                     chat[-1]["content"] = event.turn.text
+                    store.append(saved, owner, "assistant", event.turn.text,
+                                 {"route": event.turn.route, "crisis": event.turn.crisis})
                     yield (chat, conversation, "", sources_markdown(event.turn.sources, True),
                            turn_status(event.turn), crisis_panel(conversation.crisis),
-                           *invitation_view(conversation))
+                           *invitation_view(conversation), saved, past_choices(owner))
         except AssistantError as exc:
             chat[-1]["content"] = f"⚠️ {exc}"
             yield (chat, conversation, "", sources_markdown(sources, True), "Not answered.",
-                   gr.skip(), *SKIP3)
+                   gr.skip(), *SKIP3, saved, gr.skip())
 
     with gr.Blocks(title="Reflect") as demo:
         gr.Markdown(INTRO)
         status = gr.Markdown(status_markdown(assistant), elem_id="status", render=False)
         conversation = gr.State(None)
+        saved = gr.State(None)  # the id of the stored conversation
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat",
@@ -196,14 +282,40 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 gr.Markdown("#### Sources")
                 sources = gr.Markdown(NO_SOURCES, elem_id="sources")
         status.render()
+        with gr.Accordion("Your conversations and journal", open=False, elem_id="yours"):
+            gr.Markdown("Kept only on this computer. Export them, or delete them at any time.")
+            with gr.Row():
+                past = gr.Dropdown([], label="Past conversations", elem_id="past", scale=3,
+                                   allow_custom_value=True)  # the store checks the owner
+                resume = gr.Button("Resume", size="sm", elem_id="resume", scale=1)
+                forget = gr.Button("Delete", size="sm", elem_id="forget", scale=1)
+            with gr.Row():
+                export = gr.Button("Export conversation (Markdown)", size="sm", elem_id="export")
+                export_journal = gr.Button("Export journal (Markdown)", size="sm",
+                                           elem_id="export-journal")
+                wipe = gr.Button("Delete all my data", size="sm", variant="stop",
+                                 elem_id="delete-all")
+            download = gr.File(label="Download", visible=True, elem_id="download",
+                               interactive=False)
 
-        outputs = [chatbot, conversation, box, sources, status, crisis, step, practice, controls]
-        inputs = [box, chatbot, conversation, mode]
+        outputs = [chatbot, conversation, box, sources, status, crisis, step, practice, controls,
+                   saved, past]
+        inputs = [box, chatbot, conversation, mode, saved]
         box.submit(respond, inputs, outputs, api_name="ask")
         send.click(respond, inputs, outputs, api_visibility="private")
         new.click(lambda: ([], None, "", NO_SOURCES, status_markdown(assistant),
-                           crisis_panel(False), *invitation_view(Conversation())), None, outputs,
-                  api_name="new_conversation")
+                           crisis_panel(False), *invitation_view(Conversation()), None,
+                           gr.skip()), None, outputs, api_name="new_conversation")
+        resume.click(resume_conversation, [past], [chatbot, conversation, saved, sources],
+                     api_name="resume_conversation")
+        forget.click(delete_conversation, [past, saved], [past, chatbot, conversation, saved],
+                     api_name="delete_conversation")
+        export.click(export_conversation, [past, saved], [download],
+                     api_name="export_conversation")
+        export_journal.click(export_journal_file, None, [download], api_name="export_journal")
+        wipe.click(delete_all, None, [past, chatbot, conversation, saved, download],
+                   api_name="delete_all_my_data")
+        demo.load(list_past, None, [past], api_visibility="private")
         short = [chatbot, conversation, step, practice, controls]
         offer.click(start_invitation, [picker, chatbot, conversation], short,
                     api_name="offer_invitation")
@@ -235,8 +347,11 @@ def launch(assistant: Assistant, share: bool = False, **kwargs: Any) -> Any:
     users = parse_users(settings.users)
     check_exposure(settings.host, users, share)
     warm_up(assistant)
-    private = [str(p.resolve()) for p in (settings.store_dir, settings.cache_dir,
-                                          settings.data_dir, settings.corpus_dir)]
+    data = settings.data_dir
+    private = [str(p.resolve()) for p in (
+        settings.store_dir, settings.cache_dir, settings.corpus_dir,
+        *(data / f"{name}.sqlite3{suffix}" for name in ("conversations", "journal")
+          for suffix in ("", "-wal", "-shm")))]
     return build_ui(assistant).launch(
         server_name=settings.host, server_port=settings.port, share=False,
         auth=(lambda name, password: name in users and verify_password(password, users[name]))

@@ -52,7 +52,8 @@ def test_launch_refuses_before_serving(assistant: Assistant) -> None:
 @pytest.fixture
 def served_with_auth(assistant: Assistant) -> Iterator[str]:
     assistant.settings.port = free_port()
-    assistant.settings.users = f"ana:{hash_password('quiet garden')}"
+    assistant.settings.users = (f"ana:{hash_password('quiet garden')},"
+                                f"ben:{hash_password('open door')}")
     _, url, _ = launch(assistant, prevent_thread_lock=True, quiet=True)
     yield url
     gr.close_all()
@@ -89,3 +90,21 @@ def test_no_file_outside_the_apps_assets_is_served(assistant: Assistant) -> None
         assert status_of(url)[0] == 200
     finally:
         gr.close_all()
+
+
+@pytest.mark.slow
+def test_each_signed_in_person_sees_only_their_own(served_with_auth: str,
+                                                   assistant: Assistant) -> None:
+    from gradio_client import Client
+
+    ana = Client(served_with_auth, auth=("ana", "quiet garden"), verbose=False)
+    job = ana.submit("My garden plan with the neighbours fell apart.", [], "Reflect",
+                     api_name="/ask")
+    list(job)
+    [hers] = assistant.history.summaries("ana")
+    assert assistant.history.summaries("ben") == []
+    ben = Client(served_with_auth, auth=("ben", "open door"), verbose=False)
+    chat = ben.predict(hers.id, api_name="/resume_conversation")[0]
+    assert chat == []
+    ben.predict(api_name="/delete_all_my_data")
+    assert len(assistant.history.summaries("ana")) == 1

@@ -134,9 +134,10 @@ def ui_turn(text: str) -> Callable[[Assistant, Path], Any]:
     def run(a: Assistant, tmp: Path) -> Any:
         demo = build_ui(a)
         fn = next(d.fn for d in demo.fns.values() if getattr(d, "api_name", None) == "ask")
-        outputs = list(fn(text, [], None, "Ask"))
+        outputs = list(fn(text, [], None, "Ask", None))
         chat, _, box = outputs[-1][:3]
         assert chat == [] and box == text, "the typed message must stay in the box"
+        assert a.history.summaries("local") == [], "nothing is stored for a refused message"
         return "kept in the box"
     return run
 

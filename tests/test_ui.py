@@ -1,5 +1,6 @@
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from gradio_client import Client
@@ -65,3 +66,26 @@ def test_empty_message_changes_nothing(server: str) -> None:
     client = Client(server, verbose=False)
     chat, box = client.predict("   ", [], "Ask", api_name="/ask")[:2]
     assert chat == [] and box == "   "
+
+
+@pytest.mark.slow
+def test_conversations_are_kept_resumed_exported_and_deleted(server: str,
+                                                            assistant: Assistant) -> None:
+    client = Client(server, verbose=False)
+    job = client.submit("I feel unheard by my sister, the word is heliotrope.", [], "Reflect",
+                        api_name="/ask")
+    list(job)
+    assert job.result()[0]
+    [stored] = assistant.history.summaries("local")
+    assert stored.messages == 2 and "heliotrope" in stored.title
+
+    fresh = Client(server, verbose=False)  # another tab, after a restart of the page
+    chat, _ = fresh.predict(stored.id, api_name="/resume_conversation")[:2]
+    assert "heliotrope" in text_of(chat[0]["content"]) and len(chat) == 2
+    exported = fresh.predict(stored.id, api_name="/export_conversation")
+    assert "heliotrope" in Path(exported).read_text(encoding="utf-8")
+
+    fresh.predict(api_name="/delete_all_my_data")
+    assert assistant.history.summaries("local") == []
+    data = assistant.settings.data_dir
+    assert not [p for p in data.rglob("*") if p.is_file() and b"heliotrope" in p.read_bytes()]

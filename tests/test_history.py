@@ -1,0 +1,126 @@
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.ask import standalone
+from assistant.errors import StorageError
+from assistant.evaluation import eval_followups, read_cases
+from assistant.history import ConversationStore
+from assistant.journal import Journal
+from assistant.service import Assistant
+from assistant.ui import rebuild
+
+FOLLOWUPS = Path(__file__).resolve().parent.parent / "eval" / "followups.jsonl"
+
+
+def test_conversations_survive_a_new_store_and_stay_with_their_owner(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.sqlite3"
+    store = ConversationStore(path)
+    mine = store.create("ana", "My sister and me")
+    store.append(mine, "ana", "user", "My sister never calls.", {"mode": "reflect"})
+    store.append(mine, "ana", "assistant", "It sounds lonely.", {"route": "listen"})
+    theirs = store.create("ben", "Work")
+    store.append(theirs, "ben", "user", "My boss ignores me.")
+
+    reopened = ConversationStore(path)  # as after a restart
+    assert [c.title for c in reopened.summaries("ana")] == ["My sister and me"]
+    assert [m.content for m in reopened.messages(mine, "ana")] == [
+        "My sister never calls.", "It sounds lonely."]
+    assert reopened.messages(mine, "ben") == []
+    with pytest.raises(StorageError, match="not yours"):
+        reopened.append(mine, "ben", "user", "let me in")
+    reopened.delete(mine, "ben")
+    assert len(reopened.messages(mine, "ana")) == 2
+    assert "**You**:\n\nMy sister never calls." in reopened.export_markdown(mine, "ana")
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from assistant.history import ConversationStore
+store = ConversationStore(Path(sys.argv[1]))
+conversation = store.create("ana", "durability")
+print(conversation, flush=True)
+n = 0
+while True:
+    n += 1
+    store.append(conversation, "ana", "user", f"message {n}")
+    print(n, flush=True)
+"""
+
+
+def test_a_kill_9_loses_at_most_the_message_in_flight(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.sqlite3"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE,
+                              text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert writer.stdout is not None
+    conversation = writer.stdout.readline().strip()
+    committed = 0
+    while committed < 40:
+        committed = int(writer.stdout.readline())
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    kept = ConversationStore(path).messages(conversation, "ana")
+    assert len(kept) >= committed
+    assert [m.content for m in kept] == [f"message {i}" for i in range(1, len(kept) + 1)]
+
+
+def test_delete_all_my_data_leaves_none_of_my_words(assistant: Assistant, tmp_path: Path) -> None:
+    data = assistant.settings.data_dir
+    secret, kept = b"pomegranate-sunrise", b"ben-keeps-this"
+    conversation = assistant.history.create("ana", "secret")
+    for i in range(30):
+        assistant.history.append(conversation, "ana", "user", f"{secret.decode()} {i}")
+    other = assistant.history.create("ben", "his")
+    assistant.history.append(other, "ben", "user", kept.decode())
+    journal = Journal(data / "journal.sqlite3")
+    assistant.companion.journal = journal
+    journal.save("Hand", "Essay", f"my words: {secret.decode()}", owner="ana")
+    (assistant.export_folder("ana") / "conversation.md").write_text(secret.decode())
+
+    def files_with(needle: bytes) -> list[Path]:
+        return [p for p in data.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+    assert files_with(secret)
+    assistant.delete_everything_of("ana")
+    assert files_with(secret) == []
+    assert files_with(kept) and assistant.history.summaries("ben")
+
+
+def test_a_stored_conversation_is_rebuilt_for_both_modes(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "c.sqlite3")
+    c = store.create("local", "t")
+    for role, content, meta in [("user", "What is sovereignty?", {}),
+                                ("assistant", "Each person is sovereign.[1]", {"route": "ask"}),
+                                ("user", "I feel unheard.", {}),
+                                ("assistant", "It sounds lonely.", {"route": "listen"}),
+                                ("user", "I want to die.", {}),
+                                ("assistant", "I'm really glad you told me…", {"route": "crisis",
+                                                                               "crisis": True})]:
+        store.append(c, "local", role, content, meta)
+    chat, conversation = rebuild(store.messages(c, "local"), "local")
+    assert len(chat) == 6 and chat[0] == {"role": "user", "content": "What is sovereignty?"}
+    assert [m["content"] for m in conversation.ask_history] == [
+        "What is sovereignty?", "Each person is sovereign.[1]"]
+    assert len(conversation.listen_history) == 4 and conversation.crisis
+
+
+def test_follow_ups_are_made_to_stand_alone() -> None:
+    history = [{"role": "user", "content": "Passages…\n\nQuestion: What is sovereignty?"}]
+    assert standalone("What does she mean by that?", history) == (
+        "What does she mean by that? What is sovereignty?")
+    assert standalone("How do communities welcome new members?", history) == (
+        "How do communities welcome new members?")
+    assert standalone("What does she mean by that?", []) == "What does she mean by that?"
+
+
+def test_rewriting_follow_ups_finds_more(assistant: Assistant) -> None:
+    cases = read_cases(FOLLOWUPS, ("history", "question", "gold"))
+    report = eval_followups(assistant.retriever, cases)
+    assert report["n"] >= 15
+    assert report["rewritten"]["mrr"] > report["as_asked"]["mrr"]
+    assert report["rewritten"]["hit@5"] > report["as_asked"]["hit@5"]
