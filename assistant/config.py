@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(
         None, description="A GGUF chat model; unset means the shipped Qwen2.5 1.5B."
     )
+    chroma_url: str | None = Field(
+        None, description="A Chroma server (http://host:port) instead of the embedded index."
+    )
+    openai_base_url: str | None = Field(
+        None, description="An OpenAI-compatible server (llama.cpp, vLLM, Ollama), e.g. "
+        "http://127.0.0.1:8080/v1, instead of the embedded model.",
+    )
+    openai_model: str = Field("local", description="The model name to ask that server for.")
+    openai_api_key: str | None = Field(None, description="Its API key, if it wants one.")
     embedding_model_path: Path | None = Field(
         None, description="A GGUF embedding model; unset means the shipped all-MiniLM-L6-v2."
     )

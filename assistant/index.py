@@ -33,7 +33,8 @@ class PassageIndex:
     """Passages and their embeddings in a persistent Chroma collection, keyed by content hash."""
 
     def __init__(self, store_dir: Path, collection: str, embeddings: Embeddings,
-                 embedding_name: str = "all-MiniLM-L6-v2") -> None:
+                 embedding_name: str = "all-MiniLM-L6-v2", server: str | None = None) -> None:
+        self.server = server
         self.store_dir = store_dir
         self.collection = collection
         self.embeddings = embeddings
@@ -43,6 +44,8 @@ class PassageIndex:
     def _chroma(self, create: bool) -> Any:
         if self._store is not None:
             return self._store
+        if self.server:
+            return self._remote(create)
         if self.store_dir.exists() and not self.store_dir.is_dir():
             raise IndexCorruptError(f"{self.store_dir} is a file, not an index folder. Move it "
                                     "away, then run `reflect ingest`.")
@@ -77,6 +80,35 @@ class PassageIndex:
             collection_name=self.collection,
             embedding_function=self.embeddings,
             client=client,
+            collection_metadata={"hnsw:space": "cosine", "embedding": self.embedding_name},
+        )
+        return self._store
+
+    def _remote(self, create: bool) -> Any:
+        """The same collection on a Chroma server (`chroma run`), reached over HTTP."""
+        from urllib.parse import urlparse
+
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from chromadb.errors import ChromaError
+        from langchain_chroma import Chroma
+
+        assert self.server is not None
+        url = urlparse(self.server)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=ChromaSettings(anonymized_telemetry=False))
+            names = {c.name for c in client.list_collections()}
+        except (ValueError, ChromaError) as exc:  # ValueError: "Could not connect to…"
+            raise IndexNotBuiltError(f"Cannot reach the Chroma server at {self.server} "
+                                     f"({exc.__class__.__name__}). Is `chroma run` up?") from exc
+        if not create and self.collection not in names:
+            raise IndexNotBuiltError(f"The Chroma server at {self.server} has no collection "
+                                     f"{self.collection!r}. Build it with `reflect ingest`.")
+        self._store = Chroma(
+            collection_name=self.collection, embedding_function=self.embeddings, client=client,
             collection_metadata={"hnsw:space": "cosine", "embedding": self.embedding_name},
         )
         return self._store

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import InputError, ModelCorruptError
+from .errors import InputError, ModelCorruptError, ModelNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,52 @@ def load_llama(path: Path, **kwargs: Any) -> Any:
             f"llama.cpp could not load {path} ({exc}). The file may be truncated or not a "
             "model llama.cpp supports; point --model at another GGUF or delete it to rebuild."
         ) from exc
+
+
+class OpenAICompatibleChatModel:
+    """Any server that speaks OpenAI's chat completions (llama.cpp's, vLLM, Ollama), streaming.
+
+    The GBNF grammar is passed on for servers that take one (llama.cpp's do); the listening
+    policy does not depend on it, since every reply is checked in code whoever wrote it.
+    """
+
+    def __init__(self, base_url: str, model: str = "local", api_key: str | None = None,
+                 timeout: float = 120.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.timeout = timeout
+
+    def stream(self, messages: list[Message], *, max_tokens: int = 400,
+               temperature: float = 0.2, stop: list[str] | None = None,
+               grammar: str | None = None, **opts: Any) -> Iterator[str]:
+        import httpx
+
+        body: dict[str, Any] = {"model": self.model, "messages": messages, "stream": True,
+                                "max_tokens": max_tokens, "temperature": temperature}
+        if stop:
+            body["stop"] = stop
+        if grammar is not None:
+            body["grammar"] = grammar
+        if "seed" in opts:
+            body["seed"] = opts["seed"]
+        url = f"{self.base_url}/chat/completions"
+        try:
+            with httpx.Client(timeout=self.timeout) as client, client.stream(
+                    "POST", url, json=body, headers=self.headers) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise ModelNotFoundError(f"The model server at {self.base_url} answered "
+                                             f"{response.status_code}: {response.text[:200]}")
+                for line in response.iter_lines():
+                    if not line.startswith("data:") or line.strip() == "data: [DONE]":
+                        continue
+                    choice = json.loads(line[5:])["choices"][0]
+                    if delta := (choice.get("delta") or {}).get("content"):
+                        yield delta
+        except httpx.TransportError as exc:
+            raise ModelNotFoundError(f"Cannot reach the model server at {self.base_url} "
+                                     f"({exc.__class__.__name__}). Is it running?") from exc
 
 
 class LlamaCppChatModel:

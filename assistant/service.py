@@ -19,7 +19,7 @@ from .index import PassageIndex, SyncReport
 from .invitations import find_invitations
 from .journal import Journal
 from .listening import ListeningService
-from .llm import ChatModel, LlamaCppChatModel
+from .llm import ChatModel, LlamaCppChatModel, OpenAICompatibleChatModel
 from .models import chat_model_info, embedding_model_path
 from .policy import AdviceClassifier, FixingDetector
 from .retrieval import Retriever
@@ -104,8 +104,12 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
     embeddings = LlamaEmbeddings(
         lambda: embedding_model_path(settings.embedding_model_path, cache), settings.n_threads
     )
-    index = PassageIndex(settings.store_dir, settings.collection, embeddings)
+    index = PassageIndex(settings.store_dir, settings.collection, embeddings,
+                         server=settings.chroma_url)
     retriever = Retriever(index, embeddings)
+    if model is None and settings.openai_base_url:
+        model = OpenAICompatibleChatModel(settings.openai_base_url, settings.openai_model,
+                                          settings.openai_api_key)
     if model is None:
         model = LlamaCppChatModel(
             lambda: chat_model_info(settings.model_path, cache, progress=progress).path,

@@ -1,0 +1,130 @@
+"""The same app on servers: a Chroma server and an OpenAI-compatible model server, on loopback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.conversation import REFLECT, Conversation, Finished
+from assistant.errors import IndexNotBuiltError, ModelNotFoundError
+from assistant.llm import OpenAICompatibleChatModel
+from assistant.service import build_assistant
+from tests.browser import free_port
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.slow
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--host",
+         "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def model_server(small_model: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(small_model), "--host",
+         "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/v1/models", process)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_ingest_search_and_ask_on_a_chroma_server(chroma_server: str, tmp_path: Path,
+                                                  model_cache: Path, small_model: Path) -> None:
+    settings = make_settings(tmp_path / "unused", model_cache, small_model,
+                             chroma_url=chroma_server)
+    assistant = build_assistant(settings)
+    first = assistant.ingest()
+    assert first.sync.added == first.passages > 20
+    again = build_assistant(settings).ingest()
+    assert again.sync.added == 0 and again.sync.kept == first.passages
+    assert not (tmp_path / "unused").exists(), "the embedded store was used instead"
+    result = assistant.retriever.search("Is interdependence the same as agreement?", 3)
+    assert "Interdependence isn’t agreement" in result.passages[0].text
+    answer = assistant.ask.answer("What does interdependence is not sameness mean?")
+    assert answer.text and answer.sources
+
+
+def test_a_missing_collection_or_server_is_named(chroma_server: str, tmp_path: Path,
+                                                 model_cache: Path, small_model: Path) -> None:
+    settings = make_settings(tmp_path, model_cache, small_model, chroma_url=chroma_server,
+                             collection="never-built")
+    with pytest.raises(IndexNotBuiltError, match="reflect ingest"):
+        build_assistant(settings).index.passages()
+    gone = make_settings(tmp_path, model_cache, small_model,
+                         chroma_url=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(IndexNotBuiltError, match="Cannot reach the Chroma server"):
+        build_assistant(gone).index.passages()
+
+
+def test_listening_and_asking_through_a_model_server(model_server: str, assistant) -> None:  # type: ignore[no-untyped-def]
+    settings = assistant.settings.model_copy(update={"openai_base_url": model_server})
+    served = build_assistant(settings)
+    assert isinstance(served.model, OpenAICompatibleChatModel)
+    streamed = list(served.model.stream([{"role": "user", "content": "Say hello."}],
+                                        max_tokens=12))
+    assert len(streamed) > 1 and "".join(streamed).strip()
+    talk = Conversation()
+    turn = next(e.turn for e in served.companion.turn(
+        talk, "My brother and I stopped speaking last year and I miss him.", REFLECT)
+        if isinstance(e, Finished))
+    assert turn.route == "listen" and turn.text.count("?") <= 1
+    assert not served.detector.check(turn.text).fixing
+    answer = served.ask.answer("What does interdependence is not sameness mean?")
+    assert answer.text and answer.sources
+    crisis = next(e.turn for e in served.companion.turn(talk, "I want to end my life.")
+                  if isinstance(e, Finished))
+    assert crisis.route == "crisis" and "988" in crisis.text
+
+
+def test_an_unreachable_model_server_says_so() -> None:
+    model = OpenAICompatibleChatModel(f"http://127.0.0.1:{free_port()}/v1")
+    with pytest.raises(ModelNotFoundError, match="Cannot reach the model server"):
+        list(model.stream([{"role": "user", "content": "hi"}]))
+
+
+def test_reflect_models_names_the_one_that_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("ASSISTANT_OPENAI_MODEL", "qwen-served")
+    out = json.loads(CliRunner().invoke(app, ["models", "--json"]).stdout)
+    assert out["default"] == "qwen-served"
+    shipped = next(m for m in out["models"] if m["role"] == "chat (default)")
+    assert shipped["sha256"].startswith("cc324af0") and shipped["bytes"] == 1_117_320_768
