@@ -36,5 +36,8 @@ eval: setup
 	$(BIN)/reflect eval retrieval
 	$(BIN)/reflect eval detector
 
+bench: setup
+	$(BIN)/python bench/bench.py
+
 clean:
 	rm -rf $(VENV) vectorstore .pytest_cache .mypy_cache .ruff_cache

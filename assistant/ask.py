@@ -30,6 +30,7 @@ CONTROL_TOKENS = re.compile(r"<\|[^|>]{1,40}\|>|\[/?INST\]")
 REFERRING = re.compile(r"\b(?:that|this|it|its|she|he|her|his|they|them|their|those|these|"
                        r"there|then|the author|the writer|what about|why|how so|meaning)\b", re.I)
 ASKED = re.compile(r"Question: (.+)\s*$", re.S)
+CHARS_PER_TOKEN = 4  # English prose, roughly
 HELD_BACK = ("Held back from the model: this passage reads like instructions to a model "
              "rather than part of an essay.")
 HOLD_LIMIT = 400  # an opener left open this long is a stray mark, not a quote
@@ -198,7 +199,8 @@ class AskService:
     def __init__(self, retriever: Retriever, model: ChatModel, *, top_k: int = 3,
                  min_relevance: float = 0.33, max_tokens: int = 400, temperature: float = 0.2,
                  history_chars: int = 12000,
-                 allowed_numbers: frozenset[str] = frozenset()) -> None:
+                 allowed_numbers: frozenset[str] = frozenset(),
+                 corpus_in_context_chars: int = 0, context_tokens: int = 8192) -> None:
         self.retriever = retriever
         self.model = model
         self.top_k = top_k
@@ -207,6 +209,8 @@ class AskService:
         self.temperature = temperature
         self.history_chars = history_chars
         self.allowed_numbers = allowed_numbers
+        self.corpus_in_context_chars = corpus_in_context_chars
+        self.context_tokens = context_tokens
 
     def corpus_text(self) -> str:
         return "\n\n".join(p.text for p in self.retriever.keywords().passages)
@@ -259,13 +263,47 @@ class AskService:
                 return event.answer
         raise RuntimeError("the answer stream ended without a result")
 
+    def in_context(self) -> list[Passage] | None:
+        """The whole corpus, when it is small enough to sit in the model's context as a fixed,
+        cached prefix: then a question costs only its own words to read."""
+        everything = [p for p in self.retriever.keywords().passages if not p.flagged]
+        size = sum(len(p.text) for p in everything)
+        fits = size / CHARS_PER_TOKEN <= self.context_tokens / 2  # room left for the talk
+        return everything if 0 < size <= self.corpus_in_context_chars and fits else None
+
+    def prime(self) -> None:
+        """Read the fixed prefix now (at start-up), so the first question does not wait."""
+        if (corpus := self.in_context()) is not None:
+            messages = self._prefixed(corpus, "Ready?", [], [])
+            for _ in self.model.stream(messages, max_tokens=1, temperature=0.0):
+                pass
+
+    def _prefixed(self, corpus: list[Passage], question: str, passages: list[Passage],
+                  history: list[Message]) -> list[Message]:
+        system = render("ask_system", max_sentences=5) + "\n\n" + render(
+            "ask_corpus", passages=[{"essay": p.essay, "section": p.section,
+                                     "text": CONTROL_TOKENS.sub("", p.text)} for p in corpus])
+        number = {p.id: n for n, p in enumerate(corpus, start=1)}
+        pointed = [number[p.id] for p in passages if p.id in number]
+        user = render("ask_pointer", numbers=pointed, question=question)
+        return [{"role": "system", "content": system}, *fit(history, self.history_chars),
+                {"role": "user", "content": user}]
+
     def messages(self, question: str, passages: list[Passage],
                  history: list[Message]) -> list[Message]:
+        if (corpus := self.in_context()) is not None:
+            return self._prefixed(corpus, question, passages, history)
         system = render("ask_system", max_sentences=5)
+        kept = fit(history, self.history_chars)
+        # A passage already in the conversation is already in the model's context (and its
+        # cache): only new ones are sent, so a follow-up costs little to read.
+        earlier = "\n".join(m["content"] for m in kept if m["role"] == "user")
+        fresh = [p for p in passages if p.text not in earlier]
         quoted = [{"essay": p.essay, "section": p.section,
-                   "text": CONTROL_TOKENS.sub("", p.text)} for p in passages]
-        user = render("ask_user", passages=quoted, question=question)
-        return [{"role": "system", "content": system}, *fit(history, self.history_chars),
+                   "text": CONTROL_TOKENS.sub("", p.text)} for p in fresh]
+        user = render("ask_user", passages=quoted, question=question,
+                      earlier=len(passages) - len(fresh))
+        return [{"role": "system", "content": system}, *kept,
                 {"role": "user", "content": user}]
 
 

@@ -468,6 +468,75 @@ def eval_injection(documents: Annotated[Path | None, typer.Option(
         typer.echo(f"  leaked {row['canary']}: {row['question']}")
 
 
+@eval_app.command("grounding")
+def eval_grounding(dataset: Annotated[Path | None, typer.Option(
+                       help='JSONL of {"question", "answerable": bool}.')] = None,
+                   corpus: Corpus = None, store: Store = None, model: Model = None,
+                   as_json: AsJson = False) -> None:
+    """Citations checked by the local model, exact quotes, honest "the essays don't say"."""
+    from .evaluation import DEFAULT_DIR, read_cases
+    from .evaluation import eval_grounding as run
+
+    assistant = assistant_for(settings(corpus, store, model))
+    cases = read_cases(dataset or DEFAULT_DIR / "grounding.jsonl", ("question", "answerable"))
+    report = run(assistant.ask, assistant.model, cases)
+    if as_json:
+        emit({k: v for k, v in report.items() if k != "rows"})
+        return
+    typer.echo(" ".join(f"{k}={v}" for k, v in report.items() if k != "rows"))
+
+
+@eval_app.command("all")
+def eval_all(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")] = Path(
+                 "../shared/data/advice-emnlp2020"),
+             report_dir: Annotated[Path | None, typer.Option(help="Where the report goes.")]
+             = None,
+             as_json: AsJson = False) -> None:
+    """Every suite on the configured model; a Markdown report with plots in eval/reports/."""
+    import datetime
+    import tempfile
+
+    from . import evaluation as ev
+    from .journal import Journal
+    from .policy import AdviceClassifier, FixingDetector
+
+    config = settings()
+    assistant = assistant_for(config)
+    folder = report_dir or ev.DEFAULT_DIR / "reports" / datetime.date.today().isoformat()
+    d = ev.DEFAULT_DIR
+    suites: dict[str, Any] = {}
+    suites["retrieval"] = ev.eval_retrieval(
+        assistant.retriever, ev.read_cases(d / "retrieval.jsonl", ("question", "gold")))
+    suites["followups"] = ev.eval_followups(
+        assistant.retriever, ev.read_cases(d / "followups.jsonl", ("history", "question", "gold")))
+    suites["crisis"] = ev.eval_crisis(assistant.companion.crisis,
+                                      ev.read_cases(d / "crisis.jsonl", ("message", "crisis")))
+    if data.is_dir():
+        suites["detector"] = ev.eval_detector(assistant.detector, ev.advice_dataset(data))
+    suites["injection"] = ev.eval_injection(
+        config, assistant.model, d / "injection",
+        ev.read_cases(d / "injection.jsonl", ("question", "canary")))
+    suites["grounding"] = ev.eval_grounding(
+        assistant.ask, assistant.model,
+        ev.read_cases(d / "grounding.jsonl", ("question", "answerable")))
+    with tempfile.TemporaryDirectory() as scratch:
+        assistant.companion.journal = Journal(Path(scratch) / "journal.sqlite3")
+        suites["invitations"] = ev.eval_invitations(assistant.companion)
+    classifier = AdviceClassifier(assistant.detector.classifier.embeddings)
+    classifier.gate = classifier.threshold
+    suites["listening"] = ev.eval_listening(
+        assistant.companion, FixingDetector(classifier),
+        ev.read_cases(d / "listening.jsonl", ("message",)), progress=sys.stderr.isatty())
+    path = ev.write_all_report(suites, folder)
+    summary = ev.summary(suites)
+    if as_json:
+        emit({**summary, "report": str(path)})
+        return
+    for name, value in summary.items():
+        typer.echo(f"{name}: {value}")
+    typer.echo(f"report: {path}")
+
+
 @eval_app.command("listening")
 def eval_listening(dataset: Annotated[Path | None, typer.Option(help='JSONL of {"message"}.')]
                    = None,

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     regenerations: int = Field(
         2, description="Fresh drafts tried when a listening reply fixes, before the safe reply."
     )
+    corpus_in_context_chars: int = Field(
+        16000, description="A corpus up to this size sits whole in the model's context as a "
+        "cached prefix (fast follow-ups); a larger one is sent passage by passage. 0 = never.",
+    )
     chunk_size: int = Field(700, description="Longest passage, in characters.")
     chunk_overlap: int = Field(80, description="Characters shared by neighbouring passages.")
     max_message_chars: int = Field(4000, description="Longest message accepted from a person.")

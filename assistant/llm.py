@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,6 +16,7 @@ from .errors import InputError, ModelCorruptError, ModelNotFoundError
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]
+MAX_STATES = 3  # read prefixes kept (the essays, listening, one more): ~100 MB each
 
 
 def fit(history: list[Message], budget: int) -> list[Message]:
@@ -108,6 +111,8 @@ class LlamaCppChatModel:
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
         self._grammars: dict[str, Any] = {}
+        self._states: OrderedDict[str, tuple[bytes, Any, int]] = OrderedDict()
+        self._last_system: str | None = None
 
     @property
     def llama(self) -> Any:
@@ -152,7 +157,11 @@ class LlamaCppChatModel:
         messages = self.fit_context(messages, max_tokens)
         if grammar is not None:
             opts["grammar"] = self._grammar(grammar)
+        system = messages[0]["content"] if messages and messages[0]["role"] == "system" else None
         with self._lock:
+            if system is not None and system != self._last_system and system in self._states:
+                self._restore(llm, self._states[system])  # its prefix is read already
+            self._last_system = system
             chunks = llm.create_chat_completion(
                 messages=messages, stream=True, max_tokens=max_tokens,
                 temperature=temperature, stop=stop, **opts,
@@ -161,3 +170,28 @@ class LlamaCppChatModel:
                 delta = chunk["choices"][0]["delta"].get("content")
                 if delta:
                     yield delta
+            if system is not None and system not in self._states:
+                self._states[system] = self._snapshot(llm)
+                while len(self._states) > MAX_STATES:
+                    self._states.popitem(last=False)
+
+    @staticmethod
+    def _snapshot(llm: Any) -> tuple[bytes, Any, int]:
+        """The KV cache and its tokens, without llama-cpp-python's copy of all the logits."""
+        import llama_cpp
+
+        ctx = llm._ctx.ctx  # noqa: SLF001 - the state API needs the raw context
+        size = llama_cpp.llama_state_get_size(ctx)
+        buffer = (ctypes.c_uint8 * size)()
+        used = llama_cpp.llama_state_get_data(ctx, buffer, size)
+        return bytes(buffer)[:used], llm.input_ids[: llm.n_tokens].copy(), llm.n_tokens
+
+    @staticmethod
+    def _restore(llm: Any, state: tuple[bytes, Any, int]) -> None:
+        import llama_cpp
+
+        data, tokens, count = state
+        buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+        llama_cpp.llama_state_set_data(llm._ctx.ctx, buffer, len(data))  # noqa: SLF001
+        llm.input_ids[:count] = tokens
+        llm.n_tokens = count

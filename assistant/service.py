@@ -120,7 +120,9 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
     ask = AskService(retriever, model, top_k=settings.top_k,
                      min_relevance=settings.min_relevance,
                      max_tokens=settings.max_answer_tokens, temperature=settings.temperature,
-                     allowed_numbers=numbers)
+                     allowed_numbers=numbers,
+                     corpus_in_context_chars=settings.corpus_in_context_chars,
+                     context_tokens=settings.n_ctx)
     detector = FixingDetector(AdviceClassifier(embeddings))
     listening = ListeningService(model, detector, regenerations=settings.regenerations)
     try:

@@ -332,9 +332,7 @@ def warm_up(assistant: Assistant) -> None:
     def work() -> None:
         try:
             assistant.retriever.search("interdependence", 1)
-            model: Any = assistant.model
-            if hasattr(model, "llama"):
-                model.llama  # noqa: B018 - loading is the point
+            assistant.ask.prime()  # loads the model and reads the essays into its cache
         except AssistantError as exc:
             log.warning("Warm-up failed: %s", exc)
 

@@ -152,3 +152,51 @@ def test_passages_that_read_like_instructions_never_reach_the_model(
     assert "PINEAPPLE" not in prompt and "patience" in prompt
     held = [s for s in answer.sources if s.held_back]
     assert len(held) == 1 and "PINEAPPLE" in held[0].text and held[0].n == 0
+
+
+def test_a_follow_up_does_not_resend_passages_already_in_the_conversation(
+        assistant: Assistant) -> None:
+    fake = FakeChatModel(["Staying present and caring.", "Through difference."])
+    service = AskService(assistant.retriever, fake, top_k=3)
+    first = service.answer("What does interdependence is not sameness mean?")
+    service.answer("What does interdependence is not sameness mean, again?", first.history())
+    second_prompt = fake.calls[1]["messages"][-1]["content"]
+    assert fake.calls[0]["messages"][-1]["content"].count("<<<") == 3
+    assert second_prompt.count("<<<") < 3 and "given earlier" in second_prompt
+    assert fake.calls[1]["messages"][1]["content"] == fake.calls[0]["messages"][-1]["content"]
+
+
+def test_a_small_corpus_sits_whole_in_a_cached_prefix(assistant: Assistant) -> None:
+    fake = FakeChatModel(["Staying present.", "Caring through difference."])
+    service = AskService(assistant.retriever, fake, top_k=3, corpus_in_context_chars=16000,
+                         context_tokens=8192)
+    first = service.answer("What does interdependence is not sameness mean?")
+    service.answer("And what does that ask of us?", first.history())
+    one, two = (call["messages"] for call in fake.calls)
+    everything = assistant.retriever.keywords().passages
+    assert one[0]["content"].count("<<<") == len(everything)
+    assert one[0]["content"] == two[0]["content"], "the prefix must not change between turns"
+    assert "<<<" not in one[-1]["content"] and "bear most on this: [" in one[-1]["content"]
+    assert first.sources and "[1]" in first.text
+    small = AskService(assistant.retriever, fake, corpus_in_context_chars=16000,
+                       context_tokens=2048)
+    assert small.in_context() is None  # too big for that context: passages are sent instead
+
+
+@pytest.mark.slow
+def test_switching_modes_restores_the_read_prefix_instead_of_rereading(
+        assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = assistant.model
+    restored: list[int] = []
+    original = type(model)._restore
+    monkeypatch.setattr(type(model), "_restore",
+                        staticmethod(lambda llm, state: restored.append(1) or original(llm, state)))
+    talk = [{"role": "system", "content": "You answer briefly."},
+            {"role": "user", "content": "Say one word."}]
+    other = [{"role": "system", "content": "You listen."},
+             {"role": "user", "content": "Say one word."}]
+    assert "".join(model.stream(talk, max_tokens=4))
+    assert "".join(model.stream(other, max_tokens=4))
+    assert restored == []
+    assert "".join(model.stream(talk, max_tokens=4))
+    assert restored == [1]

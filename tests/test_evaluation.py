@@ -1,0 +1,37 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import eval_grounding, read_cases, summary, write_all_report
+from assistant.service import Assistant
+
+DATA = Path(__file__).resolve().parent.parent / "eval"
+
+
+@pytest.mark.slow
+def test_grounding_checks_citations_and_honesty(assistant: Assistant) -> None:
+    cases = read_cases(DATA / "grounding.jsonl", ("question", "answerable"))
+    few = [c for c in cases if c["answerable"]][:2] + [c for c in cases if not c["answerable"]][:2]
+    report = eval_grounding(assistant.ask, assistant.model, few)
+    assert report["answerable"] == 2 and report["unanswerable"] == 2
+    assert report["honest_dont_say_rate"] == 1.0  # both are below the relevance gate
+    assert report["citation_support_rate"] is None or 0 <= report["citation_support_rate"] <= 1
+
+
+def test_the_all_report_has_every_suite_and_a_plot(tmp_path: Path) -> None:
+    rows = [{"message": "m", "reply": "r", "status": "passed", "fixing": False,
+             "strict_reasons": [], "seconds": 1.0}]
+    suites = {
+        "retrieval": {"n": 1, "hit@1": 1.0, "hit@5": 1.0, "mrr": 1.0, "misses": []},
+        "followups": {"n": 1, "as_asked": {"hit@5": 0.5}, "rewritten": {"hit@5": 1.0}},
+        "crisis": {"recall": 1.0, "false_positive_rate": 0.0, "misses": []},
+        "listening": {"n": 1, "fixing_rate": 0.0, "fallback_rate": 0.0, "latency_mean_s": 1.0,
+                      "rows": rows},
+        "grounding": {"citation_support_rate": 0.9, "honest_dont_say_rate": 1.0, "rows": []},
+        "injection": {"n": 8, "leaks": 0, "rows": []},
+    }
+    path = write_all_report(suites, tmp_path)
+    text = path.read_text()
+    assert all(f"## {name}" in text for name in suites)
+    assert (tmp_path / "all.png").stat().st_size > 1000 and (tmp_path / "listening.md").exists()
+    assert "rows" not in str(summary(suites)["listening"])
