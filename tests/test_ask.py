@@ -45,15 +45,21 @@ def test_the_models_own_citation_marks_are_not_trusted() -> None:
     assert out == "Bananas are yellow. Shared vision is not enough.[1]"
 
 
-def test_streamed_output_is_the_same_however_the_text_is_cut() -> None:
-    text = ('Interdependence is "not sameness." It means caring through difference [1]. '
-            'Some say "sameness is safe" but shared vision is not enough! The end')
+def same_however_cut(text: str, seed: int, cuts: int, tries: int) -> str:
+    """The checked text, after asserting that every random cutting of the stream gives it."""
     whole = run(AnswerChecker(CORPUS, PASSAGES), [text])
-    rng = random.Random(3)
-    for _ in range(30):
-        cuts = sorted(rng.sample(range(1, len(text)), 12))
-        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    rng = random.Random(seed)
+    for _ in range(tries):
+        points = sorted(rng.sample(range(1, len(text)), cuts))
+        pieces = [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=True)]
         assert run(AnswerChecker(CORPUS, PASSAGES), pieces) == whole
+    return whole
+
+
+def test_streamed_output_is_the_same_however_the_text_is_cut() -> None:
+    same_however_cut('Interdependence is "not sameness." It means caring through difference '
+                     '[1]. Some say "sameness is safe" but shared vision is not enough! The end',
+                     seed=3, cuts=12, tries=30)
 
 
 def test_an_unclosed_quote_is_released_at_the_end() -> None:
@@ -119,14 +125,9 @@ def test_replies_carry_no_html_images_outside_links_or_invented_numbers() -> Non
 
 
 def test_sanitising_holds_however_the_stream_is_cut() -> None:
-    text = ("Links like http://evil.example/x and <i>tags</i> go, but staying present stays. "
-            "Call 555 123 4567 now. Shared vision is not enough [1].")
-    whole = run(AnswerChecker(CORPUS, PASSAGES), [text])
-    rng = random.Random(5)
-    for _ in range(40):
-        cuts = sorted(rng.sample(range(1, len(text)), 15))
-        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
-        assert run(AnswerChecker(CORPUS, PASSAGES), pieces) == whole
+    whole = same_however_cut(
+        "Links like http://evil.example/x and <i>tags</i> go, but staying present stays. "
+        "Call 555 123 4567 now. Shared vision is not enough [1].", seed=5, cuts=15, tries=40)
     assert "evil" not in whole and "<i>" not in whole and "[number removed]" in whole
 
 

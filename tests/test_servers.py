@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,34 +38,35 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
     raise TimeoutError(f"{url} did not answer in {seconds} s")
 
 
+@contextmanager
+def running(command: list[str], probe: str) -> Iterator[None]:
+    """A server process on loopback, up once `probe` answers, stopped afterwards."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(probe, process)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma")), "--host",
-         "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat", process)
+    with running([str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma")),
+                  "--host", "127.0.0.1", "--port", str(port)],
+                 f"http://127.0.0.1:{port}/api/v2/heartbeat"):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def model_server(small_model: Path) -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(small_model), "--host",
-         "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/v1/models", process)
+    with running([sys.executable, "-m", "llama_cpp.server", "--model", str(small_model),
+                  "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
+                 f"http://127.0.0.1:{port}/v1/models"):
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_ingest_search_and_ask_on_a_chroma_server(chroma_server: str, tmp_path: Path,
