@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .corpus import Passage
 from .grounding import best_support, content_stems
@@ -97,9 +98,8 @@ class AnswerChecker:
 
     def __init__(self, corpus_text: str, passages: list[str],
                  allowed_numbers: frozenset[str] = frozenset()) -> None:
-        self.corpus = normalize(corpus_text)
-        self.allowed_numbers = allowed_numbers | {
-            re.sub(r"\D", "", m) for m in PHONE.findall(corpus_text)}
+        self.corpus, numbers = corpus_facts(corpus_text)
+        self.allowed_numbers = allowed_numbers | numbers
         self.passages = [content_stems(p) for p in passages]
         self.cited: set[int] = set()
         self.unquoted: list[str] = []
@@ -193,6 +193,20 @@ class AnswerChecker:
         return f"[{best + 1}]"
 
 
+@lru_cache(maxsize=2)
+def corpus_facts(corpus_text: str) -> tuple[str, frozenset[str]]:
+    """The corpus normalised for quote checks, and the numbers it contains (computed once per
+    corpus, not once per answer)."""
+    numbers = frozenset(re.sub(r"\D", "", m) for m in PHONE.findall(corpus_text))
+    return normalize(corpus_text), numbers
+
+
+def _quoted(passages: list[Passage]) -> list[dict[str, str]]:
+    """Passages as the prompts show them, with chat-control tokens taken out."""
+    return [{"essay": p.essay, "section": p.section, "text": CONTROL_TOKENS.sub("", p.text)}
+            for p in passages]
+
+
 class AskService:
     """One question about the essays, answered from retrieved passages with checked citations."""
 
@@ -211,9 +225,14 @@ class AskService:
         self.allowed_numbers = allowed_numbers
         self.corpus_in_context_chars = corpus_in_context_chars
         self.context_tokens = context_tokens
+        self._corpus: tuple[object, str] | None = None
 
     def corpus_text(self) -> str:
-        return "\n\n".join(p.text for p in self.retriever.keywords().passages)
+        """All passages as one text, rebuilt only when the index behind them changes."""
+        keywords = self.retriever.keywords()
+        if self._corpus is None or self._corpus[0] is not keywords:
+            self._corpus = (keywords, "\n\n".join(p.text for p in keywords.passages))
+        return self._corpus[1]
 
     def stream(self, question: str, history: list[Message] | None = None) -> Iterator[AnswerEvent]:
         start = time.perf_counter()
@@ -281,8 +300,7 @@ class AskService:
     def _prefixed(self, corpus: list[Passage], question: str, passages: list[Passage],
                   history: list[Message]) -> list[Message]:
         system = render("ask_system", max_sentences=5) + "\n\n" + render(
-            "ask_corpus", passages=[{"essay": p.essay, "section": p.section,
-                                     "text": CONTROL_TOKENS.sub("", p.text)} for p in corpus])
+            "ask_corpus", passages=_quoted(corpus))
         number = {p.id: n for n, p in enumerate(corpus, start=1)}
         pointed = [number[p.id] for p in passages if p.id in number]
         user = render("ask_pointer", numbers=pointed, question=question)
@@ -299,9 +317,7 @@ class AskService:
         # cache): only new ones are sent, so a follow-up costs little to read.
         earlier = "\n".join(m["content"] for m in kept if m["role"] == "user")
         fresh = [p for p in passages if p.text not in earlier]
-        quoted = [{"essay": p.essay, "section": p.section,
-                   "text": CONTROL_TOKENS.sub("", p.text)} for p in fresh]
-        user = render("ask_user", passages=quoted, question=question,
+        user = render("ask_user", passages=_quoted(fresh), question=question,
                       earlier=len(passages) - len(fresh))
         return [{"role": "system", "content": system}, *kept,
                 {"role": "user", "content": user}]
