@@ -137,14 +137,13 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to bind.")] = N
 def reply(message: str, corpus: Corpus = None, store: Store = None, model: Model = None,
           as_json: AsJson = False) -> None:
     """One listening turn: a reflection and at most one open question, checked for fixing."""
-    from .conversation import REFLECT, Conversation, Finished, turn_json
+    from .conversation import REFLECT, Conversation, final_turn, turn_json
     from .safety import check_message
 
     config = settings(corpus, store, model)
     message = check_message(message, config.max_message_chars)
     assistant = assistant_for(config)
-    events = assistant.companion.turn(Conversation(), message, REFLECT)
-    turn = next(e.turn for e in events if isinstance(e, Finished))
+    turn = final_turn(assistant.companion.turn(Conversation(), message, REFLECT))
     if as_json:
         emit(turn_json(turn))
     else:
@@ -498,7 +497,6 @@ def eval_all(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")
 
     from . import evaluation as ev
     from .journal import Journal
-    from .policy import AdviceClassifier, FixingDetector
 
     config = settings()
     assistant = assistant_for(config)
@@ -522,10 +520,8 @@ def eval_all(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")
     with tempfile.TemporaryDirectory() as scratch:
         assistant.companion.journal = Journal(Path(scratch) / "journal.sqlite3")
         suites["invitations"] = ev.eval_invitations(assistant.companion)
-    classifier = AdviceClassifier(assistant.detector.classifier.embeddings)
-    classifier.gate = classifier.threshold
     suites["listening"] = ev.eval_listening(
-        assistant.companion, FixingDetector(classifier),
+        assistant.companion, ev.strict_judge(assistant.detector),
         ev.read_cases(d / "listening.jsonl", ("message",)), progress=sys.stderr.isatty())
     path = ev.write_all_report(suites, folder)
     summary = ev.summary(suites)
@@ -547,16 +543,13 @@ def eval_listening(dataset: Annotated[Path | None, typer.Option(help='JSONL of {
     """Run each message as a listening turn; fixing, questions, fallbacks, latency, plots."""
     import datetime
 
-    from .evaluation import DEFAULT_DIR, read_cases, write_listening_report
+    from .evaluation import DEFAULT_DIR, read_cases, strict_judge, write_listening_report
     from .evaluation import eval_listening as run
-    from .policy import AdviceClassifier, FixingDetector
 
     assistant = assistant_for(settings(corpus, store, model))
     cases = read_cases(dataset or DEFAULT_DIR / "listening.jsonl", ("message",))
-    classifier = AdviceClassifier(assistant.detector.classifier.embeddings)
-    classifier.gate = classifier.threshold  # the judge is stricter than the gate it measures
-    judge = FixingDetector(classifier)
-    report = run(assistant.companion, judge, cases, progress=sys.stderr.isatty())
+    report = run(assistant.companion, strict_judge(assistant.detector), cases,
+                 progress=sys.stderr.isatty())
     folder = report_dir or DEFAULT_DIR / "reports" / datetime.date.today().isoformat()
     path = write_listening_report(report, folder)
     figures = {k: v for k, v in report.items() if k != "rows"}

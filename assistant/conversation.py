@@ -15,6 +15,7 @@ from .listening import ListeningService, PolicyRecord
 from .llm import Message
 from .policy import FixingDetector, fallback_reply, sentences
 from .safety import CrisisDetector, care_reply
+from .textnorm import blockquote
 
 ASK, REFLECT = "ask", "reflect"
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|myself|we|we're|our|us)\b", re.I)
@@ -118,11 +119,7 @@ class Companion:
             if run is not None and run.active:
                 transition(run, "stop")  # care first; the invitation waits, resumable
                 text += "\n\nThe invitation is paused; it can wait for as long as you need."
-            conversation.listen_history += [{"role": "user", "content": message},
-                                            {"role": "assistant", "content": text}]
-            yield Sources([])
-            yield Delta(text)
-            yield Finished(Turn(mode, "crisis", text, crisis=True))
+            yield from self._say(conversation, message, Turn(mode, "crisis", text, crisis=True))
         elif conversation.run is not None and (
                 conversation.run.active or (conversation.run.step == Step.STOPPED
                                             and RESUME.search(message))):
@@ -130,7 +127,7 @@ class Companion:
         elif offer and YES.search(message):
             yield from self._perspectives(conversation, offer, mode)
         elif offer and NO.search(message):
-            yield from self._say(conversation, mode, "declined", message, DECLINED)
+            yield from self._say(conversation, message, Turn(mode, "declined", DECLINED))
         elif mode == REFLECT or is_personal(message) or asks_what_to_do(message):
             yield from self._listen(conversation, message, mode)
         else:
@@ -152,17 +149,13 @@ class Companion:
         reply = self.listening.reply(message, conversation.listen_history)
         text, route = reply.text, "listen"
         if asks_what_to_do(message):
-            reflection = [s for s in sentences(text) if not s.endswith("?")]
-            text, route = " ".join([*reflection, OFFER]), "offer"
+            text, route = f"{reflection_only(text)} {OFFER}".strip(), "offer"
             conversation.offer = message
         if self.detector.check(text).fixing:  # the whole reply the person sees, offer included
             text = fallback_reply(message) if route == "listen" else OFFER
             reply.policy.status, reply.policy.fallback = "fallback", True
-        conversation.listen_history += [{"role": "user", "content": message},
-                                        {"role": "assistant", "content": text}]
-        yield Sources([])
-        yield Delta(text)
-        yield Finished(Turn(mode, route, text, [], reply.policy, reply.timings))
+        yield from self._say(conversation, message,
+                             Turn(mode, route, text, [], reply.policy, reply.timings))
 
     def _perspectives(self, conversation: Conversation, topic: str,
                       mode: str) -> Iterator[TurnEvent]:
@@ -178,20 +171,17 @@ class Companion:
             cited = [s for s in answer.sources if s.cited] or answer.sources[:2]
             body = " ".join(f"“{s.text.split(chr(10))[0]}” [{s.n}]" for s in cited)
         text = f"{PERSPECTIVES}\n\n{body}" if body else DECLINED
-        conversation.listen_history += [{"role": "user", "content": "Yes, please."},
-                                        {"role": "assistant", "content": text}]
-        yield Sources(answer.sources)
-        yield Delta(text)
-        yield Finished(Turn(mode, "perspectives", text, answer.sources, record,
-                            {"total_s": round(time.perf_counter() - start, 3)}))
+        yield from self._say(conversation, "Yes, please.",
+                             Turn(mode, "perspectives", text, answer.sources, record,
+                                  {"total_s": round(time.perf_counter() - start, 3)}))
 
-    def _say(self, conversation: Conversation, mode: str, route: str, message: str,
-             text: str) -> Iterator[TurnEvent]:
+    def _say(self, conversation: Conversation, message: str, turn: Turn) -> Iterator[TurnEvent]:
+        """A whole reply: kept in the listening history, then shown."""
         conversation.listen_history += [{"role": "user", "content": message},
-                                        {"role": "assistant", "content": text}]
-        yield Sources([])
-        yield Delta(text)
-        yield Finished(Turn(mode, route, text))
+                                        {"role": "assistant", "content": turn.text}]
+        yield Sources(turn.sources)
+        yield Delta(turn.text)
+        yield Finished(turn)
 
 
     # Invitations --------------------------------------------------------------------------
@@ -205,7 +195,7 @@ class Companion:
         text = (f"Would you like to try the invitation “{invitation.title}” from "
                 f"*{invitation.essay}*? We'll go at your pace: you can stay with any step, skip "
                 "it, or stop and come back later. Say “begin” when you're ready.")
-        yield from self._say(conversation, mode, "invitation", invitation.title, text)
+        yield from self._say(conversation, invitation.title, Turn(mode, "invitation", text))
 
     def act(self, conversation: Conversation, action: str, text: str = "",
             mode: str = REFLECT) -> Iterator[TurnEvent]:
@@ -215,12 +205,12 @@ class Companion:
             raise InvitationError("No invitation is running: pick one to begin.")
         reflection = ""
         if action == "answer" and run.step == Step.QUESTION and text.strip():
-            reply = self.listening.reply(text, conversation.listen_history)
-            reflection = " ".join(s for s in sentences(reply.text) if not s.endswith("?"))
+            reflection = reflection_only(
+                self.listening.reply(text, conversation.listen_history).text)
         transition(run, action, text)
         said = self._step_text(run, action, conversation.owner)
         out = "\n\n".join(part for part in (reflection, said) if part)
-        yield from self._say(conversation, mode, "invitation", text or action, out)
+        yield from self._say(conversation, text or action, Turn(mode, "invitation", out))
 
     def _step_text(self, run: Run, action: str, conversation_owner: str = "local") -> str:
         invitation = run.invitation
@@ -229,9 +219,8 @@ class Companion:
         if run.step == Step.STOPPED:
             return "We've paused the invitation here. Say “resume” whenever you want to return."
         if run.step == Step.PRACTICE:
-            quoted = "\n".join(f"> {line}" if line else ">" for line in invitation.text.split("\n"))
-            return (f"{quoted}\n\nTake all the time you need. When you're ready, say "
-                    "“move on”.")
+            return (f"{blockquote(invitation.text)}\n\nTake all the time you need. When you're "
+                    "ready, say “move on”.")
         if run.step == Step.QUESTION:
             return run.current_question()
         if run.step == Step.SAVE:
@@ -260,8 +249,18 @@ class Companion:
             yield Delta(text)
             yield Finished(Turn(mode, "invitation", text, answer.sources))
         else:
-            yield from self._say(conversation, mode, "invitation", message,
-                                 "Take your time. When you're ready, say “move on”.")
+            yield from self._say(conversation, message, Turn(
+                mode, "invitation", "Take your time. When you're ready, say “move on”."))
+
+
+def final_turn(events: Iterator[TurnEvent]) -> Turn:
+    """Run a turn to its end and return what it said."""
+    return next(event.turn for event in events if isinstance(event, Finished))
+
+
+def reflection_only(text: str) -> str:
+    """A listening reply without its question (where another question follows it)."""
+    return " ".join(s for s in sentences(text) if not s.endswith("?"))
 
 
 def _typed_action(run: Run, message: str) -> str | None:

@@ -9,12 +9,12 @@ from typing import Any
 
 from .ask import AskService
 from .config import Settings
-from .conversation import REFLECT, Companion, Conversation, Finished
+from .conversation import REFLECT, Companion, Conversation, final_turn
 from .errors import AssistantError
 from .invitations import closing as closing_of
 from .listening import PolicyRecord
 from .llm import ChatModel
-from .policy import FixingDetector, sentences
+from .policy import AdviceClassifier, FixingDetector, sentences
 from .retrieval import Retriever
 from .safety import CrisisDetector
 from .textnorm import normalize
@@ -106,6 +106,15 @@ def eval_detector(detector: FixingDetector, cases: list[dict[str, Any]]) -> dict
     return report
 
 
+def strict_judge(detector: FixingDetector) -> FixingDetector:
+    """A stricter lens than the gate it measures: the classifier at its best-F1 threshold."""
+    if detector.classifier is None:
+        return FixingDetector(max_questions=detector.max_questions)
+    classifier = AdviceClassifier(detector.classifier.embeddings)
+    classifier.gate = classifier.threshold
+    return FixingDetector(classifier, max_questions=detector.max_questions)
+
+
 REFLECTIVE = re.compile(r"\b(?:it sounds|sounds like|you(?:'re|'ve|'d)?|your|that sounds)\b",
                         re.I)
 
@@ -121,9 +130,7 @@ def eval_listening(companion: Companion, judge: FixingDetector,
 
     rows = []
     for case in tqdm(cases, desc="Listening", disable=not progress):
-        finished = [e for e in companion.turn(Conversation(), case["message"], REFLECT)
-                    if isinstance(e, Finished)]
-        turn = finished[-1].turn
+        turn = final_turn(companion.turn(Conversation(), case["message"], REFLECT))
         policy = turn.policy or PolicyRecord()
         said = sentences(turn.text)
         rows.append({
@@ -233,8 +240,7 @@ def eval_invitations(companion: Companion, answers: tuple[str, ...] = SCRIPTED_A
         script = ["begin", "move on", *answers[: len(invitation.questions)], "yes"]
         for message in script:
             start = time.perf_counter()
-            turn = next(e.turn for e in companion.turn(talk, message, REFLECT)
-                        if isinstance(e, Finished))
+            turn = final_turn(companion.turn(talk, message, REFLECT))
             seconds.append(time.perf_counter() - start)
             steps += 1
             if message in answers:

@@ -14,12 +14,13 @@ import gradio as gr
 
 from .ask import HELD_BACK, Delta, Source, Sources
 from .auth import check_exposure, parse_users, verify_password
-from .conversation import ASK, REFLECT, Conversation, Finished, Turn
+from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn
 from .errors import AssistantError
 from .history import Stored
 from .invitations import Step
 from .safety import check_message, resources_markdown
 from .service import Assistant
+from .textnorm import blockquote
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def sources_markdown(sources: list[Source], done: bool) -> str:
 def _source_block(source: Source) -> str:
     where = f"{source.essay} — {source.section}" if source.section else source.essay
     label = " · invitation" if source.kind == "invitation" else ""
-    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in source.text.splitlines())
+    quoted = blockquote(source.text)
     if source.held_back:
         return f"**⚠** *{where}*\n\n*{HELD_BACK}*\n\n{quoted}"
     return f"**[{source.n}]** *{where}*{label}\n\n{quoted}"
@@ -91,7 +92,7 @@ def invitation_view(conversation: Conversation) -> tuple[Any, Any, Any]:
     run = conversation.run
     if run is None:
         return "", gr.update(visible=False), gr.update(visible=False)
-    text = "\n".join(f"> {line}" if line else ">" for line in run.invitation.text.split("\n"))
+    text = blockquote(run.invitation.text)
     where = f"*{run.invitation.essay}*" + (f" — {run.invitation.section}"
                                            if run.invitation.section else "")
     return (f"**{run.invitation.title}** · {run.progress()}",
@@ -194,7 +195,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     def _run_step(chat: Chat, conversation: Conversation, step: Any,
                   label: str) -> tuple[Any, ...]:
         try:
-            turn = next(e.turn for e in step() if isinstance(e, Finished))
+            turn = final_turn(step())
         except AssistantError as exc:
             gr.Warning(str(exc))
             return chat, conversation, *invitation_view(conversation)
