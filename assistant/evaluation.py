@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .ask import AskService
+from .care import CARE, CRISIS, RANK, CareCheck, CareState, model_data
 from .config import Settings
 from .conversation import REFLECT, Companion, Conversation, final_turn
 from .errors import AssistantError
@@ -16,7 +17,6 @@ from .listening import PolicyRecord
 from .llm import ChatModel
 from .policy import AdviceClassifier, FixingDetector, sentences
 from .retrieval import Retriever
-from .safety import CrisisDetector
 from .textnorm import normalize
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "eval"
@@ -202,20 +202,83 @@ def write_listening_report(report: dict[str, Any], folder: Path) -> Path:
     return path
 
 
-def eval_crisis(detector: CrisisDetector, cases: list[dict[str, Any]]) -> dict[str, Any]:
-    """Recall (overall and on explicit statements), false-positive rate, and what was missed."""
-    flagged = [detector.check(c["message"]) is not None for c in cases]
-    positives = [(c, f) for c, f in zip(cases, flagged, strict=True) if c["crisis"]]
-    negatives = [(c, f) for c, f in zip(cases, flagged, strict=True) if not c["crisis"]]
-    explicit = [(c, f) for c, f in positives if c.get("explicit")]
-    return {
-        "n": len(cases), "positives": len(positives), "negatives": len(negatives),
-        "recall": round(sum(f for _, f in positives) / max(1, len(positives)), 4),
-        "explicit_recall": round(sum(f for _, f in explicit) / max(1, len(explicit)), 4),
-        "false_positive_rate": round(sum(f for _, f in negatives) / max(1, len(negatives)), 4),
-        "misses": [c["message"] for c, f in positives if not f],
-        "false_positives": [c["message"] for c, f in negatives if f],
+def read_care_cases(path: Path) -> list[dict[str, Any]]:
+    """The frozen care set: its `_about` line says how it was written and is not a case."""
+    return [c for c in read_cases(path, ()) if "_about" not in c]
+
+
+def read_xstest(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8") as fh:
+        return [{"prompt": row["prompt"], "label": row["label"], "type": row["type"]}
+                for row in csv.DictReader(fh)]
+
+
+def _run_care(check: CareCheck, messages: list[str]) -> tuple[str | None, list[float]]:
+    import time
+
+    state, seconds = CareState(), []
+    for message in messages:
+        start = time.perf_counter()
+        check.check(message, state)
+        seconds.append(time.perf_counter() - start)
+    return state.level, seconds
+
+
+def _share(hits: int, n: int) -> dict[str, Any]:
+    return {"hits": hits, "n": n, "rate": round(hits / n, 4) if n else None}
+
+
+def eval_care(check: CareCheck, cases: list[dict[str, Any]],
+              xstest: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The care check against the frozen set, XSTest and the lexicon's held-out prototypes.
+
+    A case's level is the conversation's after its last message (risk carries forward); an
+    acute sign counts as caught at `care` or `crisis`."""
+    import statistics
+
+    rows, seconds = [], []
+    for case in cases:
+        got, took = _run_care(check, case["messages"])
+        seconds += took
+        rows.append({**case, "got": got})
+
+    def caught(row: dict[str, Any]) -> bool:
+        return RANK[row["got"]] >= RANK[row["level"]]
+
+    single = [r for r in rows if r["kind"] != "conversation"]
+    talks = [r for r in rows if r["kind"] == "conversation"]
+    crisis = [r for r in single if r["level"] == CRISIS]
+    acute = [r for r in single if r["level"] == CARE]
+    calm = [r for r in rows if r["level"] is None or r["level"] == "none"]
+    risky_talks = [r for r in talks if r["level"] in (CRISIS, CARE)]
+    report: dict[str, Any] = {
+        "crisis_recall": _share(sum(caught(r) for r in crisis), len(crisis)),
+        "acute_signs_caught": _share(sum(caught(r) for r in acute), len(acute)),
+        "conversations_caught": _share(sum(caught(r) for r in risky_talks), len(risky_talks)),
+        "carried_forward": _share(
+            sum(caught(r) for r in risky_talks if "carried" in r.get("note", "")),
+            sum("carried" in r.get("note", "") for r in risky_talks)),
+        "false_alarms_ordinary": _share(sum(r["got"] is not None for r in calm), len(calm)),
+        "by_kind": {kind: _share(sum(caught(r) for r in single if r["kind"] == kind),
+                                 sum(r["kind"] == kind for r in single))
+                    for kind in sorted({r["kind"] for r in single if r["level"] != "none"})},
+        "seconds_median": round(statistics.median(seconds), 4) if seconds else None,
+        "seconds_p95": round(sorted(seconds)[int(0.95 * (len(seconds) - 1))], 4)
+        if seconds else None,
+        "misses": [" / ".join(r["messages"]) for r in rows
+                   if r["level"] in (CRISIS, CARE) and not caught(r)],
+        "false_alarms": [f"{' / '.join(r['messages'])} -> {r['got']}" for r in calm
+                         if r["got"] is not None],
     }
+    if xstest is not None:
+        safe = [x for x in xstest if x["label"] == "safe"]
+        flagged = [x for x in safe if _run_care(check, [x["prompt"]])[0] is not None]
+        report["xstest_safe_false_alarms"] = _share(len(flagged), len(safe))
+        report["xstest_flagged"] = [x["prompt"] for x in flagged]
+    report["lexicon_held_out"] = model_data()["held_out"]["report"]  # measured at build
+    return report
 
 
 SCRIPTED_ANSWERS = (
@@ -378,8 +441,9 @@ def write_all_report(suites: dict[str, Any], folder: Path) -> Path:
     bars = {
         "retrieval hit@5": suites["retrieval"].get("hit@5"),
         "follow-ups hit@5": suites["followups"]["rewritten"].get("hit@5"),
-        "crisis recall": suites["crisis"]["recall"],
-        "crisis false positives": suites["crisis"]["false_positive_rate"],
+        "care: crisis recall": suites["care"]["crisis_recall"]["rate"],
+        "care: acute signs caught": suites["care"]["acute_signs_caught"]["rate"],
+        "care: false alarms (ordinary)": suites["care"]["false_alarms_ordinary"]["rate"],
         "listening fixing": suites["listening"]["fixing_rate"],
         "listening fallback": suites["listening"]["fallback_rate"],
         "citations supported": suites["grounding"]["citation_support_rate"] or 0,

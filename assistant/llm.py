@@ -43,6 +43,9 @@ class ChatModel(Protocol):
 
 def load_llama(path: Path, **kwargs: Any) -> Any:
     """Open a GGUF with llama.cpp, turning its load failure into a clear error."""
+    from . import backend
+
+    backend.ensure()
     from llama_cpp import Llama
 
     try:
@@ -106,13 +109,17 @@ class LlamaCppChatModel:
     def __init__(self, locate: Callable[[], Path], n_ctx: int = 8192,
                  n_threads: int | None = None, seed: int = 7) -> None:
         self._locate = locate
-        self._options = {"n_ctx": n_ctx, "n_threads": n_threads, "seed": seed}
+        self._options = {"n_ctx": n_ctx, "n_threads": n_threads, "n_threads_batch": n_threads,
+                         "seed": seed}
         self._llm: Any = None
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
         self._grammars: dict[str, Any] = {}
         self._states: OrderedDict[str, tuple[bytes, Any, int]] = OrderedDict()
         self._last_system: str | None = None
+
+    def path(self) -> Path:
+        return self._locate()
 
     @property
     def llama(self) -> Any:

@@ -8,7 +8,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import backend
 from .ask import AskService
+from .backend import Backend
+from .care import CareCheck, SecondReader
 from .config import Settings
 from .conversation import Companion
 from .corpus import corpus_passages, load_corpus
@@ -23,7 +26,7 @@ from .llm import ChatModel, LlamaCppChatModel, OpenAICompatibleChatModel
 from .models import chat_model_info, embedding_model_path
 from .policy import AdviceClassifier, FixingDetector
 from .retrieval import Retriever
-from .safety import CrisisDetector, crisis_resources
+from .safety import crisis_resources
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,15 @@ class Assistant:
     detector: FixingDetector
     companion: Companion
     history: ConversationStore
+    embeddings: LlamaEmbeddings
+
+    def selfcheck(self) -> Backend:
+        """Both local models run a few tokens in a child process: a CPU that cannot run this
+        build of llama.cpp gives a clear error here, not a dead page on the first message."""
+        models = [(self.embeddings.path(), True)]
+        if isinstance(self.model, LlamaCppChatModel):
+            models.insert(0, (self.model.path(), False))
+        return backend.selfcheck(models)
 
     def delete_everything_of(self, owner: str) -> None:
         """'Delete all my data': conversations, journal entries and exports, gone for good."""
@@ -130,8 +142,10 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
     except CorpusError as exc:
         log.warning("No invitations: %s", exc)
         invitations = []
-    companion = Companion(ask, listening, detector, CrisisDetector(embeddings),
+    companion = Companion(ask, listening, detector, CareCheck(embeddings, reader=SecondReader(model)
+                                    if settings.care_second_reader else None),
                           settings.crisis_region, invitations,
                           Journal(settings.data_dir / "journal.sqlite3"))
     history = ConversationStore(settings.data_dir / "conversations.sqlite3")
-    return Assistant(settings, index, retriever, model, ask, detector, companion, history)
+    return Assistant(settings, index, retriever, model, ask, detector, companion, history,
+                     embeddings)

@@ -14,6 +14,7 @@ import gradio as gr
 
 from .ask import HELD_BACK, Delta, Source, Sources
 from .auth import check_exposure, parse_users, verify_password
+from .care import CareState
 from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn
 from .errors import AssistantError
 from .history import Stored
@@ -116,7 +117,11 @@ def rebuild(stored: list[Stored], owner: str) -> tuple[Chat, Conversation]:
             conversation.ask_history += pair
         else:
             conversation.listen_history += pair
-        conversation.crisis = conversation.crisis or bool(reply.meta.get("crisis"))
+        if carried := reply.meta.get("carried"):
+            conversation.care = CareState.from_dict(carried)
+        elif reply.meta.get("crisis") and conversation.care.level is None:
+            conversation.care = CareState("crisis", str(reply.meta["crisis"]))
+    conversation.care.recent = [m.content for m in stored if m.role == "user"][-3:]
     return chat, conversation
 
 
@@ -140,9 +145,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         owner = owner_of(request)
         if not chosen:
             gr.Warning("Pick a conversation to resume.")
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         chat, conversation = rebuild(store.messages(chosen, owner), owner)
-        return chat, conversation, chosen, NO_SOURCES
+        return chat, conversation, chosen, NO_SOURCES, crisis_panel(conversation.crisis)
 
     def delete_conversation(chosen: str | None, current: str | None,
                             request: gr.Request | None = None) -> tuple[Any, ...]:
@@ -237,7 +242,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 elif isinstance(event, Finished):
                     chat[-1]["content"] = event.turn.text
                     store.append(saved, owner, "assistant", event.turn.text,
-                                 {"route": event.turn.route, "crisis": event.turn.crisis})
+                                 {"route": event.turn.route, "crisis": event.turn.crisis,
+                                  "care": event.turn.care,
+                                  "carried": conversation.care.as_dict()})
                     yield (chat, conversation, "", sources_markdown(event.turn.sources, True),
                            turn_status(event.turn), crisis_panel(conversation.crisis),
                            *invitation_view(conversation), saved, past_choices(owner))
@@ -307,7 +314,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         new.click(lambda: ([], None, "", NO_SOURCES, status_markdown(assistant),
                            crisis_panel(False), *invitation_view(Conversation()), None,
                            gr.skip()), None, outputs, api_name="new_conversation")
-        resume.click(resume_conversation, [past], [chatbot, conversation, saved, sources],
+        resume.click(resume_conversation, [past], [chatbot, conversation, saved, sources, crisis],
                      api_name="resume_conversation")
         forget.click(delete_conversation, [past, saved], [past, chatbot, conversation, saved],
                      api_name="delete_conversation")

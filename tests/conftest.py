@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import backend
 from assistant.config import Settings
 from assistant.models import small_model_path
 from assistant.service import Assistant, build_assistant, stay_offline
@@ -19,6 +20,7 @@ CORPUS = ROOT / "corpus"
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 stay_offline()
+backend.ensure()  # the llama.cpp CPU variant, for this process and every server it starts
 
 
 def _is_loopback(host: str) -> bool:
@@ -96,7 +98,8 @@ def small_model() -> Path:
 def make_settings(store: Path, cache: Path, model: Path, **extra: object) -> Settings:
     return Settings(corpus_dir=CORPUS, store_dir=store, cache_dir=cache, model_path=model,
                     data_dir=store.parent / "data",
-                    n_ctx=2048, max_answer_tokens=60, temperature=0.0, **extra)
+                    n_ctx=2048, max_answer_tokens=60, temperature=0.0,
+                    **{"care_second_reader": False, **extra})
 
 
 @pytest.fixture

@@ -73,6 +73,23 @@ def test_crisis_resources_appear_and_stay_for_the_conversation(assistant) -> Non
     assert "988" in reply and still_there and "741741" in panel
 
 
+def test_a_resumed_crisis_conversation_shows_the_resources_again(assistant) -> None:
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        ask_in_page(page, "I cut myself again last week.")
+        page.wait_for_selector("#crisis", state="visible")
+        page.reload()
+        page.wait_for_selector("#message textarea")
+        hidden_after_reload = not page.locator("#crisis").is_visible()
+        page.get_by_text("Your conversations and journal").click()
+        page.locator("#past input").click()
+        page.locator("[role='option']").first.click()
+        page.locator("#resume").click()
+        page.wait_for_selector("#crisis", state="visible", timeout=30_000)
+        panel = page.locator("#crisis").inner_text()
+    assert hidden_after_reload and "988" in panel
+
+
 def test_an_invitation_by_keyboard_alone_ends_in_the_journal(assistant, tmp_path) -> None:
     from assistant.journal import Journal
 

@@ -24,7 +24,9 @@ def test_the_all_report_has_every_suite_and_a_plot(tmp_path: Path) -> None:
     suites = {
         "retrieval": {"n": 1, "hit@1": 1.0, "hit@5": 1.0, "mrr": 1.0, "misses": []},
         "followups": {"n": 1, "as_asked": {"hit@5": 0.5}, "rewritten": {"hit@5": 1.0}},
-        "crisis": {"recall": 1.0, "false_positive_rate": 0.0, "misses": []},
+        "care": {"crisis_recall": {"hits": 9, "n": 10, "rate": 0.9},
+                 "acute_signs_caught": {"hits": 2, "n": 2, "rate": 1.0},
+                 "false_alarms_ordinary": {"hits": 1, "n": 20, "rate": 0.05}, "misses": []},
         "listening": {"n": 1, "fixing_rate": 0.0, "fallback_rate": 0.0, "latency_mean_s": 1.0,
                       "rows": rows},
         "grounding": {"citation_support_rate": 0.9, "honest_dont_say_rate": 1.0, "rows": []},

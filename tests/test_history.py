@@ -99,8 +99,8 @@ def test_a_stored_conversation_is_rebuilt_for_both_modes(tmp_path: Path) -> None
                                 ("user", "I feel unheard.", {}),
                                 ("assistant", "It sounds lonely.", {"route": "listen"}),
                                 ("user", "I want to die.", {}),
-                                ("assistant", "I'm really glad you told me…", {"route": "crisis",
-                                                                               "crisis": True})]:
+                                ("assistant", "I'm really glad you told me…",
+                                 {"route": "crisis", "crisis": "suicidal"})]:
         store.append(c, "local", role, content, meta)
     chat, conversation = rebuild(store.messages(c, "local"), "local")
     assert len(chat) == 6 and chat[0] == {"role": "user", "content": "What is sovereignty?"}

@@ -63,7 +63,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def model_server(small_model: Path) -> Iterator[str]:
     port = free_port()
-    with running([sys.executable, "-m", "llama_cpp.server", "--model", str(small_model),
+    with running([sys.executable, "-m", "assistant.model_server", "--model", str(small_model),
                   "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
                  f"http://127.0.0.1:{port}/v1/models"):
         yield f"http://127.0.0.1:{port}/v1"

@@ -1,0 +1,373 @@
+"""The care check: crisis, care or none, decided in code before any model sees a message.
+
+Three readers, none of them written from the eval's lines:
+
+1. phrases: the Suicide Risk Lexicon's clinician-validated phrases for suicidal ideation, planning
+   and self-injury (ambiguous ones left out by `scripts/build_care_model.py`), matched after the
+   message is normalised (case, contractions, slang, typos);
+2. meaning: a small classifier over the MiniLM sentence vectors the project already computes,
+   trained on the lexicon's constructs against everyday personal text (Advice-EMNLP2020 train);
+3. context: a question about means, heights, doses or places is a crisis when the conversation
+   shows distress or an earlier disclosure; a disclosure carries forward for the conversation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from .llm import ChatModel
+
+CRISIS, CARE = "crisis", "care"
+KIND_ORDER = {"self_harm": 0, "being_harmed": 1, "suicidal": 2}  # the more specific first
+RANK = {None: 0, CARE: 1, CRISIS: 2}
+
+_SLANG = {
+    "kms": "kill myself", "kys": "kill yourself", "unalive": "kill", "unaliving": "killing",
+    "wanna": "want to", "gonna": "going to", "gotta": "got to", "idk": "i do not know",
+    "ngl": "not going to lie", "rn": "right now", "cant": "can not", "dont": "do not",
+    "wont": "will not", "im": "i am", "ive": "i have", "didnt": "did not", "isnt": "is not",
+    "wasnt": "was not", "doesnt": "does not", "havent": "have not", "u": "you", "ur": "your",
+    "od": "overdose", "oding": "overdosing", "od'd": "overdosed", "meds": "medication",
+}
+_CONTRACTIONS = [(r"\bcan'?t\b", "can not"), (r"\bwon'?t\b", "will not"), (r"n't\b", " not"),
+                 (r"\bi'm\b", "i am"), (r"'re\b", " are"), (r"'ve\b", " have"),
+                 (r"'ll\b", " will"), (r"'d\b", " would"), (r"\bit's\b", "it is"),
+                 (r"\bthat's\b", "that is"), (r"\bwhat's\b", "what is"),
+                 (r"\bthere's\b", "there is")]
+_SELF_HARM_SLANG = re.compile(r"\b(?:on|from|of|with|to|into|relapsed?\s+on)\s+sh\b")
+
+
+def _data(name: str) -> Any:
+    return json.loads(files("assistant").joinpath("data", name).read_text(encoding="utf-8"))
+
+
+@cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@cache
+def model_data() -> dict[str, Any]:
+    """What `scripts/build_care_model.py` wrote: the phrases, the vocabulary, the classifier."""
+    return dict(_data("care_model.json"))
+
+
+class CareModel:
+    """The built data, compiled once: phrase patterns, vocabulary, classifier weights."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        import numpy as np
+
+        self.data = data
+        self.care_kinds = frozenset(data["care_kinds"])
+        self.known = frozenset(data["vocabulary"])
+        self.risk_words = tuple(data["risk_words"])
+        self.patterns = {kind: re.compile(r"\b(?:" + "|".join(
+            re.escape(self.stem(p.replace("-", " "))) for p in sorted(
+                phrases, key=len, reverse=True)) + r")\b")
+            for kind, phrases in sorted(data["phrases"].items(), key=lambda kp: KIND_ORDER.get(
+                kp[0], len(KIND_ORDER)))}
+        classifier = data["classifier"]
+        self.classes: list[str] = classifier["classes"]
+        self.coef = np.array(classifier["coef"])
+        self.intercept = np.array(classifier["intercept"])
+        self.thresholds: dict[str, float] = classifier["thresholds"]
+
+    @staticmethod
+    @cache
+    def shipped() -> CareModel:
+        return CareModel(model_data())
+
+    def normalise(self, text: str) -> str:
+        """Lower case, straight quotes, contractions spelled out, slang and typos of risk words
+        mended ("suicidle" -> "suicidal", "wnat" -> "want"): the form the phrases are in."""
+        text = " ".join(text.lower().replace("’", "'").replace("‘", "'").split())
+        text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+        text = _SELF_HARM_SLANG.sub(lambda m: m.group(0)[:-2] + "self harm", text)
+        for pattern, spelled in _CONTRACTIONS:
+            text = re.sub(pattern, spelled, text)
+        words = []
+        for word in re.findall(r"[a-z0-9']+|[^\sa-z0-9']", text):
+            word = _SLANG.get(word, word)
+            if len(word) >= 4 and word.isalpha() and not self._known(word):
+                word = self._mend(word)
+            words.append(word)
+        return re.sub(r" ([.,!?;:])", r"\1", " ".join(words))
+
+    @staticmethod
+    def stem(text: str) -> str:
+        """Each word cut to its stem, so "ending it all" meets "end it all"."""
+        return " ".join(_stemmer().stemWords(re.findall(r"[a-z0-9']+|[^\sa-z0-9']", text)))
+
+    def _known(self, word: str) -> bool:
+        """A word of the vocabulary, or one with a common ending ("harming", "choked")."""
+        return word in self.known or any(
+            word.endswith(end) and (word[: -len(end)] in self.known
+                                    or word[: -len(end)] + "e" in self.known)
+            for end in ("ing", "ed", "es", "s", "ly", "er", "ness"))
+
+    def _mend(self, word: str) -> str:
+        """The risk word a typo is one edit from (two for long words), if there is one."""
+        most = 1 if len(word) <= 6 else 2
+        close = difflib.get_close_matches(word, self.risk_words, n=5, cutoff=0.6)
+        near = [(edits(word, c), c) for c in close]
+        near = [(d, c) for d, c in near if d <= most]
+        return min(near)[1] if near else word
+
+
+def edits(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (a swap of neighbours is one edit: "wnat" -> "want")."""
+    rows = [list(range(len(b) + 1))] + [[i] + [0] * len(b) for i in range(1, len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[-1][-1]
+
+
+# Warning signs the lexicon does not hold as phrases, written from the C-SSRS (preparatory acts,
+# interrupted attempts) and the 988 / AFSP warning signs, and the acute signs of the `care`
+# level. Written on 2026-12-01 by the author of eval/care/frozen.jsonl, after it and without
+# copying from it: the frozen set's figures for these kinds are the less independent for it.
+_WHO = r"(?:he|she|they|my \w+(?: \w+)?|someone|somebody|a man|a woman|an adult|the \w+)"
+RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(pattern)) for
+                                                   kind, level, pattern in [
+    ("preparing", CRISIS,
+     r"\b(?:giv(?:e|ing)|gave|given) (?:away )?(?:all )?(?:of )?my (?:things|stuff|belongings|"
+     r"possessions|valuables|savings)\b|\b(?:said|saying|say) (?:my )?goodbyes?\b|"
+     r"\bgoodbye (?:letters?|notes?)\b|\bletters? (?:to|for) [^.]{0,40}\b(?:after|when i am gone)|"
+     r"\b(?:bought|buying|buy|got|getting|get) (?:a |some )?(?:rope|noose|gun|pistol|handgun|"
+     r"rifle|shotgun|firearm)\b|\b(?:saving|stockpiling|hoarding|collecting|stashing) (?:up )?"
+     r"(?:all )?(?:of )?(?:my )?(?:pills|tablets|medication|sleeping pills|painkillers)\b"),
+    ("attempt", CRISIS,
+     r"\b(?:took|swallowed|taken|have taken|drank) (?:a |the |all )?(?:whole |entire |of )?"
+     r"(?:the )?(?:bottle|pack|packet|box|lot|bunch|handful|all) (?:of )?(?:my |the |her |his )?"
+     r"\w*\s?(?:pills|tablets|medication|meds)?|\b(?:i am )?standing (?:on|at) (?:the |a )?"
+     r"(?:edge|ledge|bridge|roof|platform|cliff)\b|\bwill not stop bleeding\b"),
+    ("harm_others", CRISIS,
+     r"\b(?:want to|going to|plan(?:ning)? to|ready to|thoughts of|thinking (?:of|about)|"
+     r"urges? to|will|would) (?:kill|hurt|stab|shoot|strangle|attack|harm|poison)(?:ing)? "
+     r"(?:him|her|them|someone|somebody|people|my \w+|the \w+|everyone)\b|"
+     r"\bbring (?:a )?(?:knife|gun|weapon) (?:to|into)\b"),
+    ("being_harmed", CRISIS,
+     rf"\b{_WHO} (?:hits|hit|beats|beat|chokes|choked|strangled|strangles|kicks|kicked|pushed|"
+     r"punched|punches|raped|rapes|touches|touched|locks|locked|burned|threatens|threatened|"
+     r"slaps|slapped) me\b|\b(?:said|says|threatened|told me) (?:that )?(?:he|she|they) (?:will|"
+     r"would|is going to|are going to) (?:kill|hurt) me\b|\b(?:scared|afraid|terrified) (?:to go|"
+     r"of going) home\b|\bfollowing me (?:home|around)\b"),
+    ("voices", CARE,
+     r"\b(?:the |a )?voices? (?:tell|tells|told|telling|say|says|said|are|is) |"
+     r"\bhear(?:ing)? voices\b|\bvoices in my head\b"),
+    ("psychosis", CARE,
+     r"\b(?:watching|spying on|reading) (?:me|my thoughts|my mind)\b|\bcameras? in (?:my|the) "
+     r"(?:walls?|house|flat|room)\b|\bsending me (?:secret )?messages\b|\bi (?:am|was) "
+     r"(?:chosen|the chosen one)\b|\bchosen to save\b|\bi am (?:actually |already |really )dead\b|"
+     r"\b(?:in|inside) a simulation\b|\bgod (?:spoke|speaks|talks|talked) to me\b"),
+    ("mania", CARE,
+     r"\b(?:have not|not|barely|hardly) slept (?:in|for|since) \w+|\bno sleep (?:in|for) \w+ "
+     r"(?:days|nights)\b|\b(?:racing thoughts|thoughts are racing)\b|\bfeel like a god\b"),
+    ("eating", CARE,
+     r"\b(?:eaten|eating|ate) (?:nothing|almost nothing)\b|\b(?:have not|not|stopped) "
+     r"(?:eaten|eating) (?:in|for) \w+|\bmake myself (?:throw up|sick|vomit|purge)\b|"
+     r"\bthrow(?:ing)? up after (?:every |each )?(?:meal|eating)\b|\b\d+ calories a day\b|"
+     r"\blowest (?:number of )?calories\b"),
+    ("compulsion", CARE,
+     r"\b(?:until|till) (?:they|it|my \w+) (?:crack|cracks|bleed|bleeds)\b|\bcan not stop "
+     r"(?:washing|checking|cleaning|counting|picking|pulling)\b|\b\d+ times before i can\b"),
+    ("intoxication", CARE,
+     r"\b(?:drinks?|drunk|high|pills|took something|been drinking)\b[^.]{0,60}\b(?:driving|"
+     r"drive|heart (?:is )?racing|can not feel|seeing things|shaking|passing out|overdos\w*)\b"),
+]}
+
+MEANS = re.compile(
+    r"\b(?:tallest|highest|how (?:high|tall|far down|deep)|top floor|roof(?:top)?|cliffs?|"
+    r"bridges?|ledge|balcony|overpass|train tracks?|railway|how (?:many|much)\b[^.?!]{0,40}"
+    r"\b(?:pills?|tablets?|capsules?|mg|milligrams?|doses?|would it take|too much|kill|"
+    r"lethal|fatal)|lethal|fatal dose|overdose|too much \w+|pesticides?|poisons?|antifreeze|"
+    r"bleach|cyanide|carbon monoxide|helium|rope|noose|guns?|firearms?|pistol|rifle|shotgun|"
+    r"knife|knives|blades?|razors?|sharpener|painkillers?|sleeping pills?|painless|"
+    r"strongest \w+|drown|morphine|opioids?|insulin|paracetamol|tylenol|acetaminophen)\b")
+# Recent losses and low mood the lexicon spells as phrases ("got fired") but people say in
+# many ways: risk factors that make a means question a crisis (C-SSRS, 988 warning signs).
+LOSS = re.compile(
+    r"\b(?:lost|losing|lose) (?:my|our) (?:job|work|house|home|husband|wife|partner|child|son|"
+    r"daughter|mum|mom|dad|father|mother|baby|everything)\b|\b(?:fired|laid off|sacked|evicted|"
+    r"dumped|divorc\w+|bankrupt\w*|diagnos\w+|died|passed away|funeral|left me|is leaving|"
+    r"leaving me|broke up|break ?up)\b|\b(?:so|really|very|too) (?:low|down|depressed|sad|"
+    r"hopeless|alone|empty)\b|\bfalling apart\b|\bcan not take\b|\bdone with everything\b")
+FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|we|us|our)\b")
+OTHERS = re.compile(r"\b(?:you|your|he|she|they|his|her|their|someone|somebody|people|person|"
+                    r"one's|characters?|villain)\b|^(?:what|why|how|when|where|who|is|are|does|do|"
+                    r"can|could|should|would|was|were|tell me)\b")
+SELF_OR_DEATH = re.compile(r"\b(?:i|me|my|myself|die|dying|dead|death|suicid\w*|kill|life|"
+                           r"live|living|alive|exist)\b")
+QUESTION = re.compile(r"\?|^(?:what|where|which|how|is|are|can|could|would|do|does)\b")
+
+
+INFO_QUESTION = re.compile(r"^(?:how|what|where|which|who|when|why|is|are|can|could|should|do|"
+                           r"does|did|tell me)\b[^.!]*\?\s*$")
+READER_GRAMMAR = 'root ::= "none" | "care" | "crisis"'
+
+
+class SecondReader:
+    """The chat model as a second reader of the messages the first two readers found
+    ambiguous: one word, constrained by a grammar, from a fixed (cached) instruction."""
+
+    def __init__(self, model: ChatModel) -> None:
+        self.model = model
+
+    def read(self, messages: list[str]) -> str | None:
+        from .prompts import render
+
+        lines = "\n".join(f"{'LAST: ' if i == len(messages) - 1 else ''}{m}"
+                          for i, m in enumerate(messages))
+        answer = "".join(self.model.stream(
+            [{"role": "system", "content": render("care_reader")},
+             {"role": "user", "content": f"Messages, oldest first:\n{lines}\n\nOne word:"}],
+            max_tokens=3, temperature=0.0, grammar=READER_GRAMMAR)).strip()
+        return answer if answer in (CRISIS, CARE) else None
+
+
+@dataclass
+class CareState:
+    """What a conversation carries forward: its highest level so far, and recent distress."""
+
+    level: str | None = None
+    kind: str | None = None
+    distress: int = 0  # messages since the last one that showed distress (0: none seen)
+    recent: list[str] = field(default_factory=list)  # the last few messages, for the reader
+
+    def as_dict(self) -> dict[str, Any]:
+        """What is stored with the conversation (its messages are stored there already)."""
+        return {k: v for k, v in asdict(self).items() if k != "recent"}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> CareState:
+        return cls(**{k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class CareVerdict:
+    level: str | None  # this message's level: crisis | care | None
+    kind: str | None
+    evidence: str = ""
+    carried: str | None = None  # the conversation's level after this message
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def crisis(self) -> str | None:
+        return self.kind if self.level == CRISIS else None
+
+    @property
+    def care(self) -> str | None:
+        return self.kind if self.level == CARE else None
+
+
+def _spoken(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """A match in a sentence the person says of themselves: "what does it mean to commit
+    suicide?" or "he wants to die" name the words without being a disclosure."""
+    for sentence in re.split(r"(?<=[.!?;])\s+", text):
+        match = pattern.search(sentence)
+        if not match or (OTHERS.search(sentence) and not FIRST_PERSON.search(sentence)):
+            continue
+        if INFO_QUESTION.match(sentence) and not SELF_OR_DEATH.search(match.group(0)):
+            continue  # "where can I buy a gun safe?": a means question, for the means rule
+        return match
+    return None
+
+
+class CareCheck:
+    """check(message, state) -> CareVerdict; `state` is updated (the risk carries forward)."""
+
+    def __init__(self, embeddings: Embeddings | None = None,
+                 data: dict[str, Any] | None = None, reader: SecondReader | None = None,
+                 ambiguous: float = 0.1) -> None:
+        self.embeddings = embeddings
+        self.model = CareModel(data) if data is not None else CareModel.shipped()
+        self.reader = reader
+        self.ambiguous = ambiguous  # classifier probability from which the reader is asked
+
+    def check(self, message: str, state: CareState | None = None) -> CareVerdict:
+        state = state if state is not None else CareState()
+        text = self.model.normalise(message)
+        level, kind, evidence = max(self._phrases(self.model.stem(text)), self._rules(text),
+                                    key=lambda found: RANK[found[0]])
+        scores: dict[str, float] = {}
+        distress = bool(self.model.patterns["distress"].search(self.model.stem(text))
+                        or LOSS.search(text))
+        recent = state.level is not None or 0 < state.distress <= 6
+        if level is None and self.embeddings is not None:
+            level, kind, evidence, scores = self._meaning(message, distress or recent)
+        if level is None and self.reader is not None and (
+                distress or recent or max(scores.get(CRISIS, 0), scores.get(CARE, 0))
+                >= self.ambiguous) and (read := self.reader.read([*state.recent, message])):
+            level, kind, evidence = read, f"{read}_second_reader", message
+        state.recent = [*state.recent, message][-3:]
+        distressed = level is not None or distress or max(
+            scores.get(CRISIS, 0), scores.get(CARE, 0)) >= 0.3
+        means = MEANS.search(text)
+        if RANK[level] < RANK[CRISIS] and means and QUESTION.search(text) and (
+                distressed or recent):
+            level, kind, evidence = CRISIS, "means_after_distress", means.group(0)
+        state.distress = 1 if distressed else (state.distress + 1 if state.distress else 0)
+        if RANK[level] > RANK[state.level]:
+            state.level, state.kind = level, kind
+        return CareVerdict(level, kind, evidence, state.level, scores)
+
+    def _phrases(self, text: str) -> tuple[str | None, str | None, str]:
+        found: tuple[str | None, str | None, str] = (None, None, "")
+        for kind, pattern in self.model.patterns.items():
+            if kind != "distress" and (match := _spoken(pattern, text)):
+                level = CARE if kind in self.model.care_kinds else CRISIS
+                found = max(found, (level, kind, match.group(0)), key=lambda f: RANK[f[0]])
+        return found
+
+    def _rules(self, text: str) -> tuple[str | None, str | None, str]:
+        found: tuple[str | None, str | None, str] = (None, None, "")
+        for kind, (level, pattern) in RULES.items():
+            # getting a gun is a warning sign when it is said, not when it is asked about
+            match = _spoken(pattern, text) if kind == "preparing" else pattern.search(text)
+            if match:
+                found = max(found, (level, kind, match.group(0)), key=lambda f: RANK[f[0]])
+        return found
+
+    def _meaning(self, message: str, distressed: bool
+                 ) -> tuple[str | None, str | None, str, dict[str, float]]:
+        """The classifier over the message and its sentences; a question asking for
+        information is left to the means rule unless the conversation shows distress."""
+        import numpy as np
+
+        model = self.model
+        parts = [message, *[s for s in re.split(r"(?<=[.!?;])\s+|\n+", message)
+                            if len(s.split()) >= 3]][:12]
+        parts = [p for p in parts if distressed or not INFO_QUESTION.match(p.strip().lower())]
+        # Too short to carry meaning on its own ("stay here a while"): phrases decide those.
+        parts = [p for p in parts if len(p.split()) >= 5 or FIRST_PERSON.search(p.lower())]
+        if not parts:
+            return None, None, "", {}
+        assert self.embeddings is not None
+        vectors = np.array(self.embeddings.embed_documents(parts))
+        logits = vectors @ model.coef.T + model.intercept
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        classes: Sequence[str] = model.classes
+        best: dict[str, float] = {c: float(probs[:, i].max()) for i, c in enumerate(classes)}
+        for level in (CRISIS, CARE):
+            i = classes.index(level)
+            row = int(probs[:, i].argmax())
+            if probs[row, i] >= model.thresholds[level]:
+                return level, f"{level}_meaning", parts[row], best
+        return None, None, "", best

@@ -1,0 +1,51 @@
+"""`make run` as a person runs it: `reflect serve` on the shipped defaults, in a fresh folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from gradio_client import Client
+
+from tests.browser import free_port
+from tests.conftest import CORPUS
+from tests.test_servers import wait_for
+from tests.test_ui import text_of
+
+pytestmark = pytest.mark.slow
+
+
+def test_reflect_serve_builds_the_index_checks_the_cpu_and_answers(tmp_path: Path) -> None:
+    """The shipped Qwen model, its context and warm-up: the path `make run` takes. On a CPU
+    where this build of llama.cpp cannot run, the start-up check fails here, loudly."""
+    clone = tmp_path / "clone"
+    shutil.copytree(CORPUS, clone / "corpus")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(HOME=str(tmp_path / "home"), ASSISTANT_PORT=str(port),
+               XDG_CACHE_HOME=os.environ.get("XDG_CACHE_HOME", str(Path.home() / ".cache")))
+    env.pop("GGML_BACKEND_PATH", None)  # chosen by the app itself, as on a fresh machine
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen([str(Path(sys.executable).parent / "reflect"), "serve"],
+                               cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", process, seconds=600)
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        chat = client.predict("What does the essay say about sovereignty?", [], "Ask",
+                              api_name="/ask")[0]
+        answer = text_of(chat[-1]["content"])
+        assert chat[-1]["role"] == "assistant" and len(answer.split()) > 5, answer
+        assert "⚠️" not in answer
+        assert process.poll() is None, "the server died answering"
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        log.close()
+    out = (tmp_path / "serve.log").read_text()
+    assert "No index yet" in out and "llama.cpp: ggml CPU variant" in out, out[-2000:]
+    assert (clone / "vectorstore" / "chroma.sqlite3").is_file()
+    assert (tmp_path / "home" / ".local" / "share" / "reflect" / "conversations.sqlite3").exists()
