@@ -66,6 +66,7 @@ eval: setup
 	$(BIN)/reflect eval care
 
 bench: setup
+	$(BIN)/python bench/llama_builds.py
 	$(BIN)/python bench/bench.py
 
 clean:
