@@ -327,22 +327,23 @@ def export(conversation: Annotated[str | None, typer.Option(help="A conversation
 @app.command()
 def journal(export: Annotated[Path | None, typer.Option(help="Write it as Markdown here.")]
             = None,
-            delete_all: Annotated[bool, typer.Option("--delete-all",
-                                                     help="Delete every entry.")] = False,
+            delete_all: Annotated[bool, typer.Option(
+                "--delete-all", help="Delete every entry of this person.")] = False,
+            owner: Annotated[str, typer.Option(help="Whose (the sign-in name).")] = "local",
             as_json: AsJson = False) -> None:
-    """Your saved invitation closings: list, export to Markdown, or delete."""
+    """One person's saved invitation closings: list, export to Markdown, or delete."""
     from .journal import Journal
 
     book = Journal(settings().data_dir / "journal.sqlite3")
     if delete_all:
-        book.delete_all()
-        typer.echo("Journal deleted.")
+        book.delete_owner(owner)
+        typer.echo(f"Journal of {owner!r} deleted; nobody else's was touched.")
         return
     if export is not None:
-        export.write_text(book.export_markdown(), encoding="utf-8")
-        typer.echo(f"Exported {len(book.entries())} entries to {export}")
+        export.write_text(book.export_markdown(owner), encoding="utf-8")
+        typer.echo(f"Exported {len(book.entries(owner))} entries to {export}")
         return
-    entries = book.entries()
+    entries = book.entries(owner)
     if as_json:
         emit({"entries": [dataclasses.asdict(e) for e in entries]})
         return

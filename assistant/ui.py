@@ -6,8 +6,9 @@ import logging
 import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator
-from functools import partial
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -158,6 +159,15 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         return (past_choices(owner), [] if cleared else gr.skip(),
                 None if cleared else gr.skip(), None if cleared else gr.skip())
 
+    def served_file(name: str, text: str) -> str:
+        """A file for the page to hand over: written where the page server serves from (its
+        own folder in the person's data folder, under a random name), whatever the data folder
+        is; a file elsewhere is refused by Gradio."""
+        folder = Path(os.environ["GRADIO_TEMP_DIR"]) / "downloads" / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        (folder / name).write_text(text, encoding="utf-8")
+        return str(folder / name)
+
     def export_conversation(chosen: str | None, current: str | None,
                             request: gr.Request | None = None) -> Any:
         owner = owner_of(request)
@@ -165,37 +175,44 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         if not which:
             gr.Warning("There is no conversation to export yet.")
             return gr.skip()
-        path = assistant.export_folder(owner) / f"conversation-{which[:8]}.md"
-        path.write_text(store.export_markdown(which, owner), encoding="utf-8")
-        return str(path)
+        return served_file(f"conversation-{which[:8]}.md", store.export_markdown(which, owner))
 
     def export_journal_file(request: gr.Request | None = None) -> Any:
         owner = owner_of(request)
         journal = assistant.companion.journal
         if journal is None:
             return gr.skip()
-        path = assistant.export_folder(owner) / "journal.md"
-        path.write_text(journal.export_markdown(owner), encoding="utf-8")
-        return str(path)
+        return served_file("journal.md", journal.export_markdown(owner))
 
     def delete_all(request: gr.Request | None = None) -> tuple[Any, ...]:
         assistant.delete_everything_of(owner_of(request))
         gr.Info("Everything you wrote here has been deleted.")
         return gr.update(choices=[], value=None), [], None, None, None
 
-    def start_invitation(invitation_id: str, chat: Chat, conversation: Conversation | None
-                         ) -> tuple[Any, ...]:
-        conversation = conversation or Conversation()
+    def start_invitation(invitation_id: str, chat: Chat, conversation: Conversation | None,
+                         request: gr.Request | None = None) -> tuple[Any, ...]:
+        conversation = conversation or Conversation(owner=owner_of(request))
+        conversation.owner = owner_of(request)
         if not invitation_id:
             gr.Warning("Pick an invitation first.")
             return chat, conversation, *invitation_view(conversation)
         return _run_step(chat, conversation, lambda: assistant.companion.start(
             conversation, invitation_id), "Offer this invitation")
 
-    def act(action: str, chat: Chat, conversation: Conversation | None) -> tuple[Any, ...]:
-        conversation = conversation or Conversation()
+    def act(action: str, chat: Chat, conversation: Conversation | None,
+            request: gr.Request | None = None) -> tuple[Any, ...]:
+        conversation = conversation or Conversation(owner=owner_of(request))
+        conversation.owner = owner_of(request)
         return _run_step(chat, conversation, lambda: assistant.companion.act(
             conversation, action), CONTROLS[action])
+
+    def acting(action: str) -> Any:
+        """The handler of one invitation button (Gradio passes the request to a named
+        parameter of the handler itself, not through functools.partial)."""
+        def handler(chat: Chat, conversation: Conversation | None,
+                    request: gr.Request | None = None) -> tuple[Any, ...]:
+            return act(action, chat, conversation, request)
+        return handler
 
     def _run_step(chat: Chat, conversation: Conversation, step: Any,
                   label: str) -> tuple[Any, ...]:
@@ -328,7 +345,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         offer.click(start_invitation, [picker, chatbot, conversation], short,
                     api_name="offer_invitation")
         for action, button in buttons.items():
-            button.click(partial(act, action), [chatbot, conversation], short,
+            button.click(acting(action), [chatbot, conversation], short,
                          api_name=f"invitation_{action}")
         mode.change(lambda m: gr.update(placeholder=PLACEHOLDERS[m]), mode, box,
                     api_visibility="private")

@@ -1,6 +1,7 @@
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import gradio as gr
 import pytest
@@ -108,3 +109,45 @@ def test_each_signed_in_person_sees_only_their_own(served_with_auth: str,
     assert chat == []
     ben.predict(api_name="/delete_all_my_data")
     assert len(assistant.history.summaries("ana")) == 1
+
+
+@pytest.mark.slow
+def test_an_invitation_saved_by_a_signed_in_person_is_theirs_alone(
+        served_with_auth: str, assistant: Assistant) -> None:
+    from gradio_client import Client
+
+    journal = assistant.companion.journal
+    assert journal is not None
+    ana = Client(served_with_auth, auth=("ana", "quiet garden"), verbose=False)
+    first = next(iter(assistant.companion.invitations))
+    ana.predict(first, [], api_name="/offer_invitation")
+    chat = ana.predict([], api_name="/invitation_begin")[0]
+    chat = ana.predict(chat, api_name="/invitation_move_on")[0]
+    for _ in range(6):
+        if "save this to your journal" in str(chat[-1]["content"]):
+            break
+        chat = ana.predict(chat, api_name="/invitation_skip")[0]
+    chat = ana.predict(chat, api_name="/invitation_save")[0]
+    assert len(journal.entries("ana")) == 1, journal.entries("local")
+    assert journal.entries("local") == [] and journal.entries("ben") == []
+    ben = Client(served_with_auth, auth=("ben", "open door"), verbose=False)
+    assert "##" not in Path(ben.predict(api_name="/export_journal")).read_text()
+    ben.predict(api_name="/delete_all_my_data")
+    assert len(journal.entries("ana")) == 1
+
+
+def test_deleting_a_journal_in_the_terminal_deletes_one_persons(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from assistant.journal import Journal
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path))
+    book = Journal(tmp_path / "journal.sqlite3")
+    book.save("T", "E", "ana's words", owner="ana")
+    book.save("T", "E", "local words")
+    assert CliRunner().invoke(app, ["journal", "--delete-all"]).exit_code == 0
+    assert book.entries() == [] and [e.text for e in book.entries("ana")] == ["ana's words"]
+    out = CliRunner().invoke(app, ["journal", "--owner", "ana", "--json"]).stdout
+    assert "ana's words" in out

@@ -89,3 +89,48 @@ def test_conversations_are_kept_resumed_exported_and_deleted(server: str,
     assert assistant.history.summaries("local") == []
     data = assistant.settings.data_dir
     assert not [p for p in data.rglob("*") if p.is_file() and b"heliotrope" in p.read_bytes()]
+
+
+@pytest.fixture
+def default_home(monkeypatch: pytest.MonkeyPatch, assistant: Assistant) -> Iterator[Assistant]:
+    """The person's own setup: no ASSISTANT_DATA_DIR, a home outside the working directory
+    and the system's temp folder (which Gradio would serve from anyway, hiding the fault)."""
+    import tempfile
+
+    from assistant.config import Settings
+    from assistant.service import build_assistant
+
+    home = Path(tempfile.mkdtemp(dir="/var/tmp", prefix="reflect-home-"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("ASSISTANT_DATA_DIR", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    settings = assistant.settings.model_copy(update={"data_dir": Settings().data_dir})
+    assert str(settings.data_dir).startswith(str(home))
+    try:
+        yield build_assistant(settings)
+    finally:
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_exports_download_from_the_page_on_the_default_data_folder(
+        default_home: Assistant) -> None:
+    demo = build_ui(default_home)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+                quiet=True, share=False)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        job = client.submit("I keep a jar of marigold seeds from my mother.", [], "Reflect",
+                            api_name="/ask")
+        list(job)
+        [stored] = default_home.history.summaries("local")
+        exported = client.predict(stored.id, None, api_name="/export_conversation")
+        assert "marigold" in Path(exported).read_text(encoding="utf-8")
+        default_home.companion.journal.save("Title", "Essay", "the marigold entry")
+        journal = client.predict(api_name="/export_journal")
+        assert "the marigold entry" in Path(journal).read_text(encoding="utf-8")
+    finally:
+        demo.close()
