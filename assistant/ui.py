@@ -21,6 +21,7 @@ from .errors import AssistantError
 from .history import Stored
 from .invitations import Step
 from .safety import check_message, resources_markdown
+from .sanitize import page_text
 from .service import Assistant
 from .textnorm import blockquote
 
@@ -38,7 +39,7 @@ CONTROLS = {"begin": "Begin", "move_on": "Move on", "skip": "Skip",
             "save": "Save to journal", "decline": "Not now"}
 SKIP3 = (gr.skip(), gr.skip(), gr.skip())
 PLACEHOLDERS = {"Ask": "Ask about the essays…", "Reflect": "What is on your mind?"}
-ROUTES = {"crisis": "Cared", "invitation": "Guided", "ask": "Answered",
+ROUTES = {"crisis": "Cared", "care": "Cared", "invitation": "Guided", "ask": "Answered",
           "not_in_essays": "Answered", "listen": "Listened", "offer": "Listened",
           "perspectives": "Shared the essays", "declined": "Listened"}
 NO_SOURCES = "*Passages used for an answer appear here.*"
@@ -67,7 +68,8 @@ def sources_markdown(sources: list[Source], done: bool) -> str:
 def _source_block(source: Source) -> str:
     where = f"{source.essay} — {source.section}" if source.section else source.essay
     label = " · invitation" if source.kind == "invitation" else ""
-    quoted = blockquote(source.text)
+    quoted = blockquote(page_text(source.text))
+    where = page_text(where)
     if source.held_back:
         return f"**⚠** *{where}*\n\n*{HELD_BACK}*\n\n{quoted}"
     return f"**[{source.n}]** *{where}*{label}\n\n{quoted}"
@@ -94,7 +96,7 @@ def invitation_view(conversation: Conversation) -> tuple[Any, Any, Any]:
     run = conversation.run
     if run is None:
         return "", gr.update(visible=False), gr.update(visible=False)
-    text = blockquote(run.invitation.text)
+    text = blockquote(page_text(run.invitation.text))
     where = f"*{run.invitation.essay}*" + (f" — {run.invitation.section}"
                                            if run.invitation.section else "")
     return (f"**{run.invitation.title}** · {run.progress()}",
@@ -109,7 +111,7 @@ def owner_of(request: gr.Request | None) -> str:
 
 def rebuild(stored: list[Stored], owner: str) -> tuple[Chat, Conversation]:
     """A stored conversation as the page shows it and as the assistant continues it."""
-    chat: Chat = [{"role": m.role, "content": m.content} for m in stored]
+    chat: Chat = [{"role": m.role, "content": page_text(m.content)} for m in stored]
     conversation = Conversation(owner=owner)
     for question, reply in zip(stored[::2], stored[1::2], strict=False):
         pair = [{"role": "user", "content": question.content},
@@ -222,7 +224,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             gr.Warning(str(exc))
             return chat, conversation, *invitation_view(conversation)
         chat = [*chat, {"role": "user", "content": f"*{label}*"},
-                {"role": "assistant", "content": turn.text}]
+                {"role": "assistant", "content": page_text(turn.text)}]
         return chat, conversation, *invitation_view(conversation)
 
     def crisis_panel(show: bool) -> Any:
@@ -241,7 +243,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             yield (chat, conversation, message, gr.skip(), gr.skip(), gr.skip(), *SKIP3, saved,
                    gr.skip())
             return
-        chat = [*chat, {"role": "user", "content": text}, {"role": "assistant", "content": ""}]
+        chat = [*chat, {"role": "user", "content": page_text(text)},
+                {"role": "assistant", "content": ""}]
+        said = ""
         working = "Listening…" if MODES[mode] == REFLECT else "Answering…"
         yield (chat, conversation, "", "*Searching the essays…*", working, gr.skip(), *SKIP3,
                saved, gr.skip())
@@ -253,11 +257,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     yield (chat, conversation, "", sources_markdown(sources, False), gr.skip(),
                            gr.skip(), *SKIP3, saved, gr.skip())
                 elif isinstance(event, Delta):
-                    chat[-1]["content"] += event.text
+                    said += event.text
+                    chat[-1]["content"] = page_text(said)
                     yield (chat, conversation, "", gr.skip(), gr.skip(), gr.skip(), *SKIP3,
                            saved, gr.skip())
                 elif isinstance(event, Finished):
-                    chat[-1]["content"] = event.turn.text
+                    chat[-1]["content"] = page_text(event.turn.text)
                     store.append(saved, owner, "assistant", event.turn.text,
                                  {"route": event.turn.route, "crisis": event.turn.crisis,
                                   "care": event.turn.care,

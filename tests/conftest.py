@@ -96,10 +96,10 @@ def small_model() -> Path:
 
 
 def make_settings(store: Path, cache: Path, model: Path, **extra: object) -> Settings:
-    return Settings(corpus_dir=CORPUS, store_dir=store, cache_dir=cache, model_path=model,
-                    data_dir=store.parent / "data",
-                    n_ctx=2048, max_answer_tokens=60, temperature=0.0,
-                    **{"care_second_reader": False, **extra})
+    given: dict = {"corpus_dir": CORPUS, "data_dir": store.parent / "data", "n_ctx": 2048,
+                   "max_answer_tokens": 60, "temperature": 0.0, "care_second_reader": False,
+                   **extra}
+    return Settings(store_dir=store, cache_dir=cache, model_path=model, **given)
 
 
 @pytest.fixture
