@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import ipaddress
 import os
+import time
+from collections.abc import Callable
 
 from .errors import AssistantError
 
@@ -17,11 +20,12 @@ class ExposureError(AssistantError):
     """The server was asked to be reachable in a way that is not safe."""
 
 
-def hash_password(password: str, salt: bytes | None = None) -> str:
+def hash_password(password: str, salt: bytes | None = None,
+                  iterations: int = ITERATIONS) -> str:
     salt = salt or os.urandom(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, ITERATIONS)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
     encoded = (base64.b64encode(part).decode() for part in (salt, digest))
-    return "$".join(["pbkdf2_sha256", str(ITERATIONS), *encoded])
+    return "$".join(["pbkdf2_sha256", str(iterations), *encoded])
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -66,3 +70,37 @@ def check_exposure(host: str, users: dict[str, str], share: bool) -> None:
         raise ExposureError(
             f"Refusing to serve on {host}: anyone on that network could read conversations. "
             "Set ASSISTANT_USERS (name:hash pairs from `reflect hash-password`) first.")
+
+
+class SignIn:
+    """Gradio's sign-in check, off the event loop, the same work for unknown names, and
+    slower after repeated failures for a name (Gradio does not hand its check the address)."""
+
+    FREE_FAILURES = 5  # then 1 s, 2 s, 4 s ... up to `most` before each further attempt
+    WINDOW = 900.0  # failures older than this are forgotten
+
+    def __init__(self, users: dict[str, str], most: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.users = users
+        self.most = most
+        self.clock = clock
+        self.failures: dict[str, list[float]] = {}
+        self.decoy = hash_password(os.urandom(16).hex())  # hashed like a real one
+
+    def delay(self, name: str) -> float:
+        now = self.clock()
+        recent = [t for t in self.failures.get(name, []) if now - t < self.WINDOW]
+        self.failures[name] = recent
+        extra = len(recent) - self.FREE_FAILURES
+        return 0.0 if extra < 0 else min(self.most, 2.0 ** extra)
+
+    async def check(self, name: str, password: str) -> bool:
+        """Gradio awaits this (it must be a coroutine function, not a callable object)."""
+        if wait := self.delay(name):
+            await asyncio.sleep(wait)
+        stored = self.users.get(name, self.decoy)
+        ok = await asyncio.to_thread(verify_password, password, stored)
+        ok = ok and name in self.users
+        if not ok:
+            self.failures.setdefault(name, []).append(self.clock())
+        return ok

@@ -9,12 +9,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import gradio as gr
 
 from .ask import HELD_BACK, Delta, Source, Sources
-from .auth import check_exposure, parse_users, verify_password
+from .auth import SignIn, check_exposure, parse_users
 from .care import CareState
 from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn
 from .errors import AssistantError
@@ -382,8 +382,7 @@ def launch(assistant: Assistant, share: bool = False, **kwargs: Any) -> Any:
           for suffix in ("", "-wal", "-shm")))]
     return build_ui(assistant).launch(
         server_name=settings.host, server_port=settings.port, share=False,
-        auth=(lambda name, password: name in users and verify_password(password, users[name]))
-        if users else None,
+        auth=cast(Any, SignIn(users).check) if users else None,
         auth_message="Sign in to Reflect.", allowed_paths=[], blocked_paths=private,
         css=CSS, footer_links=[], **kwargs,
     )

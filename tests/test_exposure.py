@@ -151,3 +151,68 @@ def test_deleting_a_journal_in_the_terminal_deletes_one_persons(tmp_path: Path,
     assert book.entries() == [] and [e.text for e in book.entries("ana")] == ["ana's words"]
     out = CliRunner().invoke(app, ["journal", "--owner", "ana", "--json"]).stdout
     assert "ana's words" in out
+
+
+def test_failed_sign_ins_for_a_name_are_slowed_and_unknown_names_cost_the_same() -> None:
+    import asyncio
+
+    from assistant.auth import SignIn
+
+    now = [0.0]
+    sign_in = SignIn({"ana": hash_password("quiet garden")}, clock=lambda: now[0])
+    assert asyncio.run(sign_in.check("ana", "quiet garden"))
+    assert not asyncio.run(sign_in.check("nobody", "quiet garden"))
+    for _ in range(SignIn.FREE_FAILURES):
+        sign_in.failures.setdefault("ana", []).append(now[0])
+    assert sign_in.delay("ana") == 1.0 and sign_in.delay("ben") == 0.0
+    sign_in.failures["ana"] += [now[0]] * 95  # the hundredth failure
+    assert sign_in.delay("ana") == sign_in.most
+    now[0] += SignIn.WINDOW + 1
+    assert sign_in.delay("ana") == 0.0
+    assert sign_in.decoy.startswith("pbkdf2_sha256$")  # unknown names are hashed too
+
+
+@pytest.mark.slow
+def test_a_reply_keeps_streaming_while_someone_signs_in(assistant: Assistant,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signing in hashes for about a second here; the other person's reply must not stop."""
+    import threading
+    import time
+
+    from gradio_client import Client
+
+    from tests.fakes import FakeChatModel
+
+    slow = FakeChatModel(["Sovereignty, the essay says, is each person's own ground. " * 12])
+    real_stream = slow.stream
+
+    def stream(messages, **opts):  # type: ignore[no-untyped-def]
+        for piece in real_stream(messages, **opts):
+            time.sleep(0.05)
+            yield piece
+
+    slow.stream = stream  # type: ignore[method-assign]
+    assistant.ask.model = slow
+    assistant.settings.port = free_port()
+    assistant.settings.users = (f"ana:{hash_password('quiet garden')},"
+                                f"ben:{hash_password('open door', iterations=3_000_000)}")
+    _, url, _ = launch(assistant, prevent_thread_lock=True, quiet=True)
+    try:
+        ana = Client(url, auth=("ana", "quiet garden"), verbose=False)
+        seen: list[float] = []
+        job = ana.submit("What does the essay say about sovereignty?", [], "Ask",
+                         api_name="/ask")
+        reader = threading.Thread(target=lambda: [seen.append(time.monotonic()) for _ in job])
+        reader.start()
+        while not seen:
+            time.sleep(0.05)
+        login = urllib.request.Request(f"{url}login", method="POST",
+                                       data=b"username=ben&password=open+door")
+        start = time.monotonic()
+        with urllib.request.urlopen(login, timeout=60) as answer:  # noqa: S310 - loopback
+            assert answer.status == 200
+        end = time.monotonic()
+        reader.join(timeout=120)
+    finally:
+        gr.close_all()
+    assert any(start < t < end for t in seen), "the stream stood still during the sign-in"
