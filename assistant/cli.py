@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from .config import Settings
-from .errors import AssistantError, IndexNotBuiltError
+from .errors import AssistantError
 
 app = typer.Typer(help="A local, private companion for essays on interdependence.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -48,7 +48,8 @@ def emit(data: Any) -> None:
 def ingest(corpus: Corpus = None, store: Store = None, as_json: AsJson = False) -> None:
     """Index the essays: add new passages, keep unchanged ones, remove gone ones."""
     assistant = assistant_for(settings(corpus, store))
-    report = assistant.ingest(progress=sys.stderr.isatty() and not as_json)
+    report = assistant.ingest(progress=sys.stderr.isatty() and not as_json,
+                              waiting=lambda message: typer.echo(message, err=True))
     if as_json:
         emit({"files": report.files, "passages": report.passages,
               **dataclasses.asdict(report.sync),
@@ -126,13 +127,7 @@ def serve(host: Annotated[str | None, typer.Option(help="Address to bind.")] = N
 
     config = settings(corpus, store, model, host=host, port=port)
     assistant = assistant_for(config)
-    try:
-        assistant.index.count()
-    except IndexNotBuiltError:
-        typer.echo("No index yet: building it from the corpus…", err=True)
-        typer.echo(assistant.ingest(progress=sys.stderr.isatty()).summary(), err=True)
-    typer.echo("Checking that the models run on this CPU…", err=True)
-    typer.echo(f"llama.cpp: {assistant.selfcheck().describe()}", err=True)
+    assistant.prepare(lambda message: typer.echo(message, err=True))
     launch(assistant)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
+import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,8 +119,42 @@ class PassageIndex:
     def _ids(self) -> set[str]:
         return set(self._chroma(create=True).get(include=[])["ids"])
 
-    def sync(self, passages: list[Passage], progress: bool = False) -> SyncReport:
+    @contextmanager
+    def writing(self, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+        """One writer at a time across processes (the page's rebuild, `reflect ingest`): a
+        lock file beside the index, naming who holds it; the second one waits and says so."""
+        if self.server:
+            yield
+            return
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        with (self.store_dir / ".ingest.lock").open("a+", encoding="utf-8") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                (waiting or log.warning)(f"Waiting: {holder} is writing the index at "
+                                         f"{self.store_dir}.")
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()} ({Path(sys.argv[0]).name} "
+                     f"{' '.join(sys.argv[1:2])}) since {time.strftime('%H:%M:%S')}\n")
+            fh.flush()
+            try:
+                self._store = None  # read what the last writer left, not a cached view
+                yield
+            finally:
+                fh.truncate(0)
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def sync(self, passages: list[Passage], progress: bool = False,
+             waiting: Callable[[str], None] | None = None) -> SyncReport:
         """Make the index hold exactly `passages`: add the new, remove the gone, keep the rest."""
+        with self.writing(waiting):
+            return self._sync(passages, progress)
+
+    def _sync(self, passages: list[Passage], progress: bool) -> SyncReport:
         from tqdm import tqdm
 
         start = time.perf_counter()

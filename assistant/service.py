@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .config import Settings
 from .conversation import Companion
 from .corpus import corpus_passages, load_corpus
 from .embeddings import LlamaEmbeddings
-from .errors import CorpusError
+from .errors import CorpusError, IndexNotBuiltError
 from .history import ConversationStore
 from .index import PassageIndex, SyncReport
 from .invitations import find_invitations
@@ -51,6 +52,17 @@ class Assistant:
     history: ConversationStore
     embeddings: LlamaEmbeddings
 
+    def prepare(self, say: Callable[[str], None]) -> None:
+        """What a page needs before it opens: the index (built with progress if missing) and
+        local models that run on this CPU."""
+        try:
+            self.index.count()
+        except IndexNotBuiltError:
+            say("No index yet: building it from the corpus…")
+            say(self.ingest(progress=True, waiting=say).summary())
+        say("Checking that the models run on this CPU…")
+        say(f"llama.cpp: {self.selfcheck().describe()}")
+
     def selfcheck(self) -> Backend:
         """Both local models run a few tokens in a child process: a CPU that cannot run this
         build of llama.cpp gives a clear error here, not a dead page on the first message."""
@@ -75,14 +87,15 @@ class Assistant:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def ingest(self, corpus_dir: Path | None = None, progress: bool = False) -> IngestReport:
+    def ingest(self, corpus_dir: Path | None = None, progress: bool = False,
+               waiting: Callable[[str], None] | None = None) -> IngestReport:
         folder = corpus_dir or self.settings.corpus_dir
         report = load_corpus(folder)
         if not report.essays:
             raise CorpusError(f"No readable essays in {folder} ({len(report.skipped)} files "
                               "skipped); the index was left as it was.")
         passages = corpus_passages(report, self.settings.chunk_size, self.settings.chunk_overlap)
-        sync = self.index.sync(passages, progress=progress)
+        sync = self.index.sync(passages, progress=progress, waiting=waiting)
         self.retriever.refresh()
         flagged = [(f"{p.source} · {p.section or p.essay}", p.flagged)
                    for p in passages if p.flagged]

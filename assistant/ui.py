@@ -369,7 +369,8 @@ def warm_up(assistant: Assistant) -> None:
     threading.Thread(target=work, name="warm-up", daemon=True).start()
 
 
-def launch(assistant: Assistant, share: bool = False, **kwargs: Any) -> Any:
+def launch(assistant: Assistant, share: bool = False, demo: gr.Blocks | None = None,
+           **kwargs: Any) -> Any:
     """Serve the page; refuses share links, and other addresses without passwords."""
     settings = assistant.settings
     users = parse_users(settings.users)
@@ -380,7 +381,7 @@ def launch(assistant: Assistant, share: bool = False, **kwargs: Any) -> Any:
         settings.store_dir, settings.cache_dir, settings.corpus_dir,
         *(data / f"{name}.sqlite3{suffix}" for name in ("conversations", "journal")
           for suffix in ("", "-wal", "-shm")))]
-    return build_ui(assistant).launch(
+    return (demo or build_ui(assistant)).launch(
         server_name=settings.host, server_port=settings.port, share=False,
         auth=cast(Any, SignIn(users).check) if users else None,
         auth_message="Sign in to Reflect.", allowed_paths=[], blocked_paths=private,

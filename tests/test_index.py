@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,35 @@ def test_reading_a_missing_index_says_how_to_build_it(tmp_path: Path) -> None:
     with pytest.raises(IndexNotBuiltError, match="reflect ingest"):
         index.passages()
     assert not (tmp_path / "never-built").exists()
+
+
+@pytest.mark.slow
+def test_two_ingests_at_once_wait_in_turn_and_leave_the_index_whole(
+        tmp_path: Path, model_cache: Path) -> None:
+    """The test holds the lock as a page's rebuild would; two `reflect ingest` start: each
+    says who it waits for, then both finish, and the index has every passage once."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import chromadb
+
+    store = tmp_path / "vectorstore"
+    env = {**os.environ, "ASSISTANT_STORE_DIR": str(store),
+           "ASSISTANT_CACHE_DIR": str(model_cache)}
+    reflect = str(Path(sys.executable).parent / "reflect")
+    holder = PassageIndex(store, "essays", FakeEmbeddings())
+    with holder.writing():
+        runs = [subprocess.Popen([reflect, "ingest", "--json"], env=env, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                for _ in range(2)]
+        time.sleep(20)  # both are started and blocked on the lock (not a timing assertion)
+        assert all(run.poll() is None for run in runs), "an ingest did not wait for the lock"
+    outs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outs
+    assert all("Waiting: pid" in err and "is writing the index" in err for _, err in outs)
+    client = chromadb.PersistentClient(path=str(store))
+    ids = client.get_collection("essays").get()["ids"]
+    added = [json.loads(out)["added"] for out, _ in outs]
+    assert len(ids) == len(set(ids)) == max(added) > 20 and min(added) == 0

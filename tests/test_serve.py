@@ -49,3 +49,21 @@ def test_reflect_serve_builds_the_index_checks_the_cpu_and_answers(tmp_path: Pat
     assert "No index yet" in out and "llama.cpp: ggml CPU variant" in out, out[-2000:]
     assert (clone / "vectorstore" / "chroma.sqlite3").is_file()
     assert (tmp_path / "home" / ".local" / "share" / "reflect" / "conversations.sqlite3").exists()
+
+
+def test_app_py_exposes_demo_and_builds_a_missing_index(tmp_path: Path, small_model: Path,
+                                                        model_cache: Path) -> None:
+    """`gradio app.py` and hosting conventions import app.py and look for `demo`."""
+    clone = tmp_path / "clone"
+    shutil.copytree(CORPUS, clone / "corpus")
+    shutil.copy(Path(__file__).resolve().parent.parent / "app.py", clone / "app.py")
+    env = {**os.environ, "ASSISTANT_MODEL_PATH": str(small_model),
+           "ASSISTANT_CACHE_DIR": str(model_cache), "ASSISTANT_STORE_DIR": "vectorstore",
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    code = "import app, gradio; print(type(app.demo).__name__, app.assistant.index.count())"
+    done = subprocess.run([sys.executable, "-c", code], cwd=clone, env=env, text=True,
+                          capture_output=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    name, count = done.stdout.split()[-2:]
+    assert name == "Blocks" and int(count) > 20
+    assert "No index yet" in done.stderr and (clone / "vectorstore" / "chroma.sqlite3").exists()
