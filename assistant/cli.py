@@ -546,6 +546,32 @@ def eval_all(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")
     typer.echo(f"report: {path}")
 
 
+@eval_app.command("listening-labels")
+def eval_listening_labels(
+        folder: Annotated[Path | None, typer.Option(
+            help="Folder with frozen.jsonl, replies.jsonl and labels.jsonl.")] = None,
+        as_json: AsJson = False) -> None:
+    """Listening replies judged by hand labels (not by the gate), and the gate against them."""
+    from .evaluation import DEFAULT_DIR, eval_labelled_listening, read_cases
+
+    where = folder or DEFAULT_DIR / "listening"
+    assistant = assistant_for(settings())
+    report = eval_labelled_listening(assistant.detector,
+                                     read_cases(where / "replies.jsonl", ("id", "reply")),
+                                     read_cases(where / "labels.jsonl", ("id", "faithful")))
+    if as_json:
+        emit(report)
+        return
+    for key, value in report.items():
+        if isinstance(value, dict) and "hits" in value:
+            typer.echo(f"{key}: {value['hits']}/{value['n']}")
+        elif key == "misreadings":
+            for line in value:
+                typer.echo(f"  misread {line}")
+        else:
+            typer.echo(f"{key}: {value}")
+
+
 @eval_app.command("listening")
 def eval_listening(dataset: Annotated[Path | None, typer.Option(help='JSONL of {"message"}.')]
                    = None,

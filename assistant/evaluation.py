@@ -164,6 +164,46 @@ def eval_listening(companion: Companion, judge: FixingDetector,
     }
 
 
+def opener(text: str) -> str:
+    """The first three words of a reply, lower case: what a person notices repeating."""
+    return " ".join(re.findall(r"[a-z']+", text.lower())[:3])
+
+
+def eval_labelled_listening(detector: FixingDetector, replies: list[dict[str, Any]],
+                            labels: list[dict[str, Any]]) -> dict[str, Any]:
+    """Replies judged by hand labels, not by the gate: misreadings, fixing, steering, depth,
+    openers, questions; and the deployed detector scored against the labels."""
+    from collections import Counter
+
+    by_id = {r["id"]: r for r in replies}
+    rows = [{**by_id[label["id"]], **label} for label in labels if label["id"] in by_id]
+    n = len(rows)
+    listened = [r for r in rows if r["route"] in ("listen", "offer")]
+    openers = Counter(opener(r["reply"]) for r in listened)
+    flagged = [detector.check(r["reply"]).fixing for r in rows]
+    truth = [bool(r["fixing"] or r["steering"]) for r in rows]
+    tp = sum(f and t for f, t in zip(flagged, truth, strict=True))
+    precision = tp / max(1, sum(flagged))
+    recall = tp / max(1, sum(truth))
+    return {
+        "replies": n, "messages": len({r["message_id"] for r in rows}),
+        "misread": _share(sum(not r["faithful"] for r in rows), n),
+        "fixing": _share(sum(r["fixing"] for r in rows), n),
+        "steering": _share(sum(r["steering"] for r in rows), n),
+        "fixing_or_steering": _share(sum(truth), n),
+        "complex": _share(sum(r["complex"] for r in listened), len(listened)),
+        "top_openers": [(o, c) for o, c in openers.most_common(3)],
+        "top_opener_share": round(openers.most_common(1)[0][1] / len(listened), 4)
+        if listened else None,
+        "questions_max": max((r["reply"].count("?") for r in rows), default=0),
+        "questions_mean": round(sum(r["reply"].count("?") for r in rows) / max(1, n), 3),
+        "detector_vs_labels": {"precision": round(precision, 3), "recall": round(recall, 3),
+                               "f1": round(2 * precision * recall / max(1e-9, precision + recall),
+                                           3), "flagged": sum(flagged), "labelled": sum(truth)},
+        "misreadings": [f"{r['id']}: {r['reason']}" for r in rows if not r["faithful"]],
+    }
+
+
 def write_listening_report(report: dict[str, Any], folder: Path) -> Path:
     """Markdown with the figures, two plots, and every reply for a person to read."""
     import matplotlib

@@ -74,3 +74,13 @@ def test_the_shipped_chat_model_assembles_to_its_published_hash(model_cache: Pat
         while chunk := fh.read(1 << 24):
             digest.update(chunk)
     assert digest.hexdigest() == models.CHAT_SHA256 == info.sha256
+
+
+def test_threads_default_to_the_physical_cores_for_reading_and_generating(tmp_path) -> None:
+    from assistant.config import Settings, physical_cores
+    from assistant.llm import LlamaCppChatModel
+
+    settings = Settings()
+    assert settings.n_threads == physical_cores() >= 1
+    model = LlamaCppChatModel(lambda: tmp_path / "unused.gguf", n_threads=settings.n_threads)
+    assert model._options["n_threads"] == model._options["n_threads_batch"] == physical_cores()

@@ -1,0 +1,49 @@
+"""Replies of the shipped assistant to eval/listening/frozen.jsonl, for labelling by hand.
+
+    .venv/bin/python scripts/sample_listening_replies.py --seed 7 >> eval/listening/replies.jsonl
+
+Each message goes through the same turn a person gets (Companion.turn, Reflect mode, a fresh
+conversation), on the shipped model and defaults; only the sampling seed changes between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.config import Settings  # noqa: E402
+from assistant.conversation import REFLECT, Conversation, final_turn  # noqa: E402
+from assistant.evaluation import read_cases  # noqa: E402
+from assistant.service import build_assistant  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--temperature", type=float, default=None)
+    args = parser.parse_args()
+    extra = {"seed": args.seed}
+    if args.temperature is not None:
+        extra["temperature"] = args.temperature
+    assistant = build_assistant(Settings(**extra))
+    cases = [c for c in read_cases(ROOT / "eval" / "listening" / "frozen.jsonl", ())
+             if "_about" not in c]
+    for case in tqdm(cases, desc=f"seed {args.seed}"):
+        turn = final_turn(assistant.companion.turn(Conversation(), case["message"], REFLECT))
+        policy = turn.policy.as_dict() if turn.policy else {}
+        print(json.dumps({"id": f"{case['id']}-s{args.seed}", "message_id": case["id"],
+                          "seed": args.seed, "route": turn.route, "reply": turn.text,
+                          "status": policy.get("status"),
+                          "seconds": turn.timings.get("total_s")}, ensure_ascii=False),
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
