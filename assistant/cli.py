@@ -556,9 +556,10 @@ def eval_listening_labels(
 
     where = folder or DEFAULT_DIR / "listening"
     assistant = assistant_for(settings())
+    labels = [c for c in read_cases(where / "labels.jsonl", ()) if "_about" not in c]
     report = eval_labelled_listening(assistant.detector,
                                      read_cases(where / "replies.jsonl", ("id", "reply")),
-                                     read_cases(where / "labels.jsonl", ("id", "faithful")))
+                                     labels)
     if as_json:
         emit(report)
         return

@@ -28,6 +28,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--temperature", type=float, default=None)
+    parser.add_argument("--opener", default=None, help="Say this first, so each message is "
+                        "the second turn of a conversation (listening replies are greedy: "
+                        "the seed alone does not change them).")
     args = parser.parse_args()
     extra = {"seed": args.seed}
     if args.temperature is not None:
@@ -36,10 +39,15 @@ def main() -> None:
     cases = [c for c in read_cases(ROOT / "eval" / "listening" / "frozen.jsonl", ())
              if "_about" not in c]
     for case in tqdm(cases, desc=f"seed {args.seed}"):
-        turn = final_turn(assistant.companion.turn(Conversation(), case["message"], REFLECT))
+        talk = Conversation()
+        if args.opener:
+            final_turn(assistant.companion.turn(talk, args.opener, REFLECT))
+        turn = final_turn(assistant.companion.turn(talk, case["message"], REFLECT))
         policy = turn.policy.as_dict() if turn.policy else {}
-        print(json.dumps({"id": f"{case['id']}-s{args.seed}", "message_id": case["id"],
-                          "seed": args.seed, "route": turn.route, "reply": turn.text,
+        suffix = "t2" if args.opener else f"s{args.seed}"
+        print(json.dumps({"id": f"{case['id']}-{suffix}", "message_id": case["id"],
+                          "seed": args.seed, "opener": args.opener,
+                          "route": turn.route, "reply": turn.text,
                           "status": policy.get("status"),
                           "seconds": turn.timings.get("total_s")}, ensure_ascii=False),
               flush=True)

@@ -37,3 +37,26 @@ def test_the_all_report_has_every_suite_and_a_plot(tmp_path: Path) -> None:
     assert all(f"## {name}" in text for name in suites)
     assert (tmp_path / "all.png").stat().st_size > 1000 and (tmp_path / "listening.md").exists()
     assert "rows" not in str(summary(suites)["listening"])
+
+
+def test_the_listening_labels_cover_every_frozen_reply_and_the_report_reads_them() -> None:
+    import hashlib
+
+    from assistant.evaluation import eval_labelled_listening, read_cases
+
+    folder = Path(__file__).resolve().parent.parent / "eval" / "listening"
+    digest = hashlib.sha256((folder / "frozen.jsonl").read_bytes()).hexdigest()
+    assert digest == "7bb0bf733b42d3f210276de095ad50a722479a040dcf2549d8b0cd4ec6f16e59"
+    replies = read_cases(folder / "replies.jsonl", ("id", "reply", "message_id"))
+    labels = [c for c in read_cases(folder / "labels.jsonl", ()) if "_about" not in c]
+    assert {r["id"] for r in replies} == {label["id"] for label in labels}
+    assert len(labels) >= 150 and all(label["reason"].strip() for label in labels)
+
+    class FlagsShould:  # a stand-in gate that flags every "should": the report must count it
+        def check(self, text: str):  # type: ignore[no-untyped-def]
+            return type("Verdict", (), {"fixing": "should" in text})()
+
+    report = eval_labelled_listening(FlagsShould(), replies, labels)  # type: ignore[arg-type]
+    assert report["replies"] == len(labels) and report["messages"] == 75
+    assert report["misread"]["hits"] == sum(not label["faithful"] for label in labels)
+    assert report["top_openers"][0][0] == "it sounds like"
