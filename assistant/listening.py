@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -16,8 +17,37 @@ from .prompts import render
 
 
 @cache
-def grammar() -> str:
-    return files("assistant").joinpath("prompts", "listen_grammar.gbnf").read_text()
+def grammar(opening: str | None = None) -> str:
+    """The listening grammar; with `opening`, the one way this reply may begin."""
+    text = files("assistant").joinpath("prompts", "listen_grammar.gbnf").read_text()
+    if opening is None:
+        return text
+    return re.sub(r"^opening\s+::=.*$", f"opening    ::= {json.dumps(opening)}", text, flags=re.M)
+
+
+# The ways in that keep the reflection on the person. Forced, "It makes sense that" and "That
+# sounds" led the 1.5B model to justify the other side ("it makes sense that your
+# mother-in-law would rearrange your kitchen") and "You're" to reassure ("You're not alone"),
+# so they stay in the grammar but are never forced.
+ROTATED = ("It sounds like ", "It sounds as if ", "What I hear is that ", "From what you say, ",
+           "It seems like ")
+
+
+@cache
+def openings() -> tuple[str, ...]:
+    rule = re.search(r"^opening\s+::=(.*)$", grammar(), flags=re.M)
+    assert rule is not None
+    found = tuple(json.loads(s) for s in re.findall(r'"[^"]*"', rule.group(1)))
+    return tuple(o for o in found if o in ROTATED)
+
+
+def choose_opening(message: str, history: list[Message], attempt: int = 0) -> str:
+    """A way in that varies with the message and never repeats the last reply's: the small
+    model otherwise opens "It sounds like" almost every time."""
+    last = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
+    allowed = [o for o in openings() if not last.startswith(o)] or list(openings())
+    pick = int(hashlib.sha256(message.strip().lower().encode()).hexdigest(), 16) + attempt
+    return allowed[pick % len(allowed)]
 
 
 @cache
@@ -75,8 +105,9 @@ class ListeningService:
                 {"role": "user", "content": render("listen_user", message=message, nudge=nudge)}]
 
     def draft(self, message: str, history: list[Message], attempt: int) -> str:
+        opening = choose_opening(message, history, attempt)
         pieces = self.model.stream(
-            self.messages(message, history, nudge=attempt > 0), grammar=grammar(),
+            self.messages(message, history, nudge=attempt > 0), grammar=grammar(opening),
             max_tokens=self.max_tokens, temperature=self.temperature + 0.3 * attempt,
             seed=attempt,
         )

@@ -1,8 +1,7 @@
-import re
 
 import pytest
 
-from assistant.listening import ListeningService, grammar
+from assistant.listening import ListeningService, choose_opening, grammar, openings
 from assistant.policy import FixingDetector
 from assistant.prompts import render
 from assistant.service import Assistant
@@ -24,7 +23,8 @@ def test_a_listening_draft_passes_as_it_is() -> None:
     assert reply.policy.as_dict() == {"status": "passed", "violations": [], "regenerated": 0,
                                       "fallback": False}
     call = fake.calls[0]
-    assert call["grammar"] == grammar() and "root" in call["grammar"]
+    opening = choose_opening("My partner never listens to me.", [])
+    assert call["grammar"] == grammar(opening) and "root" in call["grammar"]
     assert call["messages"][0]["role"] == "system"
     assert render("listening_policy") in call["messages"][0]["content"]
     assert call["messages"][-1]["content"] == "My partner never listens to me."
@@ -38,6 +38,21 @@ def test_a_fixing_draft_is_regenerated_with_a_nudge() -> None:
     assert any("You should" in v for v in reply.policy.violations)
     assert "No suggestions" in fake.calls[1]["messages"][-1]["content"]
     assert fake.calls[1]["temperature"] > fake.calls[0]["temperature"]
+
+
+def test_openings_vary_with_the_message_and_never_repeat_the_last_reply() -> None:
+    from collections import Counter
+
+    messages = [f"I keep thinking about the {thing} my {who} said."
+                for thing in ("thing", "word", "joke", "name", "plan")
+                for who in ("mother", "friend", "boss", "brother", "neighbour", "son")]
+    chosen = Counter(choose_opening(m, []) for m in messages)
+    assert len(chosen) == len(openings()) == 5 and max(chosen.values()) <= 0.3 * len(messages)
+    last = [{"role": "user", "content": "x"},
+            {"role": "assistant", "content": "What I hear is that you're tired of it."}]
+    assert all(choose_opening(m, last) != "What I hear is that " for m in messages)
+    for opening in openings():
+        assert f'opening    ::= "{opening}"' in grammar(opening)
 
 
 def test_when_every_draft_fixes_the_reply_is_built_from_their_words() -> None:
@@ -55,5 +70,5 @@ def test_the_real_model_answers_in_the_listening_shape(assistant: Assistant) -> 
     reply = listening.reply("I've been so lonely since I moved to this city.")
     assert reply.text.count("?") <= 1
     if reply.policy.status != "fallback":
-        assert re.match(r"(It sounds|You|That sounds|It makes sense)", reply.drafts[-1])
+        assert reply.drafts[-1].startswith(openings())
     assert not assistant.detector.check(reply.text).fixing
