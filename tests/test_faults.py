@@ -149,7 +149,8 @@ def turn(text: str, history: int = 0) -> Callable[[Assistant, Path], Any]:
                                for i in range(history) for r in ("user", "assistant")]
         talk.ask_history = list(talk.listen_history)
         events = list(a.companion.turn(talk, text, REFLECT))
-        return next(e.turn.text for e in events if isinstance(e, Finished))
+        return next(f"{e.turn.route}: {e.turn.text}" for e in events
+                    if isinstance(e, Finished))
     return run
 
 
@@ -224,9 +225,9 @@ CASES: list[tuple[str, Callable[[Assistant, Path], Any], type[Exception] | None,
     ("a second process reads the index", second_process_reads, None, "read alongside"),
     ("corrupt journal", corrupt_journal, StorageError, "left exactly as it is"),
     ("long history in a listening turn", turn("I feel unheard at home.", history=60), None,
-     "?"),
+     "listen: "),
     ("long history and a long message", turn("I feel " + "so very tired " * 250, history=60),
-     None, "?"),
+     None, "listen: "),
     ("crisis message with a long history", turn("I want to kill myself.", history=60), None,
      "988"),
 ]
