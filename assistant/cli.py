@@ -44,6 +44,28 @@ def emit(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def print_report(report: dict[str, Any], as_json: bool) -> None:
+    """An eval report: JSON, or one line per figure (counts as hits/n) and per listed case."""
+    if as_json:
+        emit(report)
+        return
+
+    def count(value: Any) -> str:
+        return f"{value['hits']}/{value['n']}" if isinstance(value, dict) and "hits" in value \
+            else str(value)
+
+    for key, value in report.items():
+        if isinstance(value, dict) and value and all(isinstance(v, dict) and "hits" in v
+                                                      for v in value.values()):
+            typer.echo(f"{key}: " + ", ".join(f"{k} {count(v)}" for k, v in value.items()))
+        elif isinstance(value, list) and value and isinstance(value[0], str):
+            typer.echo(f"{key}:")
+            for line in value:
+                typer.echo(f"  {line}")
+        else:
+            typer.echo(f"{key}: {count(value)}")
+
+
 @app.command()
 def ingest(corpus: Corpus = None, store: Store = None, as_json: AsJson = False) -> None:
     """Index the essays: add new passages, keep unchanged ones, remove gone ones."""
@@ -419,20 +441,7 @@ def eval_care(dataset: Annotated[Path | None, typer.Option(
     cases = read_care_cases(dataset or DEFAULT_DIR / "care" / "frozen.jsonl")
     report = run(assistant.companion.care, cases,
                  read_xstest(xstest) if xstest.is_file() else None)
-    if as_json:
-        emit(report)
-        return
-    for key, value in report.items():
-        if isinstance(value, dict) and "hits" in value:
-            typer.echo(f"{key}: {value['hits']}/{value['n']}")
-        elif key == "by_kind":
-            typer.echo("by kind: " + ", ".join(f"{k} {v['hits']}/{v['n']}"
-                                               for k, v in value.items()))
-        elif isinstance(value, list):
-            for line in value:
-                typer.echo(f"  {key[:-1].replace('_', ' ')}: {line}")
-        else:
-            typer.echo(f"{key}: {value}")
+    print_report(report, as_json)
 
 
 @eval_app.command("invitations")
@@ -560,17 +569,7 @@ def eval_listening_labels(
     report = eval_labelled_listening(assistant.detector,
                                      read_cases(where / "replies.jsonl", ("id", "reply")),
                                      labels)
-    if as_json:
-        emit(report)
-        return
-    for key, value in report.items():
-        if isinstance(value, dict) and "hits" in value:
-            typer.echo(f"{key}: {value['hits']}/{value['n']}")
-        elif key == "misreadings":
-            for line in value:
-                typer.echo(f"  misread {line}")
-        else:
-            typer.echo(f"{key}: {value}")
+    print_report(report, as_json)
 
 
 @eval_app.command("listening")

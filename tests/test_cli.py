@@ -128,3 +128,18 @@ def test_eval_listening_writes_figures_and_a_plot(env: dict[str, Path], tmp_path
     assert 0 <= out["fixing_rate"] <= 1 and out["latency_mean_s"] > 0
     assert (tmp_path / "report" / "listening.png").stat().st_size > 1000
     assert "I feel invisible at work." in (tmp_path / "report" / "listening.md").read_text()
+
+
+def test_eval_listening_labels_prints_counts_from_the_labels() -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    labels = [json.loads(line) for line in
+              (Path(__file__).resolve().parent.parent / "eval" / "listening" / "labels.jsonl")
+              .read_text().splitlines() if '"_about"' not in line]
+    misread = sum(not label["faithful"] for label in labels)
+    result = CliRunner().invoke(app, ["eval", "listening-labels"])
+    assert result.exit_code == 0, result.output
+    assert f"misread: {misread}/{len(labels)}" in result.output
+    assert "misreadings:" in result.output and "detector_vs_labels:" in result.output
