@@ -47,3 +47,14 @@ def test_the_lock_pins_every_declared_package_and_the_tools() -> None:
     for pinned in ("ruff", "mypy"):
         spec = next(d for d in wanted if canonical(d.split("==")[0]) == pinned)
         assert spec == f"{pinned}=={lock[pinned]}", "the lint tools are pinned to the lock"
+
+
+def test_libraries_with_known_escapes_are_past_their_fixes() -> None:
+    """jinja2 3.1.6 fixed its sandbox escapes; pypdf 6.0 bounds FlateDecode output
+    (py-pdf/pypdf#3430), so a PDF bomb in the corpus cannot exhaust memory."""
+    from importlib.metadata import version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "jinja2>=3.1.6" in project["dependencies"] and "pypdf>=6.0" in project["dependencies"]
+    assert tuple(int(p) for p in version("jinja2").split(".")[:3]) >= (3, 1, 6)
+    assert int(version("pypdf").split(".")[0]) >= 6
