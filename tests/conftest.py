@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import shutil
 import socket
 from collections.abc import Iterator
@@ -71,12 +72,22 @@ class NetworkGuard:
         monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
+GUARD = Path(__file__).resolve().parent / "guard"
+
+
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkGuard]:
-    """Every test runs offline; one that tried to reach out fails even if the error was eaten."""
+def no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[NetworkGuard]:
+    """Every test runs offline, and so does every Python process it starts (tests/guard is on
+    their PYTHONPATH); one that tried to reach out fails even if the error was eaten."""
     guard = NetworkGuard(monkeypatch)
+    log = tmp_path / "outbound.log"
+    monkeypatch.setenv("REFLECT_NET_LOG", str(log))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (str(GUARD), str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
     yield guard
     assert not guard.attempts, f"tried to reach the network: {guard.attempts}"
+    children = log.read_text() if log.exists() else ""
+    assert not children, f"a child process tried to reach the network: {children}"
 
 
 @pytest.fixture(autouse=True)

@@ -216,3 +216,25 @@ def test_a_reply_keeps_streaming_while_someone_signs_in(assistant: Assistant,
     finally:
         gr.close_all()
     assert any(start < t < end for t in seen), "the stream stood still during the sign-in"
+
+
+def test_a_child_process_that_reaches_out_is_refused_and_caught(tmp_path: Path) -> None:
+    """The guard every child of the tests runs with: an outside connect from a subprocess is
+    refused and logged (the test clears the log, or the suite would fail it)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import socket\n"
+            "try:\n    socket.create_connection(('192.0.2.1', 80), timeout=2)\n"
+            "except ConnectionRefusedError as e:\n    print('refused', e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)
+    log = Path(os.environ["REFLECT_NET_LOG"])
+    assert "refused outbound connection blocked" in done.stdout
+    assert "192.0.2.1" in log.read_text()
+    log.unlink()
+    loopback = subprocess.run([sys.executable, "-c", "import socket; s = socket.socket(); "
+                               "print(s.connect_ex(('127.0.0.1', 9)))"],
+                              capture_output=True, text=True, check=True, timeout=60)
+    assert loopback.stdout.strip() and not log.exists()  # loopback is allowed and not logged

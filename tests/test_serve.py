@@ -59,7 +59,8 @@ def test_app_py_exposes_demo_and_builds_a_missing_index(tmp_path: Path, small_mo
     shutil.copy(Path(__file__).resolve().parent.parent / "app.py", clone / "app.py")
     env = {**os.environ, "ASSISTANT_MODEL_PATH": str(small_model),
            "ASSISTANT_CACHE_DIR": str(model_cache), "ASSISTANT_STORE_DIR": "vectorstore",
-           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+           "PYTHONPATH": os.pathsep.join((str(Path(__file__).resolve().parent.parent),
+                                          os.environ.get("PYTHONPATH", "")))}
     code = "import app, gradio; print(type(app.demo).__name__, app.assistant.index.count())"
     done = subprocess.run([sys.executable, "-c", code], cwd=clone, env=env, text=True,
                           capture_output=True, timeout=600, check=False)
