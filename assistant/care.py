@@ -303,21 +303,21 @@ class CareCheck:
     def check(self, message: str, state: CareState | None = None) -> CareVerdict:
         state = state if state is not None else CareState()
         text = self.model.normalise(message)
-        level, kind, evidence = max(self._phrases(self.model.stem(text)), self._rules(text),
+        stems = self.model.stem(text)
+        level, kind, evidence = max(self._phrases(stems), self._rules(text),
                                     key=lambda found: RANK[found[0]])
         scores: dict[str, float] = {}
-        distress = bool(self.model.patterns["distress"].search(self.model.stem(text))
-                        or LOSS.search(text))
+        distress = bool(self.model.patterns["distress"].search(stems) or LOSS.search(text))
         recent = state.level is not None or 0 < state.distress <= 6
         if level is None and self.embeddings is not None:
             level, kind, evidence, scores = self._meaning(message, distress or recent)
+        risk = max(scores.get(CRISIS, 0.0), scores.get(CARE, 0.0))
         if level is None and self.reader is not None and (
-                distress or recent or max(scores.get(CRISIS, 0), scores.get(CARE, 0))
-                >= self.ambiguous) and (read := self.reader.read([*state.recent, message])):
+                distress or recent or risk >= self.ambiguous) and (
+                read := self.reader.read([*state.recent, message])):
             level, kind, evidence = read, f"{read}_second_reader", message
         state.recent = [*state.recent, message][-3:]
-        distressed = level is not None or distress or max(
-            scores.get(CRISIS, 0), scores.get(CARE, 0)) >= 0.3
+        distressed = level is not None or distress or risk >= 0.3
         means = MEANS.search(text)
         if RANK[level] < RANK[CRISIS] and means and QUESTION.search(text) and (
                 distressed or recent):

@@ -113,7 +113,7 @@ def ask(question: str, corpus: Corpus = None, store: Store = None, model: Model 
     config = settings(corpus, store, model)
     question = check_message(question, config.max_message_chars)
     assistant = assistant_for(config)
-    verdict = assistant.companion.check(question)
+    verdict = assistant.companion.care.check(question)
     if verdict.level is not None:
         text = care_reply(verdict, config.crisis_region)
         if as_json:
@@ -236,8 +236,9 @@ def models(as_json: AsJson = False) -> None:
                          "kind": "openai-compatible server", "path": config.openai_base_url,
                          "source": "ASSISTANT_OPENAI_BASE_URL"})
     answering = found[0]["name"]
-    runtime = {"backend": dataclasses.asdict(backend.ensure()),
-               "backend_description": backend.ensure().describe(), "n_threads": config.n_threads}
+    running = backend.ensure()
+    runtime = {"backend": dataclasses.asdict(running),
+               "backend_description": running.describe(), "n_threads": config.n_threads}
     if as_json:
         emit({"default": answering, "models": found, "runtime": runtime})
         return
@@ -434,11 +435,11 @@ def eval_care(dataset: Annotated[Path | None, typer.Option(
                   "third_party/xstest/xstest_prompts.csv"),
               as_json: AsJson = False) -> None:
     """The care check on messages nobody here built it from (no chat model)."""
-    from .evaluation import DEFAULT_DIR, read_care_cases, read_xstest
+    from .evaluation import DEFAULT_DIR, read_frozen, read_xstest
     from .evaluation import eval_care as run
 
     assistant = assistant_for(settings())
-    cases = read_care_cases(dataset or DEFAULT_DIR / "care" / "frozen.jsonl")
+    cases = read_frozen(dataset or DEFAULT_DIR / "care" / "frozen.jsonl")
     report = run(assistant.companion.care, cases,
                  read_xstest(xstest) if xstest.is_file() else None)
     print_report(report, as_json)
@@ -529,7 +530,7 @@ def eval_all(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")
     suites["followups"] = ev.eval_followups(
         assistant.retriever, ev.read_cases(d / "followups.jsonl", ("history", "question", "gold")))
     suites["care"] = ev.eval_care(assistant.companion.care,
-                                  ev.read_care_cases(d / "care" / "frozen.jsonl"),
+                                  ev.read_frozen(d / "care" / "frozen.jsonl"),
                                   ev.read_xstest(Path("third_party/xstest/xstest_prompts.csv")))
     if data.is_dir():
         suites["detector"] = ev.eval_detector(assistant.detector, ev.advice_dataset(data))
@@ -561,14 +562,13 @@ def eval_listening_labels(
             help="Folder with frozen.jsonl, replies.jsonl and labels.jsonl.")] = None,
         as_json: AsJson = False) -> None:
     """Listening replies judged by hand labels (not by the gate), and the gate against them."""
-    from .evaluation import DEFAULT_DIR, eval_labelled_listening, read_cases
+    from .evaluation import DEFAULT_DIR, eval_labelled_listening, read_cases, read_frozen
 
     where = folder or DEFAULT_DIR / "listening"
     assistant = assistant_for(settings())
-    labels = [c for c in read_cases(where / "labels.jsonl", ()) if "_about" not in c]
     report = eval_labelled_listening(assistant.detector,
                                      read_cases(where / "replies.jsonl", ("id", "reply")),
-                                     labels)
+                                     read_frozen(where / "labels.jsonl"))
     print_report(report, as_json)
 
 

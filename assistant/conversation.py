@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ask import AskService, Delta, Done, Source, Sources
-from .care import CRISIS, CareCheck, CareState, CareVerdict
+from .care import CRISIS, CareCheck, CareState
 from .invitations import Invitation, InvitationError, Run, Step, closing, transition
 from .journal import Journal
 from .listening import ListeningService, PolicyRecord
@@ -148,9 +148,6 @@ class Companion:
             text += "\n\nThe invitation is paused; it can wait for as long as you need."
         return Turn(mode, "crisis" if verdict.level == CRISIS else "care", text,
                     crisis=verdict.crisis, care=verdict.care)
-
-    def check(self, message: str, state: CareState | None = None) -> CareVerdict:
-        return self.care.check(message, state)
 
     def _ask(self, conversation: Conversation, message: str, mode: str) -> Iterator[TurnEvent]:
         for event in self.ask.stream(message, conversation.ask_history):

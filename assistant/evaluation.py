@@ -242,8 +242,8 @@ def write_listening_report(report: dict[str, Any], folder: Path) -> Path:
     return path
 
 
-def read_care_cases(path: Path) -> list[dict[str, Any]]:
-    """The frozen care set: its `_about` line says how it was written and is not a case."""
+def read_frozen(path: Path) -> list[dict[str, Any]]:
+    """A frozen eval file: its `_about` line says how it was written and is not a case."""
     return [c for c in read_cases(path, ()) if "_about" not in c]
 
 

@@ -33,19 +33,11 @@ ROTATED = ("It sounds like ", "It sounds as if ", "What I hear is that ", "From 
            "It seems like ")
 
 
-@cache
-def openings() -> tuple[str, ...]:
-    rule = re.search(r"^opening\s+::=(.*)$", grammar(), flags=re.M)
-    assert rule is not None
-    found = tuple(json.loads(s) for s in re.findall(r'"[^"]*"', rule.group(1)))
-    return tuple(o for o in found if o in ROTATED)
-
-
 def choose_opening(message: str, history: list[Message], attempt: int = 0) -> str:
     """A way in that varies with the message and never repeats the last reply's: the small
     model otherwise opens "It sounds like" almost every time."""
     last = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
-    allowed = [o for o in openings() if not last.startswith(o)] or list(openings())
+    allowed = [o for o in ROTATED if not last.startswith(o)] or list(ROTATED)
     pick = int(hashlib.sha256(message.strip().lower().encode()).hexdigest(), 16) + attempt
     return allowed[pick % len(allowed)]
 

@@ -193,7 +193,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     def start_invitation(invitation_id: str, chat: Chat, conversation: Conversation | None,
                          request: gr.Request | None = None) -> tuple[Any, ...]:
-        conversation = conversation or Conversation(owner=owner_of(request))
+        conversation = conversation or Conversation()
         conversation.owner = owner_of(request)
         if not invitation_id:
             gr.Warning("Pick an invitation first.")
@@ -203,7 +203,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     def act(action: str, chat: Chat, conversation: Conversation | None,
             request: gr.Request | None = None) -> tuple[Any, ...]:
-        conversation = conversation or Conversation(owner=owner_of(request))
+        conversation = conversation or Conversation()
         conversation.owner = owner_of(request)
         return _run_step(chat, conversation, lambda: assistant.companion.act(
             conversation, action), CONTROLS[action])

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
 from assistant.conversation import REFLECT, Conversation, final_turn  # noqa: E402
-from assistant.evaluation import read_cases  # noqa: E402
+from assistant.evaluation import read_frozen  # noqa: E402
 from assistant.service import build_assistant  # noqa: E402
 
 
@@ -36,8 +36,7 @@ def main() -> None:
     if args.temperature is not None:
         extra["temperature"] = args.temperature
     assistant = build_assistant(Settings(**extra))
-    cases = [c for c in read_cases(ROOT / "eval" / "listening" / "frozen.jsonl", ())
-             if "_about" not in c]
+    cases = read_frozen(ROOT / "eval" / "listening" / "frozen.jsonl")
     for case in tqdm(cases, desc=f"seed {args.seed}"):
         talk = Conversation()
         if args.opener:

@@ -42,13 +42,13 @@ def test_the_all_report_has_every_suite_and_a_plot(tmp_path: Path) -> None:
 def test_the_listening_labels_cover_every_frozen_reply_and_the_report_reads_them() -> None:
     import hashlib
 
-    from assistant.evaluation import eval_labelled_listening, read_cases
+    from assistant.evaluation import eval_labelled_listening, read_cases, read_frozen
 
     folder = Path(__file__).resolve().parent.parent / "eval" / "listening"
     digest = hashlib.sha256((folder / "frozen.jsonl").read_bytes()).hexdigest()
     assert digest == "7bb0bf733b42d3f210276de095ad50a722479a040dcf2549d8b0cd4ec6f16e59"
     replies = read_cases(folder / "replies.jsonl", ("id", "reply", "message_id"))
-    labels = [c for c in read_cases(folder / "labels.jsonl", ()) if "_about" not in c]
+    labels = read_frozen(folder / "labels.jsonl")
     assert {r["id"] for r in replies} == {label["id"] for label in labels}
     assert len(labels) >= 150 and all(label["reason"].strip() for label in labels)
 

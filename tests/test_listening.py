@@ -1,7 +1,8 @@
+import re
 
 import pytest
 
-from assistant.listening import ListeningService, choose_opening, grammar, openings
+from assistant.listening import ROTATED, ListeningService, choose_opening, grammar
 from assistant.policy import FixingDetector
 from assistant.prompts import render
 from assistant.service import Assistant
@@ -47,11 +48,13 @@ def test_openings_vary_with_the_message_and_never_repeat_the_last_reply() -> Non
                 for thing in ("thing", "word", "joke", "name", "plan")
                 for who in ("mother", "friend", "boss", "brother", "neighbour", "son")]
     chosen = Counter(choose_opening(m, []) for m in messages)
-    assert len(chosen) == len(openings()) == 5 and max(chosen.values()) <= 0.3 * len(messages)
+    assert len(chosen) == len(ROTATED) == 5 and max(chosen.values()) <= 0.3 * len(messages)
     last = [{"role": "user", "content": "x"},
             {"role": "assistant", "content": "What I hear is that you're tired of it."}]
     assert all(choose_opening(m, last) != "What I hear is that " for m in messages)
-    for opening in openings():
+    offered = re.search(r"^opening\s+::=(.*)$", grammar(), flags=re.M)
+    for opening in ROTATED:  # each forced opening is one the grammar itself allows
+        assert offered is not None and f'"{opening}"' in offered.group(1)
         assert f'opening    ::= "{opening}"' in grammar(opening)
 
 
@@ -70,5 +73,5 @@ def test_the_real_model_answers_in_the_listening_shape(assistant: Assistant) -> 
     reply = listening.reply("I've been so lonely since I moved to this city.")
     assert reply.text.count("?") <= 1
     if reply.policy.status != "fallback":
-        assert reply.drafts[-1].startswith(openings())
+        assert reply.drafts[-1].startswith(ROTATED)
     assert not assistant.detector.check(reply.text).fixing

@@ -8,7 +8,7 @@ from assistant.care import CARE, CRISIS, CareCheck, CareState, CareVerdict, edit
 from assistant.conversation import REFLECT, Conversation, Finished
 from assistant.embeddings import LlamaEmbeddings
 from assistant.errors import InputError
-from assistant.evaluation import eval_care, read_care_cases, read_cases, read_xstest
+from assistant.evaluation import eval_care, read_cases, read_frozen, read_xstest
 from assistant.models import embedding_model_path
 from assistant.safety import care_reply, check_message
 from assistant.service import Assistant
@@ -36,7 +36,7 @@ def test_no_line_of_the_care_sets_is_in_what_the_check_is_built_from() -> None:
     built += (ROOT / "assistant" / "care.py").read_text().lower()
     built += (ROOT / "assistant" / "prompts" / "care_reader.j2").read_text().lower()
     for name in CARE_SETS:
-        for case in read_care_cases(ROOT / "eval" / "care" / name):
+        for case in read_frozen(ROOT / "eval" / "care" / name):
             for message in case["messages"]:
                 if len(message.split()) >= 5:
                     assert message.lower().rstrip(".!?") not in built, message
@@ -106,7 +106,7 @@ def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
 @pytest.mark.slow
 def test_the_eval_reports_every_figure_on_both_sets(care: CareCheck) -> None:
     for name in ("frozen.jsonl",):  # the sealed set is run only by `reflect eval care`
-        cases = read_care_cases(ROOT / "eval" / "care" / name)
+        cases = read_frozen(ROOT / "eval" / "care" / name)
         report = eval_care(care, cases[:40], read_xstest(
             ROOT / "third_party" / "xstest" / "xstest_prompts.csv")[:30])
         assert report["crisis_recall"]["n"] + report["acute_signs_caught"]["n"] > 0
