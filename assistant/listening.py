@@ -1,4 +1,5 @@
-"""One listening turn: a constrained draft, checked; regenerated or replaced when it fixes."""
+"""One listening turn: the person's words said back, what they seem to mean added by the model,
+checked for fixing and for what it adds; drafted again, or the restatement alone, when it fails."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from . import faithful
 from .llm import ChatModel, Message, fit
 from .policy import FixingDetector, fallback_reply
 from .prompts import render
@@ -40,6 +42,33 @@ def choose_opening(message: str, history: list[Message], attempt: int = 0) -> st
     allowed = [o for o in ROTATED if not last.startswith(o)] or list(ROTATED)
     pick = int(hashlib.sha256(message.strip().lower().encode()).hexdigest(), 16) + attempt
     return allowed[pick % len(allowed)]
+
+
+# Ways into the question that open the person's own exploring; one per reply, never the last
+# reply's, so the question cannot turn to what to do next and does not repeat its shape.
+ASKS = ("What is it like for you", "What does that mean to you", "What feels hardest about",
+        "What matters most to you about", "How are you holding", "How is that for you",
+        "What comes up for you", "What do you make of", "How does it feel")
+
+
+@cache
+def anchored_grammar(lead: str, ask: str) -> str:
+    """The grammar of a reply that must begin with `lead` (the opening and the restatement)
+    and whose question, if it asks one, begins with `ask`."""
+    text = files("assistant").joinpath("prompts", "listen_anchored.gbnf").read_text()
+    return text.replace('"LEAD"', json.dumps(lead)).replace('"ASK"', json.dumps(ask))
+
+
+def choose_ask(message: str, history: list[Message], attempt: int = 0) -> str:
+    last = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
+    allowed = [a for a in ASKS if a not in last] or list(ASKS)
+    pick = int(hashlib.sha256(f"ask {message.strip().lower()}".encode()).hexdigest(), 16)
+    return allowed[(pick + attempt) % len(allowed)]
+
+
+# The question a reply built from the restatement alone ends with.
+QUESTIONS = ("What is that like for you?", "What does that mean to you?",
+             "How are you holding all of this?", "What matters most to you about it?")
 
 
 @cache
@@ -96,32 +125,58 @@ class ListeningService:
         return [{"role": "system", "content": system}, *shots, *fit(history, self.history_chars),
                 {"role": "user", "content": render("listen_user", message=message, nudge=nudge)}]
 
-    def draft(self, message: str, history: list[Message], attempt: int) -> str:
+    def draft(self, message: str, history: list[Message], attempt: int) -> Draft:
         opening = choose_opening(message, history, attempt)
+        restated = faithful.restate(message)
+        lead = f"{opening}{restated}" if restated else None
         pieces = self.model.stream(
-            self.messages(message, history, nudge=attempt > 0), grammar=grammar(opening),
+            self.messages(message, history, nudge=attempt > 0),
+            grammar=(anchored_grammar(lead, choose_ask(message, history, attempt)) if lead
+                     else grammar(opening)),
             max_tokens=self.max_tokens, temperature=self.temperature + 0.3 * attempt,
             seed=attempt,
         )
-        return tidy("".join(pieces))
+        text = tidy("".join(pieces))
+        added = text[len(lead):] if lead and text.startswith(lead) else text
+        said = " ".join(m["content"] for m in history if m["role"] == "user")
+        shown = tuple(e["reply"].split(", and ", 1)[-1] for e in examples())
+        return Draft(text, lead, faithful.problems(added, message, said, shown))
 
     def reply(self, message: str, history: list[Message] | None = None) -> ListeningReply:
         start = time.perf_counter()
         record = PolicyRecord()
-        drafts = []
+        drafts, lead = [], None
         for attempt in range(self.regenerations + 1):
-            text = self.draft(message, history or [], attempt)
-            drafts.append(text)
-            verdict = self.detector.check(text)
+            draft = self.draft(message, history or [], attempt)
+            drafts.append(draft.text)
+            lead = lead or draft.lead
+            verdict = self.detector.check(draft.text)
             if attempt == 0:
                 record.first_draft_fixing = verdict.fixing
-            if not verdict.fixing and text:
+            if not verdict.fixing and not draft.problems and draft.text:
                 record.status = "regenerated" if attempt else "passed"
                 record.regenerated = attempt
-                return ListeningReply(message, text, record, _since(start), drafts)
-            record.violations.extend(verdict.reasons or ["empty draft"])
+                return ListeningReply(message, draft.text, record, _since(start), drafts)
+            record.violations.extend(verdict.reasons + [f"adds: {p}" for p in draft.problems]
+                                     or ["empty draft"])
         record.status, record.fallback, record.regenerated = "fallback", True, self.regenerations
-        return ListeningReply(message, fallback_reply(message), record, _since(start), drafts)
+        return ListeningReply(message, restatement_reply(message, lead), record, _since(start),
+                              drafts)
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    lead: str | None  # the opening and the restatement the reply was made to begin with
+    problems: list[str]  # what the model's part adds that the person did not say
+
+
+def restatement_reply(message: str, lead: str | None) -> str:
+    """The reply when no draft passed: the person's words said back, and one open question."""
+    if lead is None:
+        return fallback_reply(message)
+    digest = int(hashlib.sha256(message.encode()).hexdigest(), 16)
+    return f"{lead}. {QUESTIONS[digest % len(QUESTIONS)]}"
 
 
 def tidy(text: str) -> str:

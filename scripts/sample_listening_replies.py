@@ -1,6 +1,9 @@
-"""Replies of the shipped assistant to eval/listening/frozen.jsonl, for labelling by hand.
+"""Replies of the shipped assistant to a frozen listening set, for labelling by hand.
 
     .venv/bin/python scripts/sample_listening_replies.py --seed 7 >> eval/listening/replies.jsonl
+    .venv/bin/python scripts/sample_listening_replies.py --cases eval/listening/sealed/frozen.jsonl
+
+A case with "earlier" is a second turn: its earlier message is said first.
 
 Each message goes through the same turn a person gets (Companion.turn, Reflect mode, a fresh
 conversation), on the shipped model and defaults; only the sampling seed changes between runs.
@@ -31,16 +34,20 @@ def main() -> None:
     parser.add_argument("--opener", default=None, help="Say this first, so each message is "
                         "the second turn of a conversation (listening replies are greedy: "
                         "the seed alone does not change them).")
+    parser.add_argument("--cases", type=Path,
+                        default=ROOT / "eval" / "listening" / "frozen.jsonl")
     args = parser.parse_args()
     extra = {"seed": args.seed}
     if args.temperature is not None:
         extra["temperature"] = args.temperature
     assistant = build_assistant(Settings(**extra))
-    cases = read_frozen(ROOT / "eval" / "listening" / "frozen.jsonl")
+    cases = read_frozen(args.cases)
     for case in tqdm(cases, desc=f"seed {args.seed}"):
         talk = Conversation()
         if args.opener:
             final_turn(assistant.companion.turn(talk, args.opener, REFLECT))
+        if case.get("earlier"):
+            final_turn(assistant.companion.turn(talk, case["earlier"], REFLECT))
         turn = final_turn(assistant.companion.turn(talk, case["message"], REFLECT))
         policy = turn.policy.as_dict() if turn.policy else {}
         suffix = "t2" if args.opener else f"s{args.seed}"

@@ -1,8 +1,18 @@
+import json
 import re
 
 import pytest
 
-from assistant.listening import ROTATED, ListeningService, choose_opening, grammar
+from assistant import faithful
+from assistant.listening import (
+    QUESTIONS,
+    ROTATED,
+    ListeningService,
+    anchored_grammar,
+    choose_ask,
+    choose_opening,
+    grammar,
+)
 from assistant.policy import FixingDetector
 from assistant.prompts import render
 from assistant.service import Assistant
@@ -17,28 +27,65 @@ def service(*replies: str) -> tuple[ListeningService, FakeChatModel]:
     return ListeningService(fake, FixingDetector(), regenerations=2), fake
 
 
-def test_a_listening_draft_passes_as_it_is() -> None:
-    listening, fake = service(GOOD)
-    reply = listening.reply("My partner never listens to me.")
-    assert reply.text == GOOD and reply.policy.status == "passed"
+MESSAGE = "My partner never listens to me."
+
+
+def lead_of(message: str, attempt: int = 0) -> str:
+    return f"{choose_opening(message, [], attempt)}{faithful.restate(message)}"
+
+
+def test_a_listening_draft_passes_as_it_is_and_begins_with_their_words() -> None:
+    lead = lead_of(MESSAGE)
+    good = f"{lead}, and it leaves you feeling unheard. What is that like for you?"
+    listening, fake = service(good)
+    reply = listening.reply(MESSAGE)
+    assert reply.text == good and reply.policy.status == "passed"
     assert reply.policy.as_dict() == {"status": "passed", "violations": [], "regenerated": 0,
                                       "fallback": False}
     call = fake.calls[0]
-    opening = choose_opening("My partner never listens to me.", [])
-    assert call["grammar"] == grammar(opening) and "root" in call["grammar"]
+    assert lead.endswith("your partner never listens to you")
+    assert call["grammar"] == anchored_grammar(lead, choose_ask(MESSAGE, []))
+    assert f"lead     ::= {json.dumps(lead)}" in call["grammar"]
     assert call["messages"][0]["role"] == "system"
     assert render("listening_policy") in call["messages"][0]["content"]
-    assert call["messages"][-1]["content"] == "My partner never listens to me."
+    assert call["messages"][-1]["content"] == MESSAGE
 
 
 def test_a_fixing_draft_is_regenerated_with_a_nudge() -> None:
     listening, fake = service(ADVICE, GOOD)
-    reply = listening.reply("My partner never listens to me.")
+    reply = listening.reply(MESSAGE)
     assert reply.text == GOOD and reply.policy.status == "regenerated"
     assert reply.policy.regenerated == 1 and reply.policy.first_draft_fixing
     assert any("You should" in v for v in reply.policy.violations)
     assert "No suggestions" in fake.calls[1]["messages"][-1]["content"]
     assert fake.calls[1]["temperature"] > fake.calls[0]["temperature"]
+
+
+def test_a_draft_that_adds_what_they_did_not_say_is_drafted_again() -> None:
+    invents = f"{lead_of(MESSAGE)}, and your sister is right to worry. What is that like?"
+    listening, _ = service(invents, GOOD)
+    reply = listening.reply(MESSAGE)
+    assert reply.text == GOOD and reply.policy.status == "regenerated"
+    assert "adds: adds a sister" in reply.policy.violations
+    assert not reply.policy.first_draft_fixing  # not advice: a misreading
+
+
+def test_when_no_draft_passes_the_reply_is_their_words_and_one_open_question() -> None:
+    message = "My landlord ignored my emails about the mould for a month."
+    listening, fake = service(ADVICE, "Try journaling. What do you think? Why?",
+                              f"{lead_of(message, 2)}, and you'd like to make things better.")
+    reply = listening.reply(message)
+    assert len(fake.calls) == 3 and reply.policy.fallback and reply.policy.status == "fallback"
+    assert reply.text == f"{lead_of(message)}. " + reply.text.split(". ")[-1]
+    assert reply.text.split(". ")[-1] in QUESTIONS
+    assert "your landlord ignored your emails about the mould" in reply.text
+    assert not FixingDetector().check(reply.text).fixing and len(reply.drafts) == 3
+
+
+def test_a_message_with_nothing_to_restate_keeps_the_free_grammar() -> None:
+    listening, fake = service(GOOD)
+    listening.reply("Why?")
+    assert fake.calls[0]["grammar"] == grammar(choose_opening("Why?", []))
 
 
 def test_openings_vary_with_the_message_and_never_repeat_the_last_reply() -> None:
@@ -58,20 +105,13 @@ def test_openings_vary_with_the_message_and_never_repeat_the_last_reply() -> Non
         assert f'opening    ::= "{opening}"' in grammar(opening)
 
 
-def test_when_every_draft_fixes_the_reply_is_built_from_their_words() -> None:
-    listening, fake = service(ADVICE, ADVICE, "Try journaling. What do you think? Why?")
-    reply = listening.reply("I feel invisible when my partner scrolls through dinner.")
-    assert len(fake.calls) == 3 and reply.policy.fallback and reply.policy.status == "fallback"
-    assert reply.text.startswith("It sounds like you feel invisible when your partner")
-    assert not FixingDetector().check(reply.text).fixing
-    assert len(reply.drafts) == 3
-
-
 @pytest.mark.slow
 def test_the_real_model_answers_in_the_listening_shape(assistant: Assistant) -> None:
     listening = ListeningService(assistant.model, assistant.detector, regenerations=1)
-    reply = listening.reply("I've been so lonely since I moved to this city.")
+    message = "My brother stopped talking to me after the wedding and I've been so lonely."
+    reply = listening.reply(message)
     assert reply.text.count("?") <= 1
-    if reply.policy.status != "fallback":
-        assert reply.drafts[-1].startswith(ROTATED)
+    for draft in reply.drafts:  # the grammar holds the real model to the restatement
+        assert draft.startswith(tuple(f"{o}{faithful.restate(message)}" for o in ROTATED))
+    assert "your brother" in reply.text or "you've been so lonely" in reply.text
     assert not assistant.detector.check(reply.text).fixing

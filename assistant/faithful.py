@@ -1,0 +1,188 @@
+"""Reflections that stay with what the person said.
+
+The 1.5B model, left to word a reflection itself, gets the facts wrong a third of the time:
+it swaps who did what ("you forgot your birthday" to someone whose father forgot it), turns
+"dreading" into "looking forward to", and invents sisters, reasons and wishes. So the facts are
+not left to it. `restate` turns the person's own words to the second person in code (the part of
+a long message that carries the feeling, or the question they ask), the reply is made to begin
+with that, and the model only adds what it means to them. `problems` then reads what the model
+added for the ways it still goes wrong, so the turn can draft again or fall back to the
+restatement alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .policy import sentences
+
+# Turned from the person's side to ours. "was" and "am" only after "I": "it was late" stays.
+_SUBJECT = [(re.compile(p, re.I), r) for p, r in [
+    (r"\bI was\b", "you were"), (r"\bI am\b", "you are"), (r"\bI'?m\b", "you're"),
+    (r"\bI'?ve\b", "you've"), (r"\bI'll\b", "you'll"), (r"\bI'd\b", "you'd"),
+    (r"\bwas I\b", "were you"), (r"\bam I\b", "are you"), (r"\bwe're\b", "you're"),
+    (r"\bwe've\b", "you've"),
+]]
+_WORD = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",
+         "we": "you", "us": "you", "our": "your", "ours": "yours", "ourselves": "yourselves"}
+# Questions that ask what to do, turned into what the person is weighing.
+_ASKS = [(re.compile(p, re.I), r) for p, r in [
+    (r"^(?:do you think|would you say) (?:i|we) should (.+)$",
+     "you're wondering whether you should {}"),
+    (r"^should (?:i|we) (.+)$", "you're weighing whether to {}"),
+    (r"^(?:how (?:do|can|should|could) (?:i|we)) (.+)$", "you're looking for a way to {}"),
+    (r"^what (?:do|should|can|could) (?:i|we) do (?:about|with) (.+)$",
+     "you're not sure what to do about {}"),
+    (r"^what (?:do|should|can|could) (?:i|we) do (when|if) (.+)$",
+     "you're not sure what to do {} {}"),
+    (r"^what would you do (if|when|about) (.+)$", "you're wondering what to do {} {}"),
+]]
+FEELING = re.compile(
+    r"\b(feel\w*|felt|hurt\w*|sad|angry|furious|afraid|scared|terrified|alone|lonely|tired|"
+    r"exhausted|lost|stuck|worr\w+|anxious|confused|torn|frustrat\w+|overwhelm\w*|miss\w*|grie\w+|"
+    r"upset|ashamed|guilty|embarrass\w*|jealous|hate|love|proud|dread\w*|regret\w*|cried|cry\w*|"
+    r"sick of|fed up|can'?t|cannot|nothing|nobody|invisible|relie\w+|glad|happy|petty)\b", re.I)
+_REQUEST = re.compile(r"^(?:any |some )?(advice|tips|ideas|help) (on|for|with|about) ([^.?!]+)",
+                      re.I)
+_CLAUSE = re.compile(r",\s+|;\s+|\s+(?=but\b)|\s+-+\s+|\s+—\s+")
+_LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|then),?\s+)+", re.I)
+_DEPENDENT = re.compile(r"^(?:(?:and|but|so|then),?\s+)*(?:when|if|then|because|while|as|which|"
+                        r"that|who|where|like)\b", re.I)  # a clause that needs the one before it
+MAX_WORDS = 18
+
+
+def to_you(text: str) -> str:
+    """The person's words as said back to them: "my dad forgot my birthday" to "your dad..."."""
+    for pattern, replacement in _SUBJECT:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"\b(?:im|ive)\b", lambda m: {"im": "you're", "ive": "you've"}[m.group(0)],
+                  text)
+    return re.sub(r"\b[A-Za-z]+\b", lambda m: _WORD.get(m.group(0).lower(), m.group(0)), text)
+
+
+def restate(message: str) -> str | None:
+    """What the reply begins with, after its opening: the person's own words in the second
+    person, at most MAX_WORDS of them; None when there is nothing to restate."""
+    text = " ".join(message.split()).strip()
+    if not text:
+        return None
+    statements = [s.strip() for s in sentences(text) if not s.endswith("?")]
+    if match := _REQUEST.match(text):  # "any advice on ...": a question without its mark
+        return _trim(to_you(f"you're asking for {match.group(1).lower()} {match.group(2)} "
+                             f"{match.group(3)}"))
+    if not statements:
+        question = re.sub(r"[?!.\s]+$", "", text).strip()
+        for pattern, shape in _ASKS:
+            if match := pattern.match(question):
+                return _trim(to_you(shape.format(*match.groups())))
+        return None
+    clauses = [u for s in statements for u in _units(s.rstrip(".!… "))]
+    if not clauses:
+        return None
+    last = len(clauses) - 1
+
+    def weight(i: int) -> float:
+        clause = clauses[i]
+        return (2 * bool(FEELING.search(clause)) + i / max(last, 1)
+                + (3 <= len(clause.split()) <= MAX_WORDS) - bool(_DEPENDENT.match(clause)))
+
+    clause = to_you(_LEADING.sub("", clauses[max(range(len(clauses)), key=weight)]))
+    first, _, rest = clause.partition(" ")
+    if first != "I" and not re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(first)}\b", text):
+        clause = f"{first.lower()} {rest}".strip()  # a name (capitalised mid-sentence) stays
+    return _trim(clause)
+
+
+def _units(statement: str) -> list[str]:
+    """A short sentence whole; a long one in its clauses."""
+    if len(statement.split()) <= MAX_WORDS:
+        return [statement] if len(statement.split()) >= 3 else []
+    return [c for c in _CLAUSE.split(statement) if len(c.split()) >= 4]
+
+
+def _trim(clause: str) -> str:
+    words = clause.rstrip(".,;:!? ").split()
+    if len(words) <= MAX_WORDS:
+        return " ".join(words)
+    cut = " ".join(words[:MAX_WORDS])
+    for joint in (", ", " and ", " but "):
+        head = cut.rsplit(joint, 1)[0]
+        if head != cut and len(head.split()) >= 6:
+            return head.rstrip(",")
+    return cut
+
+
+# What the model adds after the restatement goes wrong in these ways, on any message.
+PEOPLE = {
+    "mother": {"mother", "mum", "mom", "mam", "ma", "mommy", "mummy", "parents", "parent"},
+    "father": {"father", "dad", "daddy", "papa", "parents", "parent"},
+    "sister": {"sister", "sis", "sibling", "siblings"},
+    "brother": {"brother", "bro", "sibling", "siblings"},
+    "husband": {"husband", "partner", "spouse"},
+    "wife": {"wife", "partner", "spouse"},
+    "partner": {"partner", "husband", "wife", "boyfriend", "girlfriend", "spouse", "fiance",
+                "fiancée", "fiancé"},
+    "boyfriend": {"boyfriend", "partner"}, "girlfriend": {"girlfriend", "partner"},
+    "son": {"son", "child", "kid", "kids", "children", "boy", "teenager"},
+    "daughter": {"daughter", "child", "kid", "kids", "children", "girl", "teenager"},
+    "friend": {"friend", "friends", "mate", "bestie"},
+    "boss": {"boss", "manager", "supervisor", "lead"},
+    "colleague": {"colleague", "coworker", "co-worker", "colleagues", "team"},
+    "therapist": {"therapist", "counsellor", "counselor", "doctor"},
+    "grandmother": {"grandmother", "grandma", "gran", "nan", "nana"},
+    "grandfather": {"grandfather", "grandpa", "grandad", "granddad"},
+}
+_ADDED = [(kind, re.compile(pattern, re.I)) for kind, pattern in [
+    ("wish", r"\byou(?:'d| would) like\b|\byou want(?:ed)? to (?:know|find|make|be able|learn|"
+             r"understand|improve|work)|\byou(?:'re| are) (?:looking for|hoping|seeking|trying to "
+             r"find)|\bmake (?:it|things|this) (?:better|work|easier)|\bwhat you can do\b"),
+    ("smaller", r"\b(?:a (?:bit|little)|slightly|somewhat|kind of|sort of|a tad)\b"),
+    ("reassures", r"\b(?:that's|that is|it's|it is) (?:(?:completely|totally|perfectly|very|so|"
+                  r"quite) )?(?:okay|ok|alright|normal|natural|"
+                  r"understandable|great|good|fine|valid)\b|\bnot alone\b|\bgreat to hear\b|"
+                  r"\bcoming from a place\b|\bbig step\b|\bthat's brave\b"),
+    ("speculates", r"\bhow (?:it|this|that) (?:will|might|could|would) affect\b|\bthe (?:impact|"
+                   r"outcome|consequences)\b|\b(?:in|about) the future\b|\bwhat (?:will|might) "
+                   r"happen\b"),
+    ("explains", r"\bbecause (?:you|they|he|she|it)\b|\bthe reason\b|\bdue to\b|"
+                 r"\bmust (?:be|have)\b|\bprobably\b"),
+    ("other side", r"\b(?:he|she|they) (?:must|probably|might) (?:feel|be|have)\b|"
+                   r"\bfor (?:him|her|them)\b|\b(?:his|her|their) (?:side|perspective|feelings|"
+                   r"point of view)\b"),
+    ("steers", r"\b(?:steps|strategies|ways to|what (?:can|could|will|would) you do|"
+               r"have you (?:tried|considered|thought about)|how (?:can|could|will|would|might) "
+               r"you|what are (?:some|your) (?:things|options|plans|ways)|are you (?:going|"
+               r"planning)|move forward|next step|what you're doing to|"
+               r"what (?:do|did) you (?:say|do|tell))\b"),
+]]
+_POSITIVE = re.compile(r"\b(?:relie\w+|excit\w+|look(?:ing)? forward|happy|happiness|glad|"
+                       r"great|joy\w*|enjoy\w*|grateful|proud|thrilled|delight\w*)\b", re.I)
+_WORDS = re.compile(r"[a-zé'-]+")
+
+
+def problems(added: str, message: str, history: str = "",
+             examples: tuple[str, ...] = ()) -> list[str]:
+    """What `added` (the model's part of a reflection) says that the person did not, or says
+    by copying: their own words again at length, or an example reply's."""
+    said = f"{history} {message}".lower()
+    heard = set(_WORDS.findall(said))
+    found = [kind for kind, pattern in _ADDED if pattern.search(added)
+             and not pattern.search(said)]
+    words = set(_WORDS.findall(added.lower()))
+    for person, names in PEOPLE.items():
+        if words & (names | {person}) and not heard & (names | {person}):
+            found.append(f"adds a {person}")
+    if _POSITIVE.search(added) and not _POSITIVE.search(said):
+        found.append("turns it positive")
+    statement = " ".join(s for s in sentences(added) if not s.endswith("?"))
+    if _grams(statement, 6) & _grams(message, 6):
+        found.append("repeats their words")
+    shown = " | ".join(s for e in examples for s in sentences(e) if not s.endswith("?"))
+    if _grams(statement, 4) & _grams(shown, 4):
+        found.append("echoes an example")
+    return found
+
+
+def _grams(text: str, n: int) -> set[tuple[str, ...]]:
+    words = _WORDS.findall(text.lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}

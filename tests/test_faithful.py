@@ -1,0 +1,75 @@
+import pytest
+
+from assistant.faithful import MAX_WORDS, problems, restate, to_you
+
+
+@pytest.mark.parametrize(("said", "back"), [
+    ("My uncle sold my bike while I was away.", "your uncle sold your bike while you were away"),
+    ("It was late and we were both tired.", "it was late and you were both tired"),
+    ("i cant sleep and im so tired", "you cant sleep and you're so tired"),
+    ("Nobody asked me what I wanted.", "nobody asked you what you wanted"),
+])
+def test_their_words_come_back_with_who_did_what_kept(said: str, back: str) -> None:
+    assert restate(said) == back
+
+
+def test_a_long_message_is_restated_by_the_part_that_carries_the_feeling() -> None:
+    message = ("We spent the whole summer fixing up the caravan, sanding, painting, new "
+               "curtains, the lot, and then my cousin sold it without asking, and I feel so "
+               "stupid for caring about a caravan.")
+    back = restate(message)
+    assert back is not None and back.startswith("you feel so stupid for caring")
+    assert len(back.split()) <= MAX_WORDS
+
+
+@pytest.mark.parametrize(("asked", "back"), [
+    ("Should I quit the band?", "you're weighing whether to quit the band"),
+    ("How do I talk to my son about money?", "you're looking for a way to talk to your son "
+     "about money"),
+    ("Do you think I should call her back?", "you're wondering whether you should call her back"),
+    ("What do I do about my flatmate's mess?", "you're not sure what to do about your "
+     "flatmate's mess"),
+    ("any tips for sleeping when my mind races", "you're asking for tips for sleeping when "
+     "your mind races"),
+])
+def test_a_question_about_what_to_do_is_restated_as_what_they_weigh(asked: str,
+                                                                    back: str) -> None:
+    assert restate(asked) == back
+
+
+def test_nothing_to_restate_gives_none() -> None:
+    assert restate("") is None and restate("Why?") is None and restate("Hi.") is None
+
+
+@pytest.mark.parametrize(("added", "kind"), [
+    (", and your sister agrees with you.", "adds a sister"),
+    (", and you'd like to find a way through it.", "wish"),
+    (", and you feel a little down about it.", "smaller"),
+    (", and that's completely understandable.", "reassures"),
+    (", and you're worried about the impact on your career.", "speculates"),
+    (", and he must feel awful too.", "other side"),
+    (", and you feel relieved.", "turns it positive"),
+    (", and what steps could help.", "steers"),
+    (", and your cousin sold the caravan without asking you first.", "repeats their words"),
+])
+def test_what_the_model_adds_is_read_for_what_was_not_said(added: str, kind: str) -> None:
+    message = "My cousin sold the caravan without asking me first."
+    assert kind in problems(added, message)
+
+
+def test_what_the_person_said_themselves_is_not_a_problem() -> None:
+    message = "My sister says I'm a little relieved, and I'd like to know why."
+    assert problems(", and your sister sees you as a little relieved.", message) == []
+    assert problems(", and it hurts.", "My dad left.") == []
+    assert problems(", and your mum thinks so too.", "My parents split up.") == []
+
+
+def test_an_example_reply_copied_into_a_draft_is_caught() -> None:
+    shown = ("you're caught between wanting him close and bracing for the fight.",)
+    assert "echoes an example" in problems(
+        ", and you're caught between wanting him close and bracing for it.", "I hate my job.",
+        examples=shown)
+
+
+def test_to_you_leaves_the_other_persons_words_alone() -> None:
+    assert to_you("she said it was mine") == "she said it was yours"
