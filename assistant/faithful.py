@@ -42,10 +42,13 @@ FEELING = re.compile(
     r"exhausted|lost|stuck|worr\w+|anxious|confused|torn|frustrat\w+|overwhelm\w*|miss\w*|grie\w+|"
     r"upset|ashamed|guilty|embarrass\w*|jealous|hate|love|proud|dread\w*|regret\w*|cried|cry\w*|"
     r"sick of|fed up|can'?t|cannot|nothing|nobody|invisible|relie\w+|glad|happy|petty)\b", re.I)
+_QUESTION_WORD = re.compile(r"^(?:what|how|should|do you|would you|could you|can i|is it|why)\b",
+                            re.I)
 _REQUEST = re.compile(r"^(?:any |some )?(advice|tips|ideas|help) (on|for|with|about) ([^.?!]+)",
                       re.I)
 _CLAUSE = re.compile(r",\s+|;\s+|\s+(?=but\b)|\s+-+\s+|\s+—\s+")
-_LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|then),?\s+)+", re.I)
+_LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|then|tbh|"
+                      r"idk(?: why)?),?\s+)+", re.I)
 _DEPENDENT = re.compile(r"^(?:(?:and|but|so|then),?\s+)*(?:when|if|then|because|while|as|which|"
                         r"that|who|where|like)\b", re.I)  # a clause that needs the one before it
 MAX_WORDS = 18
@@ -67,6 +70,8 @@ def restate(message: str) -> str | None:
     if not text:
         return None
     statements = [s.strip() for s in sentences(text) if not s.endswith("?")]
+    if len(statements) == 1 and _QUESTION_WORD.match(text):  # a question typed without its mark
+        statements = []
     if match := _REQUEST.match(text):  # "any advice on ...": a question without its mark
         return _trim(to_you(f"you're asking for {match.group(1).lower()} {match.group(2)} "
                              f"{match.group(3)}"))
@@ -87,6 +92,7 @@ def restate(message: str) -> str | None:
                 + (3 <= len(clause.split()) <= MAX_WORDS) - bool(_DEPENDENT.match(clause)))
 
     clause = to_you(_LEADING.sub("", clauses[max(range(len(clauses)), key=weight)]))
+    clause = re.sub(r"^been\b", "you've been", clause, flags=re.I)  # "been awake since 4"
     first, _, rest = clause.partition(" ")
     if first != "I" and not re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(first)}\b", text):
         clause = f"{first.lower()} {rest}".strip()  # a name (capitalised mid-sentence) stays
@@ -136,13 +142,17 @@ _ADDED = [(kind, re.compile(pattern, re.I)) for kind, pattern in [
     ("wish", r"\byou(?:'d| would) like\b|\byou want(?:ed)? to (?:know|find|make|be able|learn|"
              r"understand|improve|work)|\byou(?:'re| are) (?:looking for|hoping|seeking|trying to "
              r"find)|\bmake (?:it|things|this) (?:better|work|easier)|\bwhat you can do\b"),
+    ("curiosity", r"\bcurious\b|\binterested in (?:why|what|how)\b"),
+    ("handling", r"\b(?:how|ways?) to (?:handle|approach|deal with|manage|cope|make|fix|proceed|"
+                 r"move on|find|stop|get past|get over|improve|balance|connect)\b"),
     ("smaller", r"\b(?:a (?:bit|little)|slightly|somewhat|kind of|sort of|a tad)\b"),
     ("reassures", r"\b(?:that's|that is|it's|it is) (?:(?:completely|totally|perfectly|very|so|"
                   r"quite) )?(?:okay|ok|alright|normal|natural|"
                   r"understandable|great|good|fine|valid)\b|\bnot alone\b|\bgreat to hear\b|"
                   r"\bcoming from a place\b|\bbig step\b|\bthat's brave\b"),
     ("speculates", r"\bhow (?:it|this|that) (?:will|might|could|would) affect\b|\bthe (?:impact|"
-                   r"outcome|consequences)\b|\b(?:in|about) the future\b|\bwhat (?:will|might) "
+                   r"outcome|consequences)\b|\bthe (?:potential|possible|likely) (?:impact|outcome|"
+                   r"consequences)\b|\b(?:in|about) the future\b|\bwhat (?:will|might) "
                    r"happen\b"),
     ("explains", r"\bbecause (?:you|they|he|she|it)\b|\bthe reason\b|\bdue to\b|"
                  r"\bmust (?:be|have)\b|\bprobably\b"),
@@ -172,6 +182,8 @@ def problems(added: str, message: str, history: str = "",
     for person, names in PEOPLE.items():
         if words & (names | {person}) and not heard & (names | {person}):
             found.append(f"adds a {person}")
+    if re.search(r"\bI\b|\bI'", added):  # the person's "I" is "you" by now: this is the model's
+        found.append("speaks of itself")
     if _POSITIVE.search(added) and not _POSITIVE.search(said):
         found.append("turns it positive")
     statement = " ".join(s for s in sentences(added) if not s.endswith("?"))

@@ -139,7 +139,9 @@ class ListeningService:
         text = tidy("".join(pieces))
         added = text[len(lead):] if lead and text.startswith(lead) else text
         said = " ".join(m["content"] for m in history if m["role"] == "user")
-        shown = tuple(e["reply"].split(", and ", 1)[-1] for e in examples())
+        last = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
+        shown = (*(e["reply"].split(", and ", 1)[-1] for e in examples()),
+                 last.split(", and ", 1)[-1])  # nor the shape of the reply before
         return Draft(text, lead, faithful.problems(added, message, said, shown))
 
     def reply(self, message: str, history: list[Message] | None = None) -> ListeningReply:

@@ -8,6 +8,8 @@ from assistant.faithful import MAX_WORDS, problems, restate, to_you
     ("It was late and we were both tired.", "it was late and you were both tired"),
     ("i cant sleep and im so tired", "you cant sleep and you're so tired"),
     ("Nobody asked me what I wanted.", "nobody asked you what you wanted"),
+    ("been up since 5 with the baby", "you've been up since 5 with the baby"),
+    ("idk why but i keep crying", "you keep crying"),
 ])
 def test_their_words_come_back_with_who_did_what_kept(said: str, back: str) -> None:
     assert restate(said) == back
@@ -29,6 +31,8 @@ def test_a_long_message_is_restated_by_the_part_that_carries_the_feeling() -> No
     ("Do you think I should call her back?", "you're wondering whether you should call her back"),
     ("What do I do about my flatmate's mess?", "you're not sure what to do about your "
      "flatmate's mess"),
+    ("what would you do if your friend moved away", "you're wondering what to do if your "
+     "friend moved away"),
     ("any tips for sleeping when my mind races", "you're asking for tips for sleeping when "
      "your mind races"),
 ])
@@ -50,6 +54,9 @@ def test_nothing_to_restate_gives_none() -> None:
     (", and he must feel awful too.", "other side"),
     (", and you feel relieved.", "turns it positive"),
     (", and what steps could help.", "steers"),
+    (", and you're curious about what it means.", "curiosity"),
+    (", and you're wondering how to handle the situation.", "handling"),
+    (", and I feel grateful for that.", "speaks of itself"),
     (", and your cousin sold the caravan without asking you first.", "repeats their words"),
 ])
 def test_what_the_model_adds_is_read_for_what_was_not_said(added: str, kind: str) -> None:
