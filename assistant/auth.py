@@ -61,8 +61,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_exposure(host: str, users: dict[str, str], share: bool) -> None:
-    """Refuse a share link, and any address beyond this machine without passwords."""
+def check_exposure(host: str, users: dict[str, str], share: bool, tls: bool = True,
+                   names: tuple[str, ...] = ()) -> None:
+    """Refuse a share link, and any address beyond this machine without passwords, without
+    TLS, or (on every address at once) without the names it is reached by."""
     if share:
         raise ExposureError("Share links would send the page through an outside server; "
                             "they are refused. Bind an address on your network instead.")
@@ -70,6 +72,15 @@ def check_exposure(host: str, users: dict[str, str], share: bool) -> None:
         raise ExposureError(
             f"Refusing to serve on {host}: anyone on that network could read conversations. "
             "Set ASSISTANT_USERS (name:hash pairs from `reflect hash-password`) first.")
+    if not is_loopback(host) and not tls:
+        raise ExposureError(
+            f"Refusing to serve on {host} over plain HTTP: passwords and conversations would "
+            "cross the network readable. Set ASSISTANT_TLS_CERT and ASSISTANT_TLS_KEY, or bind "
+            "127.0.0.1 behind a reverse proxy on this machine that terminates TLS.")
+    if host.strip() in ("0.0.0.0", "::", "") and not names:
+        raise ExposureError(
+            f"Serving on every address ({host}) needs ASSISTANT_ALLOWED_HOSTS: the names people "
+            "reach the page by. Other names are refused, so a hostile site cannot pose as it.")
 
 
 class SignIn:

@@ -101,4 +101,11 @@ class Settings(BaseSettings):
         "`reflect hash-password`). Required to bind an address other than this machine's.",
     )
     host: str = Field("127.0.0.1", description="Address the web page binds to.")
+    allowed_hosts: str = Field(
+        "", description="Names people reach the page by, comma-separated (besides localhost "
+        "and the bound address): any other Host header is refused, against DNS rebinding.",
+    )
+    tls_cert: Path | None = Field(None, description="TLS certificate (PEM) for the page; "
+                                  "required to serve beyond this machine.")
+    tls_key: Path | None = Field(None, description="The TLS certificate's private key (PEM).")
     port: int = Field(7860, description="Port of the web page.")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from .ask import HELD_BACK, Delta, Source, Sources
 from .auth import SignIn, check_exposure, parse_users
@@ -24,6 +25,7 @@ from .safety import check_message, resources_markdown
 from .sanitize import page_text
 from .service import Assistant
 from .textnorm import blockquote
+from .webguard import SameSiteGuard, page_names
 
 log = logging.getLogger(__name__)
 
@@ -374,7 +376,9 @@ def launch(assistant: Assistant, share: bool = False, demo: gr.Blocks | None = N
     """Serve the page; refuses share links, and other addresses without passwords."""
     settings = assistant.settings
     users = parse_users(settings.users)
-    check_exposure(settings.host, users, share)
+    names = tuple(n for n in settings.allowed_hosts.split(",") if n.strip())
+    tls = bool(settings.tls_cert and settings.tls_key)
+    check_exposure(settings.host, users, share, tls=tls, names=names)
     warm_up(assistant)
     data = settings.data_dir
     private = [str(p.resolve()) for p in (
@@ -385,5 +389,10 @@ def launch(assistant: Assistant, share: bool = False, demo: gr.Blocks | None = N
         server_name=settings.host, server_port=settings.port, share=False,
         auth=cast(Any, SignIn(users).check) if users else None,
         auth_message="Sign in to Reflect.", allowed_paths=[], blocked_paths=private,
-        css=CSS, footer_links=[], **kwargs,
+        css=CSS, footer_links=[],
+        ssl_certfile=str(settings.tls_cert) if tls else None,
+        ssl_keyfile=str(settings.tls_key) if tls else None,
+        app_kwargs={"middleware": [Middleware(SameSiteGuard, names=page_names(
+            settings.host, names), secure=tls)]},
+        **kwargs,
     )

@@ -31,7 +31,19 @@ def test_passwords_are_hashed_and_checked() -> None:
 def test_other_addresses_need_passwords(host: str) -> None:
     with pytest.raises(ExposureError, match="ASSISTANT_USERS"):
         check_exposure(host, {}, share=False)
-    check_exposure(host, {"ana": hash_password("x")}, share=False)
+    check_exposure(host, {"ana": hash_password("x")}, share=False, names=("reflect.lan",))
+
+
+@pytest.mark.parametrize("host", ["192.168.1.20", "example.org"])
+def test_beyond_this_machine_plain_http_is_refused(host: str) -> None:
+    with pytest.raises(ExposureError, match="plain HTTP"):
+        check_exposure(host, {"ana": hash_password("x")}, share=False, tls=False)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_every_address_at_once_needs_the_names_it_is_reached_by(host: str) -> None:
+    with pytest.raises(ExposureError, match="ASSISTANT_ALLOWED_HOSTS"):
+        check_exposure(host, {"ana": hash_password("x")}, share=False)
 
 
 def test_loopback_needs_none_and_share_links_are_refused() -> None:
@@ -60,12 +72,61 @@ def served_with_auth(assistant: Assistant) -> Iterator[str]:
     gr.close_all()
 
 
-def status_of(url: str) -> tuple[int, str]:
+def status_of(url: str, **headers: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={k.replace("_", "-"): v
+                                                   for k, v in headers.items()})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
             return response.status, response.read(4096).decode(errors="replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(4096).decode(errors="replace")
+
+
+@pytest.mark.slow
+def test_another_website_cannot_reach_a_signed_in_persons_page(served_with_auth: str) -> None:
+    import httpx
+
+    port = served_with_auth.rstrip("/").rsplit(":", 1)[1]
+    login = httpx.post(f"{served_with_auth}login", data={"username": "ana",
+                                                         "password": "quiet garden"})
+    assert login.status_code == 200
+    cookies = login.headers.get_list("set-cookie")
+    assert cookies and all("samesite=strict" in c.lower() for c in cookies)
+    assert "samesite=none" not in " ".join(cookies).lower()
+    jar = login.cookies
+    page = httpx.get(served_with_auth, cookies=jar)
+    assert page.status_code == 200
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    api = f"{served_with_auth}gradio_api/info"
+    assert httpx.get(api, cookies=jar).status_code == 200
+    # A hostile page's script, with the person's cookie sent along:
+    hostile = httpx.get(api, cookies=jar, headers={"Origin": "https://evil.example"})
+    assert hostile.status_code == 403 and "ana" not in hostile.text
+    assert httpx.get(api, cookies=jar, headers={"Origin": "null"}).status_code == 403
+    fetch = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}
+    assert httpx.get(api, cookies=jar, headers=fetch).status_code == 403
+    link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+    assert httpx.get(served_with_auth, cookies=jar, headers=link).status_code == 200
+    # DNS rebinding: a hostile name that resolves to 127.0.0.1 reaches the port by it.
+    rebound = httpx.get(api, cookies=jar, headers={"Host": f"rebind.evil.example:{port}"})
+    assert rebound.status_code == 421
+    same = httpx.get(api, cookies=jar, headers={"Origin": f"http://127.0.0.1:{port}"})
+    assert same.status_code == 200
+
+
+@pytest.mark.slow
+def test_on_loopback_without_passwords_a_rebound_name_is_refused(assistant: Assistant) -> None:
+    assistant.settings.port = free_port()
+    _, url, _ = launch(assistant, prevent_thread_lock=True, quiet=True)
+    try:
+        assert status_of(url)[0] == 200
+        port = str(assistant.settings.port)
+        assert status_of(url, Host=f"attacker.example:{port}")[0] == 421
+        assert status_of(f"{url}gradio_api/info", Origin="http://attacker.example")[0] == 403
+        assert status_of(url, Host=f"localhost:{port}")[0] == 200
+    finally:
+        gr.close_all()
 
 
 @pytest.mark.slow
