@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field("local", description="The model name to ask that server for.")
     openai_api_key: str | None = Field(None, description="Its API key, if it wants one.")
+    model_sha256: str = Field(
+        "", description="sha256 hashes (comma-separated) a configured chat model must match; "
+        "with none, a configured model is used unverified (the shipped one always is checked).",
+    )
     embedding_model_path: Path | None = Field(
         None, description="A GGUF embedding model; unset means the shipped all-MiniLM-L6-v2."
     )

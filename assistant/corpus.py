@@ -62,8 +62,12 @@ class CorpusReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
 
 
-def load_corpus(corpus_dir: Path) -> CorpusReport:
-    """Read every supported file under `corpus_dir`; odd files are skipped with a reason."""
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # a book is a few MB; beyond this it is not an essay
+
+
+def load_corpus(corpus_dir: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> CorpusReport:
+    """Read every supported file under `corpus_dir`; odd files are skipped with a reason, and
+    no single file (too large, or one that breaks its parser) stops the others."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"The corpus folder {corpus_dir} does not exist. "
                           "Create it and put .md, .txt, .html or .pdf essays in it.")
@@ -80,10 +84,15 @@ def load_corpus(corpus_dir: Path) -> CorpusReport:
         if path.suffix.lower() not in SUFFIXES:
             report.skipped.append((relative, f"unsupported file type {path.suffix or '(none)'}"))
             continue
+        if (size := path.stat().st_size) > max_bytes:
+            report.skipped.append((relative, f"too large ({size / 2**20:.0f} MB; the limit is "
+                                             f"{max_bytes / 2**20:.0f} MB)"))
+            continue
         try:
             essay = read_essay(path, relative)
         except (UnicodeDecodeError, ValueError, OSError, yaml.YAMLError) as exc:
-            report.skipped.append((relative, f"unreadable: {exc.__class__.__name__}"))
+            ours = type(exc) is ValueError and str(exc)  # a reason written here, say it
+            report.skipped.append((relative, f"unreadable: {exc if ours else type(exc).__name__}"))
             continue
         if not essay.markdown.strip():
             report.skipped.append((relative, "no text"))
@@ -165,6 +174,8 @@ def _read_pdf(path: Path, relative: str) -> Essay:
         title = (reader.metadata.title if reader.metadata else None) or path.stem
     except PdfReadError as exc:
         raise ValueError(f"not a readable PDF ({exc})") from exc
+    except Exception as exc:  # noqa: BLE001 - a malformed PDF can raise anything inside pypdf
+        raise ValueError(f"PDF that breaks the reader ({exc.__class__.__name__})") from exc
     return Essay(str(title), relative, text)
 
 

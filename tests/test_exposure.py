@@ -299,3 +299,41 @@ def test_a_child_process_that_reaches_out_is_refused_and_caught(tmp_path: Path) 
                                "print(s.connect_ex(('127.0.0.1', 9)))"],
                               capture_output=True, text=True, check=True, timeout=60)
     assert loopback.stdout.strip() and not log.exists()  # loopback is allowed and not logged
+
+
+@pytest.mark.slow
+def test_a_conversation_deleted_on_the_page_leaves_no_copy_in_the_data_folder(
+        served_with_auth: str, assistant: Assistant) -> None:
+    from gradio_client import Client
+
+    secret = "Marzipanwhistle"
+    ana = Client(served_with_auth, auth=("ana", "quiet garden"), verbose=False)
+    list(ana.submit(f"My cousin {secret} never pays me back.", [], "Reflect", api_name="/ask"))
+    [mine] = assistant.history.summaries("ana")
+    downloaded = Path(ana.predict(mine.id, api_name="/export_conversation"))
+    assert secret in downloaded.read_text()
+    data = assistant.settings.data_dir
+
+    def files_with() -> list[Path]:
+        return [p for p in data.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+
+    assert len(files_with()) >= 2  # the database and the served export at least
+    ana.predict(mine.id, api_name="/delete_conversation")
+    assert assistant.history.summaries("ana") == []
+    assert files_with() == []
+
+
+@pytest.mark.slow
+def test_the_page_refuses_a_large_upload(assistant: Assistant) -> None:
+    import httpx
+
+    assistant.settings.port = free_port()
+    _, url, _ = launch(assistant, prevent_thread_lock=True, quiet=True)
+    try:
+        big = httpx.post(f"{url}gradio_api/upload",
+                         files={"files": ("big.bin", b"x" * (3 * 2**20))}, timeout=30)
+        assert big.status_code == 413
+        served = assistant.served_dir
+        assert not any(p.is_file() and p.stat().st_size >= 2**20 for p in served.rglob("*"))
+    finally:
+        gr.close_all()

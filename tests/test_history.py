@@ -9,9 +9,9 @@ import pytest
 from assistant.ask import standalone
 from assistant.errors import StorageError
 from assistant.evaluation import eval_followups, read_cases
-from assistant.history import ConversationStore
+from assistant.history import ConversationStore, compact
 from assistant.journal import Journal
-from assistant.service import Assistant
+from assistant.service import Assistant, export_name, owner_key
 from assistant.ui import rebuild
 
 FOLLOWUPS = Path(__file__).resolve().parent.parent / "eval" / "followups.jsonl"
@@ -41,7 +41,7 @@ def test_conversations_survive_a_new_store_and_stay_with_their_owner(tmp_path: P
 WRITER = """
 import sys
 from pathlib import Path
-from assistant.history import ConversationStore
+from assistant.history import ConversationStore, compact
 store = ConversationStore(Path(sys.argv[1]))
 conversation = store.create("ana", "durability")
 print(conversation, flush=True)
@@ -124,3 +124,53 @@ def test_rewriting_follow_ups_finds_more(assistant: Assistant) -> None:
     assert report["n"] >= 15
     assert report["rewritten"]["mrr"] > report["as_asked"]["mrr"]
     assert report["rewritten"]["hit@5"] > report["as_asked"]["hit@5"]
+
+
+def test_deleting_a_conversation_deletes_every_copy_the_page_handed_out(
+        assistant: Assistant) -> None:
+    data = assistant.settings.data_dir
+    secret, kept = "quince-lantern-harbour", "ben-keeps-this-one"
+    mine = assistant.history.create("ana", "mine")
+    assistant.history.append(mine, "ana", "user", secret)
+    other = assistant.history.create("ana", "other")
+    assistant.history.append(other, "ana", "user", kept)
+    for conversation in (mine, other):
+        text = assistant.history.export_markdown(conversation, "ana")
+        served = assistant.served_export("ana", conversation, export_name(conversation), text)
+        copy = assistant.served_dir / "0f3a9c" / served.name  # as Gradio caches what it serves
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_text(text)
+
+    def files_with(needle: str) -> list[Path]:
+        return [p for p in data.rglob("*") if p.is_file() and needle.encode() in p.read_bytes()]
+
+    assert len(files_with(secret)) == 3  # the database, the served file, Gradio's copy
+    assistant.delete_conversation(mine, "ben")  # not his: nothing happens
+    assert len(files_with(secret)) == 3
+    assistant.delete_conversation(mine, "ana")
+    assert files_with(secret) == []
+    assert len(files_with(kept)) == 3
+
+
+def test_names_that_read_alike_get_their_own_folders() -> None:
+    assert owner_key("a.b") != owner_key("a_b") != owner_key("a b")
+    assert owner_key("ana").startswith("ana-") and owner_key("").startswith("local-")
+
+
+def test_a_delete_that_cannot_clear_the_log_says_so(tmp_path: Path) -> None:
+    import sqlite3
+    import threading
+
+    store = ConversationStore(tmp_path / "c.sqlite3")
+    c = store.create("ana", "t")
+    store.append(c, "ana", "user", "words to be deleted")
+    reader = sqlite3.connect(tmp_path / "c.sqlite3", check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT COUNT(*) FROM messages").fetchone()  # holds a read snapshot
+    store.append(store.create("ana", "u"), "ana", "user", "later words")
+    with pytest.raises(StorageError, match="still in its -wal file"):
+        compact(tmp_path / "c.sqlite3", patience=0.3)
+    threading.Timer(0.3, reader.rollback).start()  # the reader finishes soon: then it clears
+    compact(tmp_path / "c.sqlite3", patience=5.0)
+    assert (tmp_path / "c.sqlite3-wal").stat().st_size == 0
+    reader.close()

@@ -163,7 +163,10 @@ def said(events) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_whole_invitation_by_typing(assistant: Assistant, tmp_path: Path) -> None:
-    comp, fake, journal = companion_with(assistant, tmp_path)
+    # two different reflections: one that repeated the last reply's shape would be redrafted
+    comp, fake, journal = companion_with(
+        assistant, tmp_path, REFLECTION,
+        "It sounds like the friendship mattered. What was that like?")
     talk = Conversation()
     dream = list(comp.invitations)[1]
     assert "Say “begin”" in said(comp.start(talk, dream))

@@ -84,3 +84,86 @@ def test_threads_default_to_the_physical_cores_for_reading_and_generating(tmp_pa
     assert settings.n_threads == physical_cores() >= 1
     model = LlamaCppChatModel(lambda: tmp_path / "unused.gguf", n_threads=settings.n_threads)
     assert model._options["n_threads"] == model._options["n_threads_batch"] == physical_cores()
+
+
+@pytest.mark.slow
+def test_after_a_turn_the_model_keeps_the_system_prompt_and_none_of_the_persons_words(
+        small_model: Path) -> None:
+    from assistant.llm import LlamaCppChatModel
+
+    model = LlamaCppChatModel(lambda: small_model, n_ctx=2048)
+    system = ("You are a quiet listener for a reader of essays on interdependence, on "
+              "sovereignty, on listening instead of fixing and on deciding together. Reply in "
+              "one short sentence that says back what you heard, in plain and gentle words, "
+              "without advice, and never more than one question at the end of it.")
+    words = "My neighbour Quillibert painted our shared fence tangerine"
+    ask = [{"role": "system", "content": system}, {"role": "user", "content": words}]
+    assert "".join(model.stream(ask, max_tokens=12, temperature=0.0))
+    llm = model.llama
+    secret = llm.tokenize(b" Quillibert", add_bos=False)
+    system_tokens = llm.tokenize(system.encode(), add_bos=False)
+    assert len(system_tokens) <= llm.n_tokens < len(system_tokens) + 30  # the prompt, kept
+    everything = llm.input_ids.tolist()
+    assert not any(everything[i:i + len(secret)] == secret for i in range(len(everything)))
+    for _, tokens, count in model._states.values():  # noqa: SLF001 - what would be restored
+        kept = tokens[:count].tolist()
+        assert count == llm.n_tokens and not any(kept[i:i + len(secret)] == secret
+                                                 for i in range(len(kept)))
+    # and the next turn starts from the kept prompt: only what follows it is read
+    import llama_cpp
+
+    def read_so_far() -> int:
+        return int(llama_cpp.llama_perf_context(llm._ctx.ctx).n_p_eval)  # noqa: SLF001
+
+    again = [{"role": "system", "content": system}, {"role": "user", "content": "Hello."}]
+    before = read_so_far()
+    assert "".join(model.stream(again, max_tokens=4, temperature=0.0))
+    assert read_so_far() - before < 20 < len(system_tokens) / 2
+
+
+def test_a_model_file_changed_after_it_was_verified_is_rebuilt_not_used(
+        tmp_path: Path, fake_parts: bytes) -> None:
+    target = assemble_chat_model(tmp_path / "cache", progress=False)
+    tampered = bytearray(fake_parts)
+    tampered[10] ^= 0xFF  # same size, one byte changed, as an edit in place would
+    target.write_bytes(bytes(tampered))
+    assert assemble_chat_model(tmp_path / "cache", progress=False) == target
+    assert target.read_bytes() == fake_parts
+
+
+def test_a_configured_model_must_match_an_allowed_hash(tmp_path: Path,
+                                                        small_model: Path) -> None:
+    with pytest.raises(ModelCorruptError, match="ASSISTANT_MODEL_SHA256"):
+        models.chat_model_info(small_model, tmp_path, False, ("0" * 64,))
+    right = hashlib.sha256(small_model.read_bytes()).hexdigest()
+    assert models.chat_model_info(small_model, tmp_path, False, ("0" * 64, right)).sha256
+
+
+@pytest.mark.slow
+def test_the_converted_embedder_is_verified_at_every_load(tmp_path: Path) -> None:
+    path = models.embedding_model_path(None, tmp_path)
+    good = path.read_bytes()
+    with path.open("r+b") as fh:  # a tensor byte changed in place
+        fh.seek(len(good) - 100)
+        fh.write(b"\x00\x01\x02\x03")
+    assert models.embedding_model_path(None, tmp_path).read_bytes() == good
+
+
+@pytest.mark.slow
+def test_the_shipped_model_is_read_in_chatml_the_same_as_its_own_template(
+        model_cache: Path) -> None:
+    from llama_cpp import Llama
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter, format_chatml
+
+    from assistant import backend
+
+    backend.ensure()
+    path = assemble_chat_model(model_cache, progress=False)
+    vocab = Llama(model_path=str(path), vocab_only=True, verbose=False)
+    own = Jinja2ChatFormatter(template=vocab.metadata["tokenizer.chat_template"],
+                              eos_token="<|im_end|>", bos_token="")
+    messages = [{"role": "system", "content": "Listen; do not fix."},
+                {"role": "user", "content": "My sister never calls."},
+                {"role": "assistant", "content": "It sounds lonely."},
+                {"role": "user", "content": "It is."}]
+    assert format_chatml(messages).prompt == own(messages=messages).prompt
