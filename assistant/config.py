@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -113,3 +113,15 @@ class Settings(BaseSettings):
                                   "required to serve beyond this machine.")
     tls_key: Path | None = Field(None, description="The TLS certificate's private key (PEM).")
     port: int = Field(7860, description="Port of the web page.")
+
+    @field_validator("crisis_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        from .safety import crisis_regions
+
+        region = value.strip().upper()
+        if region not in crisis_regions():
+            raise ValueError(f"ASSISTANT_CRISIS_REGION {value!r} is not one of "
+                             f"{', '.join(crisis_regions())} (assistant/data/crisis_resources."
+                             "toml lists them; add yours there).")
+        return region

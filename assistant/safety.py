@@ -35,6 +35,10 @@ def _data(name: str) -> dict[str, Any]:
 
 
 @cache
+def crisis_regions() -> list[str]:
+    return list(_data("crisis_resources.toml"))
+
+
 def crisis_resources(region: str) -> list[str]:
     regions = _data("crisis_resources.toml")
     chosen = regions.get(region.upper()) or regions["INTERNATIONAL"]

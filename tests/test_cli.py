@@ -143,3 +143,67 @@ def test_eval_listening_labels_prints_counts_from_the_labels() -> None:
     assert result.exit_code == 0, result.output
     assert f"misread: {misread}/{len(labels)}" in result.output
     assert "misreadings:" in result.output and "detector_vs_labels:" in result.output
+
+
+def test_hash_password_makes_a_hash_that_signs_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.auth import parse_users, verify_password
+
+    result = runner.invoke(app, ["hash-password"], input="open door\nopen door\n")
+    assert result.exit_code == 0, result.output
+    hashed = result.output.strip().splitlines()[-1]
+    assert "open door" not in result.output  # read without echo
+    assert verify_password("open door", hashed) and not verify_password("open doors", hashed)
+    assert parse_users(f"ben:{hashed}") == {"ben": hashed}
+    mismatch = runner.invoke(app, ["hash-password"], input="one\ntwo\none\none\n")
+    assert "do not match" in mismatch.output.lower() or "error" in mismatch.output.lower()
+
+
+def test_conversations_export_and_journal_in_the_terminal(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.history import ConversationStore
+    from assistant.journal import Journal
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path))
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    mine = store.create("ana", "The garden")
+    store.append(mine, "ana", "user", "Our garden plan fell apart.")
+    store.append(mine, "ana", "assistant", "It sounds like a loss.")
+    theirs = store.create("local", "Someone else's")
+    store.append(theirs, "local", "user", "Not ana's words.")
+    Journal(tmp_path / "journal.sqlite3").save("Hand", "Essay", "What I keep.", owner="ana")
+
+    listed = cli("conversations", "--owner", "ana", "--json")["conversations"]
+    assert [(c["id"], c["title"], c["messages"]) for c in listed] == [(mine, "The garden", 2)]
+    out = runner.invoke(app, ["export", "--conversation", mine, "--owner", "ana"])
+    assert "Our garden plan fell apart." in out.stdout and "Not ana's" not in out.stdout
+    nothing = runner.invoke(app, ["export", "--conversation", theirs, "--owner", "ana"])
+    assert "Not ana's words." not in nothing.stdout  # another person's, by id: not shown
+    target = tmp_path / "journal.md"
+    runner.invoke(app, ["export", "--journal", "--owner", "ana", "-o", str(target)])
+    assert "What I keep." in target.read_text()
+    assert [e["text"] for e in cli("journal", "--owner", "ana", "--json")["entries"]] == [
+        "What I keep."]
+    assert cli("journal", "--json")["entries"] == []
+    asked = runner.invoke(app, ["export"])
+    assert asked.exit_code != 0 and "--conversation ID or --journal" in str(asked.exception)
+
+
+@pytest.mark.parametrize(("region", "number"), [("UK", "116 123"), ("US", "988"),
+                                                 ("INTERNATIONAL", "findahelpline.com")])
+def test_the_crisis_region_from_the_environment_sets_the_resources(
+        env: dict[str, Path], monkeypatch: pytest.MonkeyPatch, region: str, number: str) -> None:
+    monkeypatch.setenv("ASSISTANT_CRISIS_REGION", region)
+    out = cli("reply", "I want to kill myself.", "--json", "--corpus", str(env["corpus"]),
+              "--store", str(env["store"]), "--model", str(env["model"]))
+    assert out["crisis"] and number in out["reply"]
+    others = {"UK": "988", "US": "116 123", "INTERNATIONAL": "988"}
+    assert others[region] not in out["reply"]
+
+
+def test_an_unknown_crisis_region_is_an_error_not_a_silent_default(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.config import Settings
+
+    monkeypatch.setenv("ASSISTANT_CRISIS_REGION", "GB")
+    with pytest.raises(ValueError, match="UK"):
+        Settings()

@@ -60,15 +60,49 @@ def test_eight_sessions_five_turns_each_keep_to_themselves(server: str,
     assert len(owners) == 8 and all(c.messages == 10 for c in owners)
 
 
-def test_a_session_dropped_mid_stream_does_not_block_the_next(server: str) -> None:
+class Watched:
+    """The real model, with each call's tokens counted and its end recorded; the answers run
+    long (the end-of-text token is banned) so that a cancel has something to cut short."""
+
+    def __init__(self, model: object, tokens: int) -> None:
+        self.model = model
+        self.tokens = tokens
+        self.calls: list[dict] = []
+
+    def stream(self, messages: list, **opts: object) -> Iterator[str]:
+        call = {"chunks": 0, "closed": False, "finished": False, "start": time.perf_counter()}
+        self.calls.append(call)
+        llama = self.model.llama  # type: ignore[attr-defined]
+        opts.update(max_tokens=self.tokens, logit_bias={llama.token_eos(): -1e9})
+        try:
+            for piece in self.model.stream(messages, **opts):  # type: ignore[attr-defined]
+                call["chunks"] += 1
+                yield piece
+            call["finished"] = True
+        except GeneratorExit:
+            call["closed"] = time.perf_counter()
+            raise
+
+
+def test_leaving_mid_answer_frees_the_model_for_the_next_person(server: str,
+                                                                 assistant: Assistant) -> None:
+    watched = Watched(assistant.model, tokens=1500)
+    assistant.ask.model = watched  # type: ignore[assignment]
     leaving = Client(server, verbose=False)
     job = leaving.submit("What does the essay say about sovereignty and listening?", [], "Ask",
                          api_name="/ask")
-    time.sleep(1.0)
+    deadline = time.perf_counter() + 120
+    while not watched.calls or watched.calls[0]["chunks"] < 20:
+        assert time.perf_counter() < deadline, "the answer never started"
+        time.sleep(0.05)
     job.cancel()
-    start = time.perf_counter()
     staying = Client(server, verbose=False)
     chat = staying.predict("What is interdependence according to the essays?", [], "Ask",
                            api_name="/ask")[0]
     assert text_of(chat[-1]["content"]).strip()
-    assert time.perf_counter() - start < 90
+    first, second = watched.calls[0], watched.calls[-1]
+    assert len(watched.calls) >= 2 and second is not first
+    # the leaving answer was stopped where it was, not run to its 1500 tokens ...
+    assert first["closed"] and not first["finished"] and first["chunks"] < 1500
+    # ... and that is what let the next person's answer into the model
+    assert first["closed"] <= second["start"] or second["chunks"] == 1500
