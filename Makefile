@@ -72,6 +72,7 @@ eval: setup
 
 bench: setup
 	$(BIN)/python bench/llama_builds.py
+	$(BIN)/python bench/start_warm.py
 	$(BIN)/python bench/bench.py
 
 clean:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -108,8 +110,9 @@ class LlamaCppChatModel:
 
     def __init__(self, locate: Callable[[], Path], n_ctx: int = 8192,
                  n_threads: int | None = None, seed: int = 7,
-                 chat_format: str | None = None) -> None:
+                 chat_format: str | None = None, state_dir: Path | None = None) -> None:
         self._locate = locate
+        self._state_dir = state_dir  # read prefixes kept on disk, for the next process
         self._options: dict[str, Any] = {"n_ctx": n_ctx, "n_threads": n_threads,
                                          "n_threads_batch": n_threads, "seed": seed}
         if chat_format is not None:
@@ -169,8 +172,13 @@ class LlamaCppChatModel:
             opts["grammar"] = self._grammar(grammar)
         system = messages[0]["content"] if messages and messages[0]["role"] == "system" else None
         with self._lock:
-            if system is not None and system != self._last_system and system in self._states:
-                self._restore(llm, self._states[system])  # its prefix is read already
+            if system is not None and system not in self._states:
+                self._load_state(system)
+            if (system is not None and system != self._last_system and system in self._states
+                    and not self._restore(llm, self._states[system])):  # read already?
+                del self._states[system]  # not after all: read afresh, saved anew
+                if (stale := self._state_file(system)) is not None:
+                    stale.unlink(missing_ok=True)
             self._last_system = system
             chunks = llm.create_chat_completion(
                 messages=messages, stream=True, max_tokens=max_tokens,
@@ -185,8 +193,59 @@ class LlamaCppChatModel:
                 kept = self._forget_after(llm, system)
             if system is not None and kept and system not in self._states:
                 self._states[system] = self._snapshot(llm)
+                self._save_state(system)
                 while len(self._states) > MAX_STATES:
                     self._states.popitem(last=False)
+
+    def _state_file(self, system: str) -> Path | None:
+        """Where the read prefix of `system` is kept: keyed by the model file (as it is now),
+        the context size, the llama.cpp build and the system prompt itself, so a change to any
+        of them reads it afresh. It holds the system prompt's tokens and nothing after them."""
+        if self._state_dir is None:
+            return None
+        import llama_cpp
+
+        model = self._locate()
+        info = model.stat()
+        key = json.dumps([str(model.resolve()), info.st_size, info.st_mtime_ns,
+                          self._options["n_ctx"], self._options.get("chat_format"),
+                          llama_cpp.__version__, system])
+        return self._state_dir / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.state"
+
+    def _save_state(self, system: str) -> None:
+        path = self._state_file(system)
+        if path is None:
+            return
+        data, tokens, count = self._states[system]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        header = json.dumps({"count": count, "tokens": [int(t) for t in tokens[:count]],
+                             "size": len(data)}).encode()
+        with partial.open("wb") as fh:
+            fh.write(len(header).to_bytes(8, "little") + header + data)
+        os.replace(partial, path)
+        kept = sorted(path.parent.glob("*.state"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-MAX_STATES]:  # the essays, the model or the prompt changed since
+            old.unlink(missing_ok=True)
+
+    def _load_state(self, system: str) -> None:
+        path = self._state_file(system)
+        if path is None or not path.is_file():
+            return
+        import numpy as np
+
+        try:
+            raw = path.read_bytes()
+            length = int.from_bytes(raw[:8], "little")
+            header = json.loads(raw[8:8 + length])
+            data = raw[8 + length:]
+            if len(data) != header["size"]:
+                raise ValueError("truncated")
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)  # a broken one is read afresh, not trusted
+            return
+        self._states[system] = (data, np.array(header["tokens"], dtype=np.intc),
+                                int(header["count"]))
 
     def _forget_after(self, llm: Any, system: str | None) -> int:
         """Keep what the model has read of the system prompt (so the next turn need not read it
@@ -202,11 +261,14 @@ class LlamaCppChatModel:
     def _system_end(self, llm: Any, system: str, count: int) -> int:
         """Where the system prompt's text ends among the tokens read (0 if it cannot be found:
         then nothing is kept)."""
-        tail = llm.tokenize(system[-400:].encode(), add_bos=False, special=False)[1:-1][-12:]
+        whole = llm.tokenize(system.encode(), add_bos=False, special=False)
+        tail = whole[1:-1][-12:]
         if not tail:
             return 0
         read = llm.input_ids[:count].tolist()
-        for start in range(count - len(tail) + 1):
+        # its end is near its own length in (a few template tokens before it, a few tokens
+        # split differently): the first match from there, so a repeat inside it is passed over
+        for start in range(max(0, len(whole) - len(tail) - 24), count - len(tail) + 1):
             if read[start:start + len(tail)] == tail:
                 return start + len(tail)
         return 0
@@ -223,11 +285,14 @@ class LlamaCppChatModel:
         return bytes(buffer)[:used], llm.input_ids[: llm.n_tokens].copy(), llm.n_tokens
 
     @staticmethod
-    def _restore(llm: Any, state: tuple[bytes, Any, int]) -> None:
+    def _restore(llm: Any, state: tuple[bytes, Any, int]) -> bool:
         import llama_cpp
 
         data, tokens, count = state
         buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
-        llama_cpp.llama_state_set_data(llm._ctx.ctx, buffer, len(data))  # noqa: SLF001
-        llm.input_ids[:count] = tokens
+        if not llama_cpp.llama_state_set_data(llm._ctx.ctx, buffer, len(data)):  # noqa: SLF001
+            llm.n_tokens = 0  # not read after all: the prompt is read from the start
+            return False
+        llm.input_ids[:count] = tokens[:count]
         llm.n_tokens = count
+        return True

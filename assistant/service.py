@@ -176,6 +176,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
             n_ctx=settings.n_ctx, n_threads=settings.n_threads, seed=settings.seed,
             # the shipped model is read in ChatML written here, not by the file's own template
             chat_format=None if settings.model_path else "chatml",
+            state_dir=cache / "states",  # the essays read once, not at every start
         )
     numbers = frozenset(re.sub(r"\D", "", n) for line in crisis_resources(settings.crisis_region)
                         for n in re.findall(r"[\d][\d -]{1,}\d", line))

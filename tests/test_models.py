@@ -167,3 +167,38 @@ def test_the_shipped_model_is_read_in_chatml_the_same_as_its_own_template(
                 {"role": "assistant", "content": "It sounds lonely."},
                 {"role": "user", "content": "It is."}]
     assert format_chatml(messages).prompt == own(messages=messages).prompt
+
+
+@pytest.mark.slow
+def test_a_new_process_starts_from_the_read_prompt_kept_on_disk(tmp_path: Path,
+                                                                small_model: Path) -> None:
+    import json as _json
+
+    import llama_cpp
+
+    from assistant.llm import LlamaCppChatModel
+
+    system = " ".join(["You listen to a reader of essays on interdependence and say back "
+                       "what you heard, plainly, without advice."] * 6)
+    states = tmp_path / "states"
+
+    def ask(words: str) -> tuple[LlamaCppChatModel, int]:
+        model = LlamaCppChatModel(lambda: small_model, n_ctx=2048, state_dir=states)
+        llm = model.llama
+        before = int(llama_cpp.llama_perf_context(llm._ctx.ctx).n_p_eval)  # noqa: SLF001
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": words}]
+        assert "".join(model.stream(messages, max_tokens=4, temperature=0.0))
+        return model, int(llama_cpp.llama_perf_context(llm._ctx.ctx).n_p_eval) - before  # noqa: SLF001
+
+    first, read_first = ask("My aunt Philomena sold the piano.")
+    [kept] = list(states.glob("*.state"))
+    header = _json.loads(kept.read_bytes()[8:8 + int.from_bytes(kept.read_bytes()[:8],
+                                                                   "little")])
+    secret = first.llama.tokenize(b" Philomena", add_bos=False)
+    tokens = header["tokens"]
+    assert not any(tokens[i:i + len(secret)] == secret for i in range(len(tokens)))
+    second, read_second = ask("My brother moved away.")  # a fresh model object, as a restart
+    assert read_first > 100 and read_second < read_first / 3  # only the new words are read
+    kept.write_bytes(kept.read_bytes()[:1000])  # a broken file is read afresh, never trusted
+    _, read_third = ask("My brother moved away.")
+    assert read_third > 100 and len(list(states.glob("*.state"))) == 1

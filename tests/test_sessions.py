@@ -86,14 +86,14 @@ class Watched:
 
 def test_leaving_mid_answer_frees_the_model_for_the_next_person(server: str,
                                                                  assistant: Assistant) -> None:
-    watched = Watched(assistant.model, tokens=1500)
+    watched = Watched(assistant.model, tokens=1000)  # with the prompt, inside n_ctx 2048
     assistant.ask.model = watched  # type: ignore[assignment]
     leaving = Client(server, verbose=False)
     job = leaving.submit("What does the essay say about sovereignty and listening?", [], "Ask",
                          api_name="/ask")
     deadline = time.perf_counter() + 120
     while not watched.calls or watched.calls[0]["chunks"] < 20:
-        assert time.perf_counter() < deadline, "the answer never started"
+        assert time.perf_counter() < deadline, f"the answer never started: {watched.calls}"
         time.sleep(0.05)
     job.cancel()
     staying = Client(server, verbose=False)
@@ -102,7 +102,7 @@ def test_leaving_mid_answer_frees_the_model_for_the_next_person(server: str,
     assert text_of(chat[-1]["content"]).strip()
     first, second = watched.calls[0], watched.calls[-1]
     assert len(watched.calls) >= 2 and second is not first
-    # the leaving answer was stopped where it was, not run to its 1500 tokens ...
-    assert first["closed"] and not first["finished"] and first["chunks"] < 1500
+    # the leaving answer was stopped where it was, not run to its 1000 tokens ...
+    assert first["closed"] and not first["finished"] and first["chunks"] < 1000
     # ... and that is what let the next person's answer into the model
-    assert first["closed"] <= second["start"] or second["chunks"] == 1500
+    assert first["closed"] <= second["start"]
