@@ -171,6 +171,83 @@ def reply(message: str, corpus: Corpus = None, store: Store = None, model: Model
 
 
 @app.command()
+def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or reflect "
+                                            "(listening).")] = "reflect",
+         owner: Annotated[str, typer.Option(help="Whose conversation (the sign-in name).")]
+         = "local",
+         keep: Annotated[bool, typer.Option(help="Store the conversation, as the page does "
+                                            "(see `reflect conversations`).")] = True,
+         corpus: Corpus = None, store: Store = None, model: Model = None) -> None:
+    """A conversation in the terminal, the same turns as the page: type, read, go on.
+
+    /ask and /reflect switch modes, /start ID begins an invitation (see `reflect invitations`),
+    /new starts afresh, /quit (or end of input) leaves."""
+    from .ask import Delta, Sources
+    from .conversation import ASK, REFLECT, Conversation, Finished
+    from .history import ConversationStore
+    from .safety import check_message, crisis_resources
+
+    config = settings(corpus, store, model)
+    assistant = assistant_for(config)
+    history = ConversationStore(config.data_dir / "conversations.sqlite3")
+    modes = {"ask": ASK, "reflect": REFLECT}
+    if mode not in modes:
+        raise AssistantError("--mode is ask or reflect.")
+    current, talk, saved = modes[mode], Conversation(owner=owner), None
+    interactive = sys.stdin.isatty()
+    typer.echo(f"Reflect ({mode}). /ask, /reflect, /start ID, /new, /quit.")
+    shown_resources = False
+    while True:
+        if interactive:
+            typer.echo("you> ", nl=False)
+        line = sys.stdin.readline()
+        if not line or line.strip() in ("/quit", "/exit"):
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text in ("/ask", "/reflect"):
+            current = modes[text[1:]]
+            typer.echo(f"({text[1:]})")
+            continue
+        if text == "/new":
+            talk, saved, shown_resources = Conversation(owner=owner), None, False
+            typer.echo("(a new conversation)")
+            continue
+        try:
+            if text.startswith("/start "):
+                events = assistant.companion.start(talk, text.split(" ", 1)[1].strip())
+            else:
+                text = check_message(text, config.max_message_chars)
+                if keep:
+                    saved = saved or history.create(owner, text)
+                    history.append(saved, owner, "user", text, {"mode": current})
+                events = assistant.companion.turn(talk, text, current)
+            for event in events:
+                if isinstance(event, Delta):
+                    typer.echo(event.text, nl=False)
+                elif isinstance(event, Sources):
+                    continue
+                elif isinstance(event, Finished):
+                    turn = event.turn
+                    for source in sorted(turn.sources, key=lambda s: not s.cited):
+                        typer.echo(f"\n  [{source.n}] {source.essay} · {source.section}"
+                                   + ("" if source.cited else "  (also consulted)"), nl=False)
+                    typer.echo("")
+                    resources = crisis_resources(config.crisis_region)
+                    if talk.crisis and not shown_resources and resources[0] not in turn.text:
+                        typer.echo("\n".join(f"  {r}" for r in resources))  # they stay in view
+                    shown_resources = shown_resources or talk.crisis
+                    if keep and saved:
+                        history.append(saved, owner, "assistant", turn.text,
+                                       {"route": turn.route, "crisis": turn.crisis,
+                                        "care": turn.care, "carried": talk.care.as_dict()})
+        except AssistantError as exc:
+            typer.echo(f"\n{exc}", err=True)
+        typer.echo("")
+
+
+@app.command()
 def check(text: Annotated[str, typer.Argument(help='Text to check, or "-" for JSONL '
                                                     '{"text"} lines on stdin.')],
           as_json: AsJson = False) -> None:

@@ -207,3 +207,24 @@ def test_an_unknown_crisis_region_is_an_error_not_a_silent_default(
     monkeypatch.setenv("ASSISTANT_CRISIS_REGION", "GB")
     with pytest.raises(ValueError, match="UK"):
         Settings()
+
+
+def test_chat_in_the_terminal_listens_answers_and_keeps_the_conversation(
+        env: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.history import ConversationStore
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    where = ["--corpus", str(env["corpus"]), "--store", str(env["store"]),
+             "--model", str(env["model"])]
+    assert runner.invoke(app, ["ingest", *where[:4]]).exit_code == 0
+    said = ("My brother stopped calling after the funeral.\n/ask\n"
+            "What do the essays say about interdependence?\n/reflect\n"
+            "Some nights I think about ending my life.\n/quit\n")
+    result = runner.invoke(app, ["chat", *where], input=said, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "your brother stopped calling" in out  # the reflection, their words said back
+    assert "[1]" in out  # the essay answer, with its sources
+    assert "988" in out and out.count("988 Suicide") == 1  # the resources, once
+    [kept] = ConversationStore(tmp_path / "data" / "conversations.sqlite3").summaries("local")
+    assert kept.messages == 6
