@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field("local", description="The model name to ask that server for.")
     openai_api_key: str | None = Field(None, description="Its API key, if it wants one.")
+    chroma_token: str | None = Field(
+        None, description="Sent as `Authorization: Bearer <token>` to the Chroma server (or "
+        "the proxy in front of it, since Chroma 1.x's server checks none itself).",
+    )
     model_sha256: str = Field(
         "", description="sha256 hashes (comma-separated) a configured chat model must match; "
         "with none, a configured model is used unverified (the shipped one always is checked).",
@@ -125,3 +129,22 @@ class Settings(BaseSettings):
                              f"{', '.join(crisis_regions())} (assistant/data/crisis_resources."
                              "toml lists them; add yours there).")
         return region
+
+    @field_validator("chroma_url", "openai_base_url")
+    @classmethod
+    def _private_in_transit(cls, value: str | None) -> str | None:
+        """A person's words go to these servers: in the clear only on this machine."""
+        if not value:
+            return value
+        from urllib.parse import urlparse
+
+        from .auth import is_loopback
+
+        url = urlparse(value)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL.")
+        if url.scheme == "http" and not is_loopback(url.hostname):
+            raise ValueError(f"{value} is plain http to another machine: what people write "
+                             "would cross the network readable. Use https (a TLS proxy in "
+                             "front of the server), or run it on this machine.")
+        return value

@@ -36,8 +36,10 @@ class PassageIndex:
     """Passages and their embeddings in a persistent Chroma collection, keyed by content hash."""
 
     def __init__(self, store_dir: Path, collection: str, embeddings: Embeddings,
-                 embedding_name: str = "all-MiniLM-L6-v2", server: str | None = None) -> None:
+                 embedding_name: str = "all-MiniLM-L6-v2", server: str | None = None,
+                 token: str | None = None) -> None:
         self.server = server
+        self.token = token
         self.store_dir = store_dir
         self.collection = collection
         self.embeddings = embeddings
@@ -99,12 +101,20 @@ class PassageIndex:
         assert self.server is not None
         url = urlparse(self.server)
         try:
+            settings = ChromaSettings(anonymized_telemetry=False)
+            if self.token:  # the server's token authentication
+                settings.chroma_client_auth_provider = (
+                    "chromadb.auth.token_authn.TokenAuthClientProvider")
+                settings.chroma_client_auth_credentials = self.token
             client = chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                ssl=url.scheme == "https",
-                settings=ChromaSettings(anonymized_telemetry=False))
+                ssl=url.scheme == "https", settings=settings)
             names = {c.name for c in client.list_collections()}
         except (ValueError, ChromaError) as exc:  # ValueError: "Could not connect to…"
+            if self._refused():
+                raise IndexNotBuiltError(
+                    f"The Chroma server at {self.server} refused this client: set "
+                    "ASSISTANT_CHROMA_TOKEN to the token it expects.") from exc
             raise IndexNotBuiltError(f"Cannot reach the Chroma server at {self.server} "
                                      f"({exc.__class__.__name__}). Is `chroma run` up?") from exc
         if not create and self.collection not in names:
@@ -115,6 +125,17 @@ class PassageIndex:
             collection_metadata={"hnsw:space": "cosine", "embedding": self.embedding_name},
         )
         return self._store
+
+    def _refused(self) -> bool:
+        """Whether the server (or the proxy in front of it) answered, and said no to us."""
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            answer = httpx.get(f"{self.server}/api/v2/heartbeat", headers=headers, timeout=5)
+        except httpx.HTTPError:
+            return False
+        return answer.status_code in (401, 403)
 
     def _ids(self) -> set[str]:
         return set(self._chroma(create=True).get(include=[])["ids"])

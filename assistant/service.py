@@ -164,7 +164,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
         lambda: embedding_model_path(settings.embedding_model_path, cache), settings.n_threads
     )
     index = PassageIndex(settings.store_dir, settings.collection, embeddings,
-                         server=settings.chroma_url)
+                         server=settings.chroma_url, token=settings.chroma_token)
     retriever = Retriever(index, embeddings)
     if model is None and settings.openai_base_url:
         model = OpenAICompatibleChatModel(settings.openai_base_url, settings.openai_model,

@@ -130,3 +130,68 @@ def test_reflect_models_names_the_one_that_answers(monkeypatch: pytest.MonkeyPat
     assert out["default"] == "qwen-served"
     shipped = next(m for m in out["models"] if m["role"] == "chat (default)")
     assert shipped["sha256"].startswith("cc324af0") and shipped["bytes"] == 1_117_320_768
+
+
+@contextmanager
+def token_gate(upstream: str, token: str) -> Iterator[str]:
+    """What docs/deploy.md puts in front of a Chroma server (whose 1.x server has no
+    authentication of its own): a proxy that passes on only requests with the token."""
+    import http.server
+    import threading
+
+    import httpx
+
+    class Gate(http.server.BaseHTTPRequestHandler):
+        def _pass(self) -> None:
+            if self.headers.get("Authorization") != f"Bearer {token}":
+                self.send_response(401)
+                self.end_headers()
+                return
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            answer = httpx.request(self.command, upstream + self.path, content=body,
+                                   headers={"Content-Type": self.headers.get(
+                                       "Content-Type", "application/json")})
+            self.send_response(answer.status_code)
+            self.send_header("Content-Type", answer.headers.get("content-type", ""))
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Gate)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def test_a_chroma_server_behind_a_token_is_reached_only_with_it(
+        chroma_server: str, tmp_path: Path, model_cache: Path, small_model: Path) -> None:
+    with token_gate(chroma_server, "s3cret-token-for-tests") as url:
+        without = make_settings(tmp_path / "a", model_cache, small_model, chroma_url=url)
+        with pytest.raises(IndexNotBuiltError, match="ASSISTANT_CHROMA_TOKEN"):
+            build_assistant(without).index.passages()
+        wrong = make_settings(tmp_path / "b", model_cache, small_model, chroma_url=url,
+                              chroma_token="not-it", collection="gated")
+        with pytest.raises(IndexNotBuiltError, match="ASSISTANT_CHROMA_TOKEN"):
+            build_assistant(wrong).ingest()
+        right = make_settings(tmp_path / "c", model_cache, small_model, chroma_url=url,
+                              chroma_token="s3cret-token-for-tests", collection="gated")
+        assert build_assistant(right).ingest().sync.added > 20
+
+
+@pytest.mark.parametrize("setting", ["chroma_url", "openai_base_url"])
+def test_plain_http_to_another_machine_is_refused(setting: str) -> None:
+    from pydantic import ValidationError
+
+    from assistant.config import Settings
+
+    with pytest.raises(ValidationError, match="plain http to another machine"):
+        Settings(**{setting: "http://10.0.0.6:8080/v1"})
+    assert getattr(Settings(**{setting: "https://10.0.0.6:8080/v1"}), setting)
+    assert getattr(Settings(**{setting: "http://127.0.0.1:8080/v1"}), setting)
