@@ -19,6 +19,7 @@ name the asking origin; the request that follows is refused here, before Gradio 
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,11 +68,41 @@ def hostname(value: str) -> str:
         return value.rsplit(":", 1)[0].lower() if value.count(":") == 1 else value.lower()
 
 
+class SignInLimiter:
+    """Failed sign-ins per address: the first FREE in WINDOW seconds are free, then each
+    further try must wait twice as long as the last (capped), answered 429 until then."""
+
+    FREE = 10
+    WINDOW = 900.0
+    MOST = 300.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.failures: dict[str, list[float]] = {}
+
+    def wait(self, address: str) -> float:
+        now = self.clock()
+        recent = [t for t in self.failures.get(address, []) if now - t < self.WINDOW]
+        self.failures[address] = recent
+        extra = len(recent) - self.FREE
+        if extra < 0:
+            return 0.0
+        return max(0.0, recent[-1] + min(self.MOST, 2.0 ** extra) - now)
+
+    def failed(self, address: str) -> None:
+        self.failures.setdefault(address, []).append(self.clock())
+
+    def succeeded(self, address: str) -> None:
+        self.failures.pop(address, None)
+
+
 class SameSiteGuard:
-    def __init__(self, app: ASGIApp, names: frozenset[str], secure: bool = False) -> None:
+    def __init__(self, app: ASGIApp, names: frozenset[str], secure: bool = False,
+                 limiter: SignInLimiter | None = None) -> None:
         self.app = app
         self.names = names
         self.secure = secure
+        self.limiter = limiter or SignInLimiter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -80,6 +111,11 @@ class SameSiteGuard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                    for k, v in scope.get("headers", [])}
         refusal = self.refusal(headers)
+        address = (scope.get("client") or ("?", 0))[0]
+        signing_in = scope["type"] == "http" and scope.get("method") == "POST" and (
+            scope.get("path", "").rstrip("/").endswith("/login"))
+        if refusal is None and signing_in and (wait := self.limiter.wait(address)):
+            refusal = 429, f"Too many failed sign-ins from here; try again in {wait:.0f} s."
         if refusal is not None:
             await self._refuse(scope, receive, send, *refusal)
             return
@@ -87,6 +123,9 @@ class SameSiteGuard:
         async def guarded(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = self._headers(message.get("headers", []))
+                if signing_in:
+                    ok = message["status"] < 400  # 200, or a redirect; 400 when refused
+                    (self.limiter.succeeded if ok else self.limiter.failed)(address)
             await send(message)
 
         await self.app(scope, receive, guarded)

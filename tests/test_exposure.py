@@ -337,3 +337,15 @@ def test_the_page_refuses_a_large_upload(assistant: Assistant) -> None:
         assert not any(p.is_file() and p.stat().st_size >= 2**20 for p in served.rglob("*"))
     finally:
         gr.close_all()
+
+
+@pytest.mark.slow
+def test_guessing_across_names_from_one_address_is_slowed(served_with_auth: str) -> None:
+    import httpx
+
+    login = f"{served_with_auth}login"
+    wrong = [httpx.post(login, data={"username": f"guess{i}", "password": "x"}).status_code
+             for i in range(10)]
+    assert wrong == [400] * 10
+    held = httpx.post(login, data={"username": "ana", "password": "quiet garden"})
+    assert held.status_code == 429 and "try again" in held.text

@@ -47,3 +47,48 @@ def test_cookies_become_strict_and_secure_over_tls() -> None:
     assert _strict_cookie(cookie, secure=False) == (
         b"access-token=abc; Path=/; HttpOnly; SameSite=Strict")
     assert _strict_cookie(cookie, secure=True).endswith(b"SameSite=Strict; Secure")
+
+
+def test_failed_sign_ins_from_one_address_are_slowed_and_others_are_not() -> None:
+    import asyncio
+
+    from assistant.webguard import SignInLimiter
+
+    now = [1000.0]
+    limiter = SignInLimiter(clock=lambda: now[0])
+    answers = {"right": 200, "wrong": 400}
+
+    async def app(scope, receive, send) -> None:
+        body = (await receive())["body"].decode()
+        await send({"type": "http.response.start", "status": answers[body], "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    guard = SameSiteGuard(app, page_names("127.0.0.1"), limiter=limiter)
+
+    def sign_in(address: str, password: str) -> int:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": password.encode()}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/login", "client": (address, 1),
+                 "headers": [(b"host", b"127.0.0.1:7860")]}
+        asyncio.run(guard(scope, receive, send))
+        return sent[0]["status"]
+
+    assert [sign_in("10.0.0.9", "wrong") for _ in range(SignInLimiter.FREE)] == [400] * 10
+    assert sign_in("10.0.0.9", "right") == 429  # then this address waits, right or not
+    assert sign_in("10.0.0.7", "right") == 200  # another address is not held up
+    now[0] += 1
+    assert sign_in("10.0.0.9", "wrong") == 400  # after 1 s it may try once more ...
+    now[0] += 1.5
+    assert sign_in("10.0.0.9", "right") == 429  # ... then the wait doubles
+    now[0] += 0.6
+    assert sign_in("10.0.0.9", "right") == 200  # and a success clears it
+    assert limiter.wait("10.0.0.9") == 0.0
+    sign_in("10.0.0.9", "wrong")
+    now[0] += SignInLimiter.WINDOW
+    assert limiter.wait("10.0.0.9") == 0.0
