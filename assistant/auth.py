@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from .errors import AssistantError
 
-ITERATIONS = 240_000
+ITERATIONS = 600_000  # OWASP (2023) for PBKDF2-HMAC-SHA256; stored hashes keep their own count
 
 
 class ExposureError(AssistantError):

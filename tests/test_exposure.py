@@ -349,3 +349,11 @@ def test_guessing_across_names_from_one_address_is_slowed(served_with_auth: str)
     assert wrong == [400] * 10
     held = httpx.post(login, data={"username": "ana", "password": "quiet garden"})
     assert held.status_code == 429 and "try again" in held.text
+
+
+def test_new_hashes_use_owasps_count_and_older_ones_still_verify() -> None:
+    from assistant.auth import verify_password
+
+    assert hash_password("x").split("$")[1] == "600000"
+    older = hash_password("quiet garden", iterations=240_000)
+    assert verify_password("quiet garden", older) and not verify_password("quiet gardens", older)
