@@ -35,13 +35,21 @@ ROTATED = ("It sounds like ", "It sounds as if ", "What I hear is that ", "From 
            "It seems like ")
 
 
+def last_reply(history: list[Message]) -> str:
+    return next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
+
+
+def _pick(key: str) -> int:
+    """A number fixed by `key`: the same message gets the same choice, others vary."""
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16)
+
+
 def choose_opening(message: str, history: list[Message], attempt: int = 0) -> str:
     """A way in that varies with the message and never repeats the last reply's: the small
     model otherwise opens "It sounds like" almost every time."""
-    last = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
+    last = last_reply(history)
     allowed = [o for o in ROTATED if not last.startswith(o)] or list(ROTATED)
-    pick = int(hashlib.sha256(message.strip().lower().encode()).hexdigest(), 16) + attempt
-    return allowed[pick % len(allowed)]
+    return allowed[(_pick(message.strip().lower()) + attempt) % len(allowed)]
 
 
 # Ways into the question that open the person's own exploring; one per reply, never the last
@@ -60,10 +68,9 @@ def anchored_grammar(lead: str, ask: str) -> str:
 
 
 def choose_ask(message: str, history: list[Message], attempt: int = 0) -> str:
-    last = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
+    last = last_reply(history)
     allowed = [a for a in ASKS if a not in last] or list(ASKS)
-    pick = int(hashlib.sha256(f"ask {message.strip().lower()}".encode()).hexdigest(), 16)
-    return allowed[(pick + attempt) % len(allowed)]
+    return allowed[(_pick(f"ask {message.strip().lower()}") + attempt) % len(allowed)]
 
 
 # The question a reply built from the restatement alone ends with.
@@ -125,9 +132,9 @@ class ListeningService:
         return [{"role": "system", "content": system}, *shots, *fit(history, self.history_chars),
                 {"role": "user", "content": render("listen_user", message=message, nudge=nudge)}]
 
-    def draft(self, message: str, history: list[Message], attempt: int) -> Draft:
+    def draft(self, message: str, history: list[Message], restated: str | None,
+              attempt: int) -> Draft:
         opening = choose_opening(message, history, attempt)
-        restated = faithful.restate(message)
         lead = f"{opening}{restated}" if restated else None
         pieces = self.model.stream(
             self.messages(message, history, nudge=attempt > 0),
@@ -139,19 +146,19 @@ class ListeningService:
         text = tidy("".join(pieces))
         added = text[len(lead):] if lead and text.startswith(lead) else text
         said = " ".join(m["content"] for m in history if m["role"] == "user")
-        last = next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
         shown = (*(e["reply"].split(", and ", 1)[-1] for e in examples()),
-                 last.split(", and ", 1)[-1])  # nor the shape of the reply before
-        return Draft(text, lead, faithful.problems(added, message, said, shown))
+                 last_reply(history).split(", and ", 1)[-1])  # nor the reply before's shape
+        return Draft(text, faithful.problems(added, message, said, shown))
 
     def reply(self, message: str, history: list[Message] | None = None) -> ListeningReply:
         start = time.perf_counter()
         record = PolicyRecord()
-        drafts, lead = [], None
+        history = history or []
+        restated = faithful.restate(message)
+        drafts = []
         for attempt in range(self.regenerations + 1):
-            draft = self.draft(message, history or [], attempt)
+            draft = self.draft(message, history, restated, attempt)
             drafts.append(draft.text)
-            lead = lead or draft.lead
             verdict = self.detector.check(draft.text)
             if attempt == 0:
                 record.first_draft_fixing = verdict.fixing
@@ -162,6 +169,7 @@ class ListeningService:
             record.violations.extend(verdict.reasons + [f"adds: {p}" for p in draft.problems]
                                      or ["empty draft"])
         record.status, record.fallback, record.regenerated = "fallback", True, self.regenerations
+        lead = f"{choose_opening(message, history)}{restated}" if restated else None
         return ListeningReply(message, restatement_reply(message, lead), record, _since(start),
                               drafts)
 
@@ -169,7 +177,6 @@ class ListeningService:
 @dataclass(frozen=True)
 class Draft:
     text: str
-    lead: str | None  # the opening and the restatement the reply was made to begin with
     problems: list[str]  # what the model's part adds that the person did not say
 
 
@@ -177,8 +184,7 @@ def restatement_reply(message: str, lead: str | None) -> str:
     """The reply when no draft passed: the person's words said back, and one open question."""
     if lead is None:
         return fallback_reply(message)
-    digest = int(hashlib.sha256(message.encode()).hexdigest(), 16)
-    return f"{lead}. {QUESTIONS[digest % len(QUESTIONS)]}"
+    return f"{lead}. {QUESTIONS[_pick(message) % len(QUESTIONS)]}"
 
 
 def tidy(text: str) -> str:
