@@ -111,7 +111,8 @@ class ConversationStore:
                              (conversation, owner)).fetchone()
         return str(row[0]) if row else ""
 
-    def delete(self, conversation: str, owner: str) -> None:
+    def delete(self, conversation: str, owner: str) -> bool:
+        """Delete one of `owner`'s conversations; False (and nothing touched) if not theirs."""
         with self._db() as db:
             owned = db.execute("SELECT 1 FROM conversations WHERE id = ? AND owner = ?",
                                (conversation, owner)).fetchone()
@@ -119,6 +120,7 @@ class ConversationStore:
                 db.execute("DELETE FROM messages WHERE conversation = ?", (conversation,))
                 db.execute("DELETE FROM conversations WHERE id = ?", (conversation,))
         self._compact()
+        return bool(owned)
 
     def delete_owner(self, owner: str) -> None:
         with self._db() as db:

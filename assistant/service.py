@@ -88,9 +88,8 @@ class Assistant:
         """One conversation, with every copy of it the page handed out."""
         import shutil
 
-        if not any(s.id == conversation for s in self.history.summaries(owner)):
-            return
-        self.history.delete(conversation, owner)
+        if not self.history.delete(conversation, owner):
+            return  # not theirs: nothing of it is touched
         shutil.rmtree(self.served_dir / "downloads" / owner_key(owner) / conversation,
                       ignore_errors=True)
         for copy in self.served_dir.rglob(export_name(conversation)):  # Gradio's cache
