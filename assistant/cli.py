@@ -182,8 +182,8 @@ def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or re
 
     /ask and /reflect switch modes, /start ID begins an invitation (see `reflect invitations`),
     /new starts afresh, /quit (or end of input) leaves."""
-    from .ask import Delta, Sources
-    from .conversation import ASK, REFLECT, Conversation, Finished
+    from .ask import Delta
+    from .conversation import ASK, REFLECT, Conversation, Finished, stored_meta
     from .history import ConversationStore
     from .safety import check_message, crisis_resources
 
@@ -226,8 +226,6 @@ def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or re
             for event in events:
                 if isinstance(event, Delta):
                     typer.echo(event.text, nl=False)
-                elif isinstance(event, Sources):
-                    continue
                 elif isinstance(event, Finished):
                     turn = event.turn
                     for source in sorted(turn.sources, key=lambda s: not s.cited):
@@ -240,8 +238,7 @@ def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or re
                     shown_resources = shown_resources or talk.crisis
                     if keep and saved:
                         history.append(saved, owner, "assistant", turn.text,
-                                       {"route": turn.route, "crisis": turn.crisis,
-                                        "care": turn.care, "carried": talk.care.as_dict()})
+                                       stored_meta(turn, talk))
         except AssistantError as exc:
             typer.echo(f"\n{exc}", err=True)
         typer.echo("")

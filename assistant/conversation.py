@@ -273,6 +273,12 @@ class Companion:
                 mode, "invitation", "Take your time. When you're ready, say “move on”."))
 
 
+def stored_meta(turn: Turn, conversation: Conversation) -> dict[str, Any]:
+    """What is stored with a reply, so a resumed conversation keeps its route and its care."""
+    return {"route": turn.route, "crisis": turn.crisis, "care": turn.care,
+            "carried": conversation.care.as_dict()}
+
+
 def final_turn(events: Iterator[TurnEvent]) -> Turn:
     """Run a turn to its end and return what it said."""
     return next(event.turn for event in events if isinstance(event, Finished))

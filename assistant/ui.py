@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from .ask import HELD_BACK, Delta, Source, Sources
 from .auth import SignIn, check_exposure, parse_users
 from .care import CareState
-from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn
+from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn, stored_meta
 from .errors import AssistantError
 from .history import Stored
 from .invitations import Step
@@ -257,9 +257,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 elif isinstance(event, Finished):
                     chat[-1]["content"] = page_text(event.turn.text)
                     store.append(saved, owner, "assistant", event.turn.text,
-                                 {"route": event.turn.route, "crisis": event.turn.crisis,
-                                  "care": event.turn.care,
-                                  "carried": conversation.care.as_dict()})
+                                 stored_meta(event.turn, conversation))
                     yield (chat, conversation, "", sources_markdown(event.turn.sources, True),
                            turn_status(event.turn), crisis_panel(conversation.crisis),
                            *invitation_view(conversation), saved, past_choices(owner))
