@@ -15,7 +15,7 @@ from . import backend
 from .ask import AskService
 from .backend import Backend
 from .care import CareCheck, SecondReader
-from .config import Settings
+from .config import Settings, listed
 from .conversation import Companion
 from .corpus import corpus_passages, load_corpus
 from .embeddings import LlamaEmbeddings
@@ -169,7 +169,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
         model = OpenAICompatibleChatModel(settings.openai_base_url, settings.openai_model,
                                           settings.openai_api_key)
     if model is None:
-        allowed = tuple(h for h in settings.model_sha256.split(",") if h.strip())
+        allowed = listed(settings.model_sha256)
         model = LlamaCppChatModel(
             lambda: chat_model_info(settings.model_path, cache, progress, allowed).path,
             n_ctx=settings.n_ctx, n_threads=settings.n_threads, seed=settings.seed,

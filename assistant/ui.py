@@ -15,6 +15,7 @@ from starlette.middleware import Middleware
 from .ask import HELD_BACK, Delta, Source, Sources
 from .auth import SignIn, check_exposure, parse_users
 from .care import CareState
+from .config import listed
 from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn, stored_meta
 from .errors import AssistantError
 from .history import Stored
@@ -365,7 +366,7 @@ def launch(assistant: Assistant, share: bool = False, demo: gr.Blocks | None = N
     """Serve the page; refuses share links, and other addresses without passwords."""
     settings = assistant.settings
     users = parse_users(settings.users)
-    names = tuple(n for n in settings.allowed_hosts.split(",") if n.strip())
+    names = listed(settings.allowed_hosts)
     tls = bool(settings.tls_cert and settings.tls_key)
     check_exposure(settings.host, users, share, tls=tls, names=names)
     warm_up(assistant)
