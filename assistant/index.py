@@ -102,7 +102,7 @@ class PassageIndex:
         url = urlparse(self.server)
         try:
             settings = ChromaSettings(anonymized_telemetry=False)
-            if self.token:  # the server's token authentication
+            if self.token:  # a bearer token, for the proxy that guards the server
                 settings.chroma_client_auth_provider = (
                     "chromadb.auth.token_authn.TokenAuthClientProvider")
                 settings.chroma_client_auth_credentials = self.token
