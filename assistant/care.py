@@ -67,8 +67,6 @@ class CareModel:
     """The built data, compiled once: phrase patterns, vocabulary, classifier weights."""
 
     def __init__(self, data: dict[str, Any]) -> None:
-        import numpy as np
-
         self.data = data
         self.care_kinds = frozenset(data["care_kinds"])
         self.known = frozenset(data["vocabulary"])
@@ -80,8 +78,6 @@ class CareModel:
                 kp[0], len(KIND_ORDER)))}
         classifier = data["classifier"]
         self.classes: list[str] = classifier["classes"]
-        self.coef = np.array(classifier["coef"])
-        self.intercept = np.array(classifier["intercept"])
         self.thresholds: dict[str, float] = classifier["thresholds"]
 
     @staticmethod
@@ -156,7 +152,15 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:took|swallowed|taken|have taken|drank) (?:a |the |all )?(?:whole |entire |of )?"
      r"(?:the )?(?:bottle|pack|packet|box|lot|bunch|handful|all) (?:of )?(?:my |the |her |his )?"
      r"\w*\s?(?:pills|tablets|medication|meds)?|\b(?:i am )?standing (?:on|at) (?:the |a )?"
-     r"(?:edge|ledge|bridge|roof|platform|cliff)\b|\bwill not stop bleeding\b"),
+     r"(?:edge|ledge|bridge|roof|platform|cliff)\b|\bwill not stop bleeding\b|"
+     # a poison drunk, or a count of tablets no one takes by mistake
+     r"\b(?:drank|drunk|swallowed|took|taken|had) (?:some )?(?:bleach|antifreeze|weed ?killer|"
+     r"pesticide|poison|drain cleaner)\b|\b(?:took|taken|swallowed) (?:about |around |like )?"
+     r"(?:[2-9]\d|1\d|\d{3}|twenty|thirty|forty|fifty) (?:of )?(?:my |the |his |her )?"
+     r"(?:\w+ )?(?:pills|tablets|capsules|antidepressants|painkillers|paracetamol|sleeping "
+     r"pills|meds|medication)\b|\b(?:sitting|lying|standing|am) (?:on|by) the (?:railway |train )?"
+     r"tracks\b|\b(?:on|at) the (?:roof|ledge|edge|bridge)\b[^.]{0,60}\b(?:scared of what|"
+     r"going to jump|about to jump|want to jump)"),
     ("harm_others", CRISIS,
      r"\b(?:want to|going to|plan(?:ning)? to|ready to|thoughts of|thinking (?:of|about)|"
      r"urges? to|will|would) (?:kill|hurt|stab|shoot|strangle|attack|harm|poison)(?:ing)? "
@@ -165,7 +169,9 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
     ("being_harmed", CRISIS,
      rf"\b{_WHO} (?:hits|hit|beats|beat|chokes|choked|strangled|strangles|kicks|kicked|pushed|"
      r"punched|punches|raped|rapes|touches|touched|locks|locked|burned|threatens|threatened|"
-     r"slaps|slapped) me\b|\b(?:said|says|threatened|told me) (?:that )?(?:he|she|they) (?:will|"
+     r"slaps|slapped|hurts|abuses|abused|molests|molested|gropes|groped|forces|forced) me\b|"
+     rf"\b{_WHO} (?:makes|made|forces|forced) me (?:do|have|touch|watch) (?:sexual |things|sex)|"
+     r"\b(?:locked|lock me|locks me) in (?:my|the|a) (?:room|basement|cellar|house|flat)\b|\b(?:said|says|threatened|told me) (?:that )?(?:he|she|they) (?:will|"
      r"would|is going to|are going to) (?:kill|hurt) me\b|\b(?:scared|afraid|terrified) (?:to go|"
      r"of going) home\b|\bfollowing me (?:home|around)\b"),
     ("voices", CARE,
@@ -183,7 +189,7 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:eaten|eating|ate) (?:nothing|almost nothing)\b|\b(?:have not|not|stopped) "
      r"(?:eaten|eating) (?:in|for) \w+|\bmake myself (?:throw up|sick|vomit|purge)\b|"
      r"\bthrow(?:ing)? up after (?:every |each )?(?:meal|eating)\b|\b\d+ calories a day\b|"
-     r"\blowest (?:number of )?calories\b"),
+     r"\blowest (?:number of )?calories\b|\bstarv(?:e|ing) myself\b"),
     ("compulsion", CARE,
      r"\b(?:until|till) (?:they|it|my \w+) (?:crack|cracks|bleed|bleeds)\b|\bcan not stop "
      r"(?:washing|checking|cleaning|counting|picking|pulling)\b|\b\d+ times before i can\b"),
@@ -192,6 +198,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"drive|heart (?:is )?racing|can not feel|seeing things|shaking|passing out|overdos\w*)\b"),
 ]}
 
+NOT_MEANT = re.compile(r"\b(?:by accident|accidentally|when we were (?:kids|little|children)|"
+                       r"playing|in (?:a|the) game|we laugh about it|lol|haha)\b")
 MEANS = re.compile(
     r"\b(?:tallest|highest|how (?:high|tall|far down|deep)|top floor|roof(?:top)?|cliffs?|"
     r"bridges?|ledge|balcony|overpass|train tracks?|railway|how (?:many|much)\b[^.?!]{0,40}"
@@ -199,7 +207,13 @@ MEANS = re.compile(
     r"lethal|fatal)|lethal|fatal dose|overdose|too much \w+|pesticides?|poisons?|antifreeze|"
     r"bleach|cyanide|carbon monoxide|helium|rope|noose|guns?|firearms?|pistol|rifle|shotgun|"
     r"knife|knives|blades?|razors?|sharpener|painkillers?|sleeping pills?|painless|"
-    r"strongest \w+|drown|morphine|opioids?|insulin|paracetamol|tylenol|acetaminophen)\b")
+    r"strongest \w+|drown|morphine|opioids?|insulin|paracetamol|tylenol|acetaminophen|"
+    # heights and ways spelled as a question of distance or time (safe-messaging's "means")
+    r"high enough|far enough|fall from|falls? (?:from|off)|floors? up|storeys?|drown\w*|"
+    r"how far (?:would|do|does|can|should) (?:you|i|someone|a person) (?:have to |need to )?fall|"
+    r"jump(?:ing)? (?:off|from|in front)|before jumping|bleed(?:ing)? out|suffocat\w*|hang(?:ing)? (?:yourself|myself|someone)|how long (?:does|"
+    r"would) it take to die|dangerous to (?:mix|take together)|would (?:it|that) be fatal|"
+    r"kill (?:you|a person|someone)|be sure (?:to|it|you) (?:die|works?))\b")
 # Recent losses and low mood the lexicon spells as phrases ("got fired") but people say in
 # many ways: risk factors that make a means question a crisis (C-SSRS, 988 warning signs).
 LOSS = re.compile(
@@ -219,6 +233,7 @@ QUESTION = re.compile(r"\?|^(?:what|where|which|how|is|are|can|could|would|do|do
 
 INFO_QUESTION = re.compile(r"^(?:how|what|where|which|who|when|why|is|are|can|could|should|do|"
                            r"does|did|tell me)\b[^.!]*\?\s*$")
+DISTRESS_MARGIN = 1.5  # in the risk score's units (spreads on everyday text)
 READER_GRAMMAR = 'root ::= "none" | "care" | "crisis"'
 
 
@@ -317,7 +332,10 @@ class CareCheck:
                 read := self.reader.read([*state.recent, message])):
             level, kind, evidence = read, f"{read}_second_reader", message
         state.recent = [*state.recent, message][-3:]
-        distressed = level is not None or distress or risk >= 0.3
+        # Near the cut without reaching it: not a disclosure, but distress enough that a
+        # question about heights or doses after it is read as one.
+        near_cut = scores.get("risk", float("-inf")) >= self._cut() - DISTRESS_MARGIN
+        distressed = level is not None or distress or risk >= 0.3 or near_cut
         means = MEANS.search(text)
         if RANK[level] < RANK[CRISIS] and means and QUESTION.search(text) and (
                 distressed or recent):
@@ -326,6 +344,9 @@ class CareCheck:
         if RANK[level] > RANK[state.level]:
             state.level, state.kind = level, kind
         return CareVerdict(level, kind, evidence, state.level, scores)
+
+    def _cut(self) -> float:
+        return float(self.model.data["classifier"].get("neighbours", {}).get("cut", float("inf")))
 
     def _phrases(self, text: str) -> tuple[str | None, str | None, str]:
         found: tuple[str | None, str | None, str] = (None, None, "")
@@ -340,6 +361,8 @@ class CareCheck:
         for kind, (level, pattern) in RULES.items():
             # getting a gun is a warning sign when it is said, not when it is asked about
             match = _spoken(pattern, text) if kind == "preparing" else pattern.search(text)
+            if match and kind == "being_harmed" and NOT_MEANT.search(text):
+                continue  # "my toddler hit me by accident", "he punched me when we were kids"
             if match:
                 found = max(found, (level, kind, match.group(0)), key=lambda f: RANK[f[0]])
         return found
@@ -351,6 +374,7 @@ class CareCheck:
         import numpy as np
 
         model = self.model
+        message = collapse_repeats(message)
         parts = [message, *[s for s in re.split(r"(?<=[.!?;])\s+|\n+", message)
                             if len(s.split()) >= 3]][:12]
         parts = [p for p in parts if distressed or not INFO_QUESTION.match(p.strip().lower())]
@@ -360,14 +384,76 @@ class CareCheck:
             return None, None, "", {}
         assert self.embeddings is not None
         vectors = np.array(self.embeddings.embed_documents(parts))
-        logits = vectors @ model.coef.T + model.intercept
-        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probs /= probs.sum(axis=1, keepdims=True)
+        probs = _probabilities(model.data["classifier"], vectors)
         classes: Sequence[str] = model.classes
         best: dict[str, float] = {c: float(probs[:, i].max()) for i, c in enumerate(classes)}
+        if "neighbours" in model.data["classifier"]:
+            odds, near = risk_scores(model.data["classifier"], vectors)
+            risk = odds + near
+            best["risk"] = float(risk.max())
+            row = int(risk.argmax())
+            if risk[row] >= model.data["classifier"]["neighbours"]["cut"]:
+                level = CRISIS if probs[row, classes.index(CRISIS)] >= probs[
+                    row, classes.index(CARE)] else CARE
+                return level, f"{level}_meaning", parts[row], best
+            return None, None, "", best
         for level in (CRISIS, CARE):
             i = classes.index(level)
             row = int(probs[:, i].argmax())
             if probs[row, i] >= model.thresholds[level]:
                 return level, f"{level}_meaning", parts[row], best
         return None, None, "", best
+
+
+def collapse_repeats(text: str, longest: int = 6) -> str:
+    """A run of the same words said again and again, once: "so tired so tired so tired" is
+    emphasis, and a vector of the repeated run drifts far from what it means."""
+    words = text.split()
+    for n in range(1, longest + 1):
+        out: list[str] = []
+        for word in words:
+            out.append(word)
+            if len(out) >= 2 * n and [w.lower().strip(",.!?") for w in out[-n:]] == [
+                    w.lower().strip(",.!?") for w in out[-2 * n:-n]]:
+                del out[-n:]
+        words = out
+    return " ".join(words)
+
+
+def _probabilities(classifier: dict[str, Any], vectors: Any) -> Any:
+    import numpy as np
+
+    logits = vectors @ np.array(classifier["coef"]).T + np.array(classifier["intercept"])
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+@cache
+def _unpack(packed: str) -> Any:
+    import base64
+
+    import numpy as np
+
+    vectors = np.frombuffer(base64.b64decode(packed), dtype="<f2").astype(np.float32)
+    vectors = vectors.reshape(-1, 384)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def risk_scores(classifier: dict[str, Any], vectors: Any) -> tuple[Any, Any]:
+    """Two readings of each vector, each scaled by its spread on everyday text: the
+    classifier's log-odds of care or crisis against none, and how much nearer the vector is
+    to the written risk examples than to the written everyday ones (3 nearest each)."""
+    import numpy as np
+
+    near_cfg = classifier["neighbours"]
+    probs = _probabilities(classifier, vectors)
+    odds = np.log(probs[:, 1] + probs[:, 2] + 1e-9) - np.log(probs[:, 0] + 1e-9)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    k = near_cfg["k"]
+
+    def nearest(packed: str) -> Any:
+        return np.sort(unit @ _unpack(packed).T, axis=1)[:, -k:].mean(axis=1)
+
+    near = nearest(near_cfg["positive"]) - nearest(near_cfg["negative"])
+    (om, osd), (nm, nsd) = near_cfg["scale"]["odds"], near_cfg["scale"]["near"]
+    return (odds - om) / osd, (near - nm) / nsd

@@ -11,6 +11,9 @@ script and judges what it builds. What it uses:
   "cut", "give up", "kill me", "end it");
 - the same phrases and the lexicon's everyday constructs (loneliness, grief, work, fatigue...)
   with the Advice-EMNLP2020 train sentences as the ground for a classifier over MiniLM vectors;
+- the sentences written for it in `scripts/data/care_examples.txt` (C-SSRS categories, warning
+  signs, everyday messages with hard words), weighted up in the classifier and kept whole as
+  the neighbours a message is compared with (see `neighbours`);
 - a fifth of the acute phrases and the codebook's prototypical examples are held out of the
   classifier and reported (`held_out` in the output), never trained on.
 """
@@ -73,6 +76,10 @@ CARE_SYMPTOM = re.compile(
     r"stopped eating|have not eat\w*|skip(?:ping)? meals|binge\w*|chew and spit|thought)\b")
 ONE_WORD_KEPT = {"suicide", "suicidal", "suicidality", "nssi", "kms", "self-harm", "psychosis",
                  "psychotic", "hallucinating", "hallucinations", "manic", "purging"}
+# Chosen on frozen.jsonl and sealed.jsonl (development sets by then), before sealed3.jsonl:
+WRITTEN_WEIGHT = 20.0  # a written sentence counts as 20 lexicon phrases or Reddit sentences
+C = 10.0
+QUANTILE = 0.95  # the meaning reader's cut: 5% of everyday first-person dev sentences above it
 SENTENCE_FRAMES = ["{}", "I {}", "lately {}", "honestly, {}", "I think {}", "{} and it scares me",
                    "it feels like {}", "I keep thinking {}"]
 
@@ -195,7 +202,22 @@ def build(lexicon: dict, everyday: list[str], held: set[str]) -> dict:
             "vocabulary": vocabulary(everyday + [p for ps in phrases.values() for p in ps]),
             "examples": {"crisis": sorted(set(crisis)) + crisis_sentences(),
                          "care": sorted(set(care)) + care_sentences(),
-                         "none": phrases_of(lexicon, EVERYDAY)}}
+                         "none": phrases_of(lexicon, EVERYDAY)},
+            "written": hand_examples()}
+
+
+def hand_examples(path: Path = ROOT / "scripts" / "data" / "care_examples.txt"
+                  ) -> dict[str, list[str]]:
+    """The sentence-level examples written for the classifier, by level (see the file's head)."""
+    out: dict[str, list[str]] = {"crisis": [], "care": [], "none": []}
+    level = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            level = line[3:].split()[0]
+        elif line.strip() and not line.startswith("#"):
+            assert level in out, f"{path}: a message before any section"
+            out[level].append(line.strip())
+    return out
 
 
 def train(model: dict, ground: list[str], dev: list[str], vectors: Any) -> dict:
@@ -207,18 +229,51 @@ def train(model: dict, ground: list[str], dev: list[str], vectors: Any) -> dict:
 
     rng = random.Random(13)
     texts, labels = list(ground), [0] * len(ground)
+    weights = [1.0] * len(ground)
     for label, name in ((2, "crisis"), (1, "care"), (0, "none")):
         for phrase in model["examples"][name]:
             texts += [phrase, rng.choice(SENTENCE_FRAMES).format(phrase)]
             labels += [label, label]
-    classifier = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced")
-    classifier.fit(vectors(texts), np.array(labels))
+            weights += [1.0, 1.0]
+        written = model["written"][name]
+        texts += written
+        labels += [label] * len(written)
+        weights += [WRITTEN_WEIGHT] * len(written)
+    classifier = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
+    classifier.fit(vectors(texts), np.array(labels), sample_weight=np.array(weights))
     dev_probs = classifier.predict_proba(vectors(dev))
     thresholds = {"crisis": float(max(0.5, np.quantile(dev_probs[:, 2], 0.99))),
                   "care": float(max(0.5, np.quantile(dev_probs[:, 1], 0.99)))}
-    return {"classes": ["none", "care", "crisis"],
-            "coef": np.round(classifier.coef_, 5).tolist(),
-            "intercept": np.round(classifier.intercept_, 5).tolist(), "thresholds": thresholds}
+    out = {"classes": ["none", "care", "crisis"],
+           "coef": np.round(classifier.coef_, 5).tolist(),
+           "intercept": np.round(classifier.intercept_, 5).tolist(), "thresholds": thresholds}
+    return {**out, **neighbours(model["written"], out, dev, vectors)}
+
+
+def neighbours(written: dict[str, list[str]], classifier: dict, dev: list[str],
+               vectors: Any) -> dict:
+    """The second half of the meaning reader: how much nearer a message is to the written
+    risk examples than to the written everyday ones (mean of the 3 nearest each), added to the
+    classifier's log-odds of risk, each scaled by its spread on everyday dev text; the cut is
+    that sum's QUANTILE on the same text."""
+    import base64
+
+    import numpy as np
+
+    from assistant.care import risk_scores
+
+    risky = written["crisis"] + written["care"]
+    packed = {"positive": base64.b64encode(vectors(risky).astype("<f2").tobytes()).decode(),
+              "negative": base64.b64encode(
+                  vectors(written["none"]).astype("<f2").tobytes()).decode(),
+              "k": 3, "scale": {"odds": [0.0, 1.0], "near": [0.0, 1.0]}, "cut": 0.0}
+    model = {**classifier, "neighbours": packed}
+    odds, near = risk_scores(model, vectors(dev))
+    packed["scale"] = {"odds": [float(odds.mean()), float(odds.std())],
+                       "near": [float(near.mean()), float(near.std())]}
+    odds, near = risk_scores(model, vectors(dev))
+    packed["cut"] = float(np.quantile(odds + near, QUANTILE))
+    return {"neighbours": packed}
 
 
 def held_out_report(model: dict, embed: Any, held: dict[str, list[str]],
@@ -276,6 +331,7 @@ def main() -> None:
     # Pass 2: the shipped check, built from all of it.
     full["classifier"] = train(full, ground, threshold_dev, vectors)
     full.pop("examples")
+    full.pop("written")
     full["about"] = __doc__.strip().splitlines()[0]
     full["held_out"] = {"how": "pass 1 of scripts/build_care_model.py: the whole check built "
                         "without these, then run on them", **held, "report": report}

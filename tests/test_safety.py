@@ -37,11 +37,16 @@ def test_no_line_of_the_care_sets_is_in_what_the_check_is_built_from() -> None:
     built = (ROOT / "assistant" / "data" / "care_model.json").read_text().lower()
     built += (ROOT / "assistant" / "care.py").read_text().lower()
     built += (ROOT / "assistant" / "prompts" / "care_reader.j2").read_text().lower()
+    written = (ROOT / "scripts" / "data" / "care_examples.txt").read_text().lower()
+    written_lines = {line.strip().rstrip(".!?") for line in written.splitlines()}
+    built += written
     for name in CARE_SETS:
         for case in read_frozen(ROOT / "eval" / "care" / name):
             for message in case["messages"]:
+                said = message.lower().rstrip(".!?")
+                assert said not in written_lines, message  # short lines too: whole examples
                 if len(message.split()) >= 5:
-                    assert message.lower().rstrip(".!?") not in built, message
+                    assert said not in built, message
 
 
 @pytest.mark.parametrize(("message", "kind"), [
