@@ -63,7 +63,7 @@ lint: setup
 	$(BIN)/mypy assistant
 
 test: setup $(CHROMIUM) lint
-	$(BIN)/pytest
+	scripts/offline $(BIN)/pytest
 
 eval: setup
 	$(BIN)/reflect eval retrieval

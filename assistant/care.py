@@ -25,6 +25,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from .llm import ChatModel
+from .textnorm import collapse_repeats
 
 CRISIS, CARE = "crisis", "care"
 KIND_ORDER = {"self_harm": 0, "being_harmed": 1, "suicidal": 2}  # the more specific first
@@ -171,7 +172,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"punched|punches|raped|rapes|touches|touched|locks|locked|burned|threatens|threatened|"
      r"slaps|slapped|hurts|abuses|abused|molests|molested|gropes|groped|forces|forced) me\b|"
      rf"\b{_WHO} (?:makes|made|forces|forced) me (?:do|have|touch|watch) (?:sexual |things|sex)|"
-     r"\b(?:locked|lock me|locks me) in (?:my|the|a) (?:room|basement|cellar|house|flat)\b|\b(?:said|says|threatened|told me) (?:that )?(?:he|she|they) (?:will|"
+     r"\b(?:locked|lock me|locks me) in (?:my|the|a) (?:room|basement|cellar|house|flat)\b|"
+     r"\b(?:said|says|threatened|told me) (?:that )?(?:he|she|they) (?:will|"
      r"would|is going to|are going to) (?:kill|hurt) me\b|\b(?:scared|afraid|terrified) (?:to go|"
      r"of going) home\b|\bfollowing me (?:home|around)\b"),
     ("voices", CARE,
@@ -211,7 +213,8 @@ MEANS = re.compile(
     # heights and ways spelled as a question of distance or time (safe-messaging's "means")
     r"high enough|far enough|fall from|falls? (?:from|off)|floors? up|storeys?|drown\w*|"
     r"how far (?:would|do|does|can|should) (?:you|i|someone|a person) (?:have to |need to )?fall|"
-    r"jump(?:ing)? (?:off|from|in front)|before jumping|bleed(?:ing)? out|suffocat\w*|hang(?:ing)? (?:yourself|myself|someone)|how long (?:does|"
+    r"jump(?:ing)? (?:off|from|in front)|before jumping|bleed(?:ing)? out|suffocat\w*|"
+    r"hang(?:ing)? (?:yourself|myself|someone)|how long (?:does|"
     r"would) it take to die|dangerous to (?:mix|take together)|would (?:it|that) be fatal|"
     r"kill (?:you|a person|someone)|be sure (?:to|it|you) (?:die|works?))\b")
 # Recent losses and low mood the lexicon spells as phrases ("got fired") but people say in
@@ -403,21 +406,6 @@ class CareCheck:
             if probs[row, i] >= model.thresholds[level]:
                 return level, f"{level}_meaning", parts[row], best
         return None, None, "", best
-
-
-def collapse_repeats(text: str, longest: int = 6) -> str:
-    """A run of the same words said again and again, once: "so tired so tired so tired" is
-    emphasis, and a vector of the repeated run drifts far from what it means."""
-    words = text.split()
-    for n in range(1, longest + 1):
-        out: list[str] = []
-        for word in words:
-            out.append(word)
-            if len(out) >= 2 * n and [w.lower().strip(",.!?") for w in out[-n:]] == [
-                    w.lower().strip(",.!?") for w in out[-2 * n:-n]]:
-                del out[-n:]
-        words = out
-    return " ".join(words)
 
 
 def _probabilities(classifier: dict[str, Any], vectors: Any) -> Any:

@@ -15,6 +15,8 @@ from .journal import Journal
 from .listening import ListeningService, PolicyRecord
 from .llm import Message
 from .policy import FixingDetector, fallback_reply, sentences
+from .routing import ASK as ASK_ROUTE
+from .routing import INVITATION, LISTEN, ROUTES, WHAT_TO_DO, Router
 from .safety import care_reply
 from .textnorm import blockquote
 
@@ -107,8 +109,9 @@ class Companion:
     def __init__(self, ask: AskService, listening: ListeningService, detector: FixingDetector,
                  care: CareCheck | None = None, region: str = "US",
                  invitations: list[Invitation] | None = None,
-                 journal: Journal | None = None) -> None:
+                 journal: Journal | None = None, router: Router | None = None) -> None:
         self.ask = ask
+        self.router = router
         self.listening = listening
         self.detector = detector
         self.care = care or CareCheck()
@@ -129,10 +132,36 @@ class Companion:
             yield from self._perspectives(conversation, offer, mode)
         elif offer and NO.search(message):
             yield from self._say(conversation, message, Turn(mode, "declined", DECLINED))
-        elif mode == REFLECT or is_personal(message) or asks_what_to_do(message):
-            yield from self._listen(conversation, message, mode)
+        elif (route := self.route(message, mode)) == INVITATION:
+            yield from self.start(conversation, self._nearest_invitation(message), mode, message)
+        elif route in (LISTEN, WHAT_TO_DO):
+            yield from self._listen(conversation, message, mode, offer=route == WHAT_TO_DO)
         else:
             yield from self._ask(conversation, message, mode)
+
+    def route(self, message: str, mode: str = ASK) -> str:
+        """ask | listen | what_to_do | invitation: by meaning when there is a router (the
+        shipped app), else by the word lists; in reflect mode never an essay answer."""
+        allowed = tuple(r for r in ROUTES if (r != ASK_ROUTE or mode != REFLECT)
+                        and (r != INVITATION or self.invitations))
+        if self.router is not None:
+            return self.router.route(message, allowed).name
+        if asks_what_to_do(message):
+            return WHAT_TO_DO
+        return LISTEN if mode == REFLECT or is_personal(message) else ASK_ROUTE
+
+    def _nearest_invitation(self, message: str) -> str:
+        """The invitation whose title and text are nearest the message ("the one about the
+        heart"); the first one when there is nothing to go by."""
+        ids = list(self.invitations)
+        if self.router is None or len(ids) == 1:
+            return ids[0]
+        embed = self.router.embeddings
+        query = embed.embed_query(message)
+        texts = [f"{i.title}. {i.text}" for i in self.invitations.values()]
+        scores = [sum(a * b for a, b in zip(query, v, strict=True))
+                  for v in embed.embed_documents(texts)]
+        return ids[scores.index(max(scores))]
 
     def _care_first(self, conversation: Conversation, message: str,
                     mode: str) -> Turn | None:
@@ -161,10 +190,10 @@ class Companion:
                 yield event
 
     def _listen(self, conversation: Conversation, message: str,
-                mode: str) -> Iterator[TurnEvent]:
+                mode: str, offer: bool = False) -> Iterator[TurnEvent]:
         reply = self.listening.reply(message, conversation.listen_history)
         text, route = reply.text, "listen"
-        if asks_what_to_do(message):
+        if offer:
             text, route = f"{reflection_only(text)} {OFFER}".strip(), "offer"
             conversation.offer = message
         if self.detector.check(text).fixing:  # the whole reply the person sees, offer included
@@ -202,7 +231,8 @@ class Companion:
 
     # Invitations --------------------------------------------------------------------------
     def start(self, conversation: Conversation, invitation_id: str,
-              mode: str = REFLECT) -> Iterator[TurnEvent]:
+              mode: str = REFLECT, said: str | None = None) -> Iterator[TurnEvent]:
+        """Offer an invitation (from its button, or `said`: the message that asked for it)."""
         invitation = self.invitations.get(invitation_id)
         if invitation is None:
             raise InvitationError(f"No invitation {invitation_id!r}; `reflect invitations` "
@@ -211,7 +241,8 @@ class Companion:
         text = (f"Would you like to try the invitation “{invitation.title}” from "
                 f"*{invitation.essay}*? We'll go at your pace: you can stay with any step, skip "
                 "it, or stop and come back later. Say “begin” when you're ready.")
-        yield from self._say(conversation, invitation.title, Turn(mode, "invitation", text))
+        yield from self._say(conversation, said or invitation.title,
+                             Turn(mode, "invitation", text))
 
     def act(self, conversation: Conversation, action: str, text: str = "",
             mode: str = REFLECT, checked: bool = False) -> Iterator[TurnEvent]:

@@ -29,6 +29,7 @@ from .llm import ChatModel, LlamaCppChatModel, OpenAICompatibleChatModel
 from .models import chat_model_info, embedding_model_path
 from .policy import AdviceClassifier, FixingDetector
 from .retrieval import Retriever
+from .routing import Router
 from .safety import crisis_resources
 
 log = logging.getLogger(__name__)
@@ -195,7 +196,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
     companion = Companion(ask, listening, detector, CareCheck(embeddings, reader=SecondReader(model)
                                     if settings.care_second_reader else None),
                           settings.crisis_region, invitations,
-                          Journal(settings.data_dir / "journal.sqlite3"))
+                          Journal(settings.data_dir / "journal.sqlite3"), Router(embeddings))
     history = ConversationStore(settings.data_dir / "conversations.sqlite3")
     return Assistant(settings, index, retriever, model, ask, detector, companion, history,
                      embeddings)

@@ -259,7 +259,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     chat[-1]["content"] = page_text(event.turn.text)
                     store.append(saved, owner, "assistant", event.turn.text,
                                  stored_meta(event.turn, conversation))
-                    yield (chat, conversation, "", sources_markdown(event.turn.sources, True),
+                    answered = event.turn.sources or event.turn.route == "not_in_essays"
+                    yield (chat, conversation, "",
+                           sources_markdown(event.turn.sources, True) if answered
+                           else NO_SOURCES,  # a reflection is not a search that found nothing
                            turn_status(event.turn), crisis_panel(conversation.crisis),
                            *invitation_view(conversation), saved, past_choices(owner))
         except AssistantError as exc:
@@ -354,6 +357,8 @@ def warm_up(assistant: Assistant) -> None:
     def work() -> None:
         try:
             assistant.retriever.search("interdependence", 1)
+            if assistant.companion.router is not None:  # fitted now, not at the first message
+                assistant.companion.router.route("interdependence")
             assistant.ask.prime()  # loads the model and reads the essays into its cache
         except AssistantError as exc:
             log.warning("Warm-up failed: %s", exc)

@@ -265,7 +265,7 @@ def test_a_reply_keeps_streaming_while_someone_signs_in(assistant: Assistant,
                          api_name="/ask")
         reader = threading.Thread(target=lambda: [seen.append(time.monotonic()) for _ in job])
         reader.start()
-        while not seen:
+        while len(seen) < 3:  # the reply itself is streaming (not only "Searching the essays")
             time.sleep(0.05)
         login = urllib.request.Request(f"{url}login", method="POST",
                                        data=b"username=ben&password=open+door")
@@ -357,3 +357,19 @@ def test_new_hashes_use_owasps_count_and_older_ones_still_verify() -> None:
     assert hash_password("x").split("$")[1] == "600000"
     older = hash_password("quiet garden", iterations=240_000)
     assert verify_password("quiet garden", older) and not verify_password("quiet gardens", older)
+
+
+def test_no_process_the_tests_start_can_reach_another_machine() -> None:
+    """`make test` runs the suite through scripts/offline, in a network namespace with only
+    loopback: a child that is not Python (so not under tests/guard) fails in the kernel."""
+    import os
+    import subprocess
+
+    if os.environ.get("REFLECT_NETNS") != "1":
+        pytest.skip("run through scripts/offline (as `make test` does) to check this")
+    done = subprocess.run(["bash", "-c", "exec 3<>/dev/tcp/1.1.1.1/80"], capture_output=True,
+                          text=True, timeout=30, check=False)
+    assert done.returncode != 0 and "unreachable" in done.stderr.lower(), done.stderr
+    here = subprocess.run(["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9 || true"],
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert "unreachable" not in here.stderr.lower()  # loopback is up: local servers work
