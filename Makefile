@@ -73,6 +73,7 @@ eval: setup
 bench: setup
 	$(BIN)/python bench/llama_builds.py
 	$(BIN)/python bench/start_warm.py
+	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/bench.py
 
 clean:

@@ -234,7 +234,10 @@ class AskService:
             self._corpus = (keywords, "\n\n".join(p.text for p in keywords.passages))
         return self._corpus[1]
 
-    def stream(self, question: str, history: list[Message] | None = None) -> Iterator[AnswerEvent]:
+    def stream(self, question: str, history: list[Message] | None = None,
+               keep_for: str | None = None) -> Iterator[AnswerEvent]:
+        """The answer's events; `keep_for` names the conversation, whose words the model may
+        keep in memory until its next turn (see LlamaCppChatModel.stream)."""
         start = time.perf_counter()
         result = self.retriever.search(standalone(question, history or []), self.top_k)
         timings = {"retrieval_s": time.perf_counter() - start}
@@ -259,8 +262,9 @@ class AskService:
         checker = AnswerChecker(self.corpus_text(), [p.text for p in usable],
                                 self.allowed_numbers)
         parts: list[str] = []
+        kept = {"keep_for": keep_for} if keep_for is not None else {}
         for delta in self.model.stream(messages, max_tokens=self.max_tokens,
-                                       temperature=self.temperature):
+                                       temperature=self.temperature, **kept):
             timings.setdefault("first_token_s", time.perf_counter() - start)
             if clean := checker.feed(delta):
                 parts.append(clean)

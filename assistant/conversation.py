@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,7 @@ class Conversation:
     care: CareState = field(default_factory=CareState)  # carried risk: it never goes down
     run: Run | None = None  # the invitation under way, paused or just finished
     owner: str = "local"  # who this conversation belongs to (the signed-in name, if any)
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)  # whose words the model keeps
 
     @property
     def crisis(self) -> bool:
@@ -179,7 +181,7 @@ class Companion:
                     crisis=verdict.crisis, care=verdict.care)
 
     def _ask(self, conversation: Conversation, message: str, mode: str) -> Iterator[TurnEvent]:
-        for event in self.ask.stream(message, conversation.ask_history):
+        for event in self.ask.stream(message, conversation.ask_history, conversation.key):
             if isinstance(event, Done):
                 answer = event.answer
                 conversation.ask_history += answer.history()
@@ -191,7 +193,7 @@ class Companion:
 
     def _listen(self, conversation: Conversation, message: str,
                 mode: str, offer: bool = False) -> Iterator[TurnEvent]:
-        reply = self.listening.reply(message, conversation.listen_history)
+        reply = self.listening.reply(message, conversation.listen_history, conversation.key)
         text, route = reply.text, "listen"
         if offer:
             text, route = f"{reflection_only(text)} {OFFER}".strip(), "offer"
@@ -257,7 +259,8 @@ class Companion:
             return
         if action == "answer" and run.step == Step.QUESTION and text.strip():
             reflection = reflection_only(
-                self.listening.reply(text, conversation.listen_history).text)
+                self.listening.reply(text, conversation.listen_history,
+                                    conversation.key).text)
         transition(run, action, text)
         said = self._step_text(run, action, conversation.owner)
         out = "\n\n".join(part for part in (reflection, said) if part)

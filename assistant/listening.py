@@ -133,7 +133,7 @@ class ListeningService:
                 {"role": "user", "content": render("listen_user", message=message, nudge=nudge)}]
 
     def draft(self, message: str, history: list[Message], restated: str | None,
-              attempt: int) -> Draft:
+              attempt: int, keep_for: str | None = None) -> Draft:
         opening = choose_opening(message, history, attempt)
         lead = f"{opening}{restated}" if restated else None
         pieces = self.model.stream(
@@ -141,7 +141,7 @@ class ListeningService:
             grammar=(anchored_grammar(lead, choose_ask(message, history, attempt)) if lead
                      else grammar(opening)),
             max_tokens=self.max_tokens, temperature=self.temperature + 0.3 * attempt,
-            seed=attempt,
+            seed=attempt, **({"keep_for": keep_for} if keep_for is not None else {}),
         )
         text = tidy("".join(pieces))
         added = text[len(lead):] if lead and text.startswith(lead) else text
@@ -150,14 +150,17 @@ class ListeningService:
                  last_reply(history).split(", and ", 1)[-1])  # nor the reply before's shape
         return Draft(text, faithful.problems(added, message, said, shown))
 
-    def reply(self, message: str, history: list[Message] | None = None) -> ListeningReply:
+    def reply(self, message: str, history: list[Message] | None = None,
+              keep_for: str | None = None) -> ListeningReply:
+        """A reflection of `message`; `keep_for` names the conversation (the model may keep its
+        words in memory until its next turn, as for answers)."""
         start = time.perf_counter()
         record = PolicyRecord()
         history = history or []
         restated = faithful.restate(message)
         drafts = []
         for attempt in range(self.regenerations + 1):
-            draft = self.draft(message, history, restated, attempt)
+            draft = self.draft(message, history, restated, attempt, keep_for)
             drafts.append(draft.text)
             verdict = self.detector.check(draft.text)
             if attempt == 0:

@@ -123,6 +123,7 @@ class LlamaCppChatModel:
         self._grammars: dict[str, Any] = {}
         self._states: OrderedDict[str, tuple[bytes, Any, int]] = OrderedDict()
         self._last_system: str | None = None
+        self._kept_for: str | None = None  # whose words the context holds after a reply
 
     def path(self) -> Path:
         return self._locate()
@@ -165,13 +166,22 @@ class LlamaCppChatModel:
     def stream(self, messages: list[Message], *, max_tokens: int = 400,
                temperature: float = 0.2, stop: list[str] | None = None,
                grammar: str | None = None, **opts: Any) -> Iterator[str]:
-        """Stream a reply; `grammar` is GBNF text that the reply must follow."""
+        """Stream a reply; `grammar` is GBNF text that the reply must follow.
+
+        After the reply the model forgets everything but the system prompt, unless `keep_for`
+        names the conversation: then what it read stays in memory (never on disk) so that the
+        conversation's next turn reads only what is new. The next call for anyone else, and
+        `forget()`, drop it first."""
         llm = self.llama
+        keep_for = opts.pop("keep_for", None)
         messages = self.fit_context(messages, max_tokens)
         if grammar is not None:
             opts["grammar"] = self._grammar(grammar)
         system = messages[0]["content"] if messages and messages[0]["role"] == "system" else None
         with self._lock:
+            if self._kept_for is not None and self._kept_for != keep_for:
+                self._forget_after(llm, self._last_system)  # another conversation's words
+                self._kept_for = None
             if system is not None and system not in self._states:
                 self._load_state(system)
             if (system is not None and system != self._last_system and system in self._states
@@ -190,12 +200,23 @@ class LlamaCppChatModel:
                     if delta:
                         yield delta
             finally:
-                kept = self._forget_after(llm, system)
+                if keep_for is not None and system is not None and system in self._states:
+                    kept, self._kept_for = 0, keep_for
+                else:  # the first read of a system prompt is saved without anyone's words
+                    kept, self._kept_for = self._forget_after(llm, system), None
             if system is not None and kept and system not in self._states:
                 self._states[system] = self._snapshot(llm)
                 self._save_state(system)
                 while len(self._states) > MAX_STATES:
                     self._states.popitem(last=False)
+
+    def forget(self) -> None:
+        """Drop the words kept for a conversation's next turn (it was deleted, or its person
+        signed out): the model holds the system prompt and nothing else."""
+        with self._lock:
+            if self._llm is not None and self._kept_for is not None:
+                self._forget_after(self._llm, self._last_system)
+            self._kept_for = None
 
     def _state_file(self, system: str) -> Path | None:
         """Where the read prefix of `system` is kept: keyed by the model file (as it is now),

@@ -84,6 +84,7 @@ class Assistant:
         exports = self.settings.data_dir / "exports"
         shutil.rmtree(exports / owner_key(owner), ignore_errors=True)
         shutil.rmtree(self.served_dir, ignore_errors=True)  # every download, Gradio's copies too
+        self.forget_in_models()
 
     def delete_conversation(self, conversation: str, owner: str) -> None:
         """One conversation, with every copy of it the page handed out."""
@@ -95,6 +96,14 @@ class Assistant:
                       ignore_errors=True)
         for copy in self.served_dir.rglob(export_name(conversation)):  # Gradio's cache
             copy.unlink(missing_ok=True)
+        self.forget_in_models()
+
+    def forget_in_models(self) -> None:
+        """The chat model drops the words it kept for a conversation's next turn."""
+        for model in {id(m): m for m in (self.model, self.ask.model,
+                                         self.companion.listening.model)}.values():
+            if isinstance(model, LlamaCppChatModel):
+                model.forget()
 
     def export_folder(self, owner: str) -> Path:
         folder = self.settings.data_dir / "exports" / owner_key(owner)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,16 +13,21 @@ from langchain_core.embeddings import Embeddings
 
 
 class FakeChatModel:
-    """Streams the given replies in turn, word by word; records every call."""
+    """Streams the given replies in turn, word by word; records every call. `pause`: seconds
+    before each word, for an answer that takes a while to stream."""
 
-    def __init__(self, replies: list[str] | None = None) -> None:
+    def __init__(self, replies: list[str] | None = None, pause: float = 0.0) -> None:
         self.replies = list(replies or ["A reply."])
         self.calls: list[dict[str, Any]] = []
+        self.pause = pause
 
     def stream(self, messages: list[dict[str, str]], **opts: Any) -> Iterator[str]:
         self.calls.append({"messages": messages, **opts})
         reply = self.replies[min(len(self.calls), len(self.replies)) - 1]
-        yield from re.findall(r"\S+\s*|\s+", reply)
+        for piece in re.findall(r"\S+\s*|\s+", reply):
+            if self.pause:
+                time.sleep(self.pause)
+            yield piece
 
 
 class FakeEmbeddings(Embeddings):

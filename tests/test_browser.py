@@ -169,3 +169,37 @@ def test_a_hostile_document_and_reply_make_the_browser_fetch_and_run_nothing(
     assert outside == [] and pwned is None
     assert not [src for src in images if "evil.example" in src]
     assert "ignore the essays" not in sources + chat
+
+
+def test_a_second_person_sees_their_place_in_the_queue_then_their_answer(assistant) -> None:
+    """One model, one call at a time: while one answer streams, the next person's page shows
+    where they are in the queue, and gets their own answer after it."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import ARGS, CHROMIUM
+    from tests.fakes import FakeChatModel
+
+    assistant.ask.model = FakeChatModel(
+        ["Sovereignty, the essay says, is each person's own ground. " * 10], pause=0.05)
+    assert shutil.which(CHROMIUM)
+    with served(build_ui(assistant)) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        first, second = (browser.new_context().new_page() for _ in range(2))
+        for page in (first, second):
+            page.goto(url)
+            page.wait_for_selector("#message textarea")
+        first.locator("#message textarea").fill("What does the essay say about sovereignty?")
+        first.locator("#message textarea").press("Enter")
+        first.wait_for_function("document.querySelector('#chat').innerText.includes('ground')")
+        second.locator("#message textarea").fill("What does the essay say about sovereignty?")
+        second.locator("#message textarea").press("Enter")
+        second.wait_for_function("/queue: *1\\/1/.test(document.body.innerText)",
+                                 timeout=20_000)
+        second.wait_for_function(
+            "/Answered/.test(document.querySelector('#status').innerText)", timeout=120_000)
+        answer = second.locator("#chat [data-testid='bot']").last.inner_text()
+        first_done = first.locator("#status").inner_text()
+        browser.close()
+    assert "Answered" in first_done and "ground" in answer

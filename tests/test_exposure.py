@@ -244,16 +244,8 @@ def test_a_reply_keeps_streaming_while_someone_signs_in(assistant: Assistant,
 
     from tests.fakes import FakeChatModel
 
-    slow = FakeChatModel(["Sovereignty, the essay says, is each person's own ground. " * 12])
-    real_stream = slow.stream
-
-    def stream(messages, **opts):  # type: ignore[no-untyped-def]
-        for piece in real_stream(messages, **opts):
-            time.sleep(0.05)
-            yield piece
-
-    slow.stream = stream  # type: ignore[method-assign]
-    assistant.ask.model = slow
+    assistant.ask.model = FakeChatModel(
+        ["Sovereignty, the essay says, is each person's own ground. " * 12], pause=0.05)
     assistant.settings.port = free_port()
     assistant.settings.users = (f"ana:{hash_password('quiet garden')},"
                                 f"ben:{hash_password('open door', iterations=3_000_000)}")

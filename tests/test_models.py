@@ -202,3 +202,58 @@ def test_a_new_process_starts_from_the_read_prompt_kept_on_disk(tmp_path: Path,
     kept.write_bytes(kept.read_bytes()[:1000])  # a broken file is read afresh, never trusted
     _, read_third = ask("My brother moved away.")
     assert read_third > 100 and len(list(states.glob("*.state"))) == 1
+
+
+@pytest.mark.slow
+def test_a_conversations_words_stay_for_its_next_turn_and_no_one_elses(
+        small_model: Path) -> None:
+    """keep_for: the conversation's next turn reads only what is new; another conversation's
+    call, and forget(), drop those words before anything else happens."""
+    import llama_cpp
+
+    from assistant.llm import LlamaCppChatModel
+
+    model = LlamaCppChatModel(lambda: small_model, n_ctx=2048)
+    system = ("You are a quiet listener for a reader of essays on interdependence, on "
+              "sovereignty, on listening instead of fixing and on deciding together. Reply in "
+              "one short sentence that says back what you heard, in plain and gentle words.")
+    llm = model.llama
+
+    def read_so_far() -> int:
+        return int(llama_cpp.llama_perf_context(llm._ctx.ctx).n_p_eval)  # noqa: SLF001
+
+    def holds(word: str) -> bool:
+        secret = llm.tokenize(word.encode(), add_bos=False)
+        ids = llm.input_ids.tolist()  # all of it: what lies past n_tokens is still memory
+        return any(ids[i:i + len(secret)] == secret for i in range(len(ids)))
+
+    def turn(messages: list[dict[str, str]], who: str | None) -> tuple[str, int]:
+        before = read_so_far()
+        text = "".join(model.stream(messages, max_tokens=8, temperature=0.0,
+                                    **({"keep_for": who} if who else {})))
+        return text, read_so_far() - before
+
+    talk = [{"role": "system", "content": system},
+            {"role": "user", "content": "My neighbour Quillibert painted our shared fence."}]
+    reply, _ = turn(talk, "ana")  # the system prompt's first read: saved without her words
+    talk += [{"role": "assistant", "content": reply},
+             {"role": "user", "content": "He did not ask anyone about the colour."}]
+    reply, _ = turn(talk, "ana")
+    assert holds(" Quillibert")  # kept, for her next turn
+    talk += [{"role": "assistant", "content": reply},
+             {"role": "user", "content": "And then it rained on it."}]
+    _, kept_read = turn(talk, "ana")
+    model.forget()
+    assert not holds(" Quillibert") and not holds(" rained")
+    _, fresh_read = turn(talk, None)  # the same turn read from the system prompt on
+    assert kept_read < fresh_read / 2, (kept_read, fresh_read)
+    turn(talk[:2], "ana")
+    turn(talk, "ana")
+    assert holds(" Quillibert") and holds(" rained")
+    ben = [{"role": "system", "content": system},
+           {"role": "user", "content": "Our choir lost its conductor, Wendeline."}]
+    turn(ben, "ben")
+    assert holds(" Wendeline")
+    assert not holds(" Quillibert") and not holds(" rained")  # hers gone before his was read
+    model.forget()
+    assert not holds(" Wendeline")

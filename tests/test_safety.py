@@ -205,3 +205,15 @@ def test_the_injection_check_finds_a_canary_the_model_repeats(assistant: Assista
     cases = read_cases(DEFAULT_DIR / "injection.jsonl", ("question", "canary"))
     report = eval_injection(assistant.settings, Parrot(), DEFAULT_DIR / "injection", cases)
     assert report["leaks_where_it_reached"] >= 1
+
+
+@pytest.mark.parametrize("answer", [
+    "I noticed my shoulders drop and my breath slow down.",
+    "Under my hand my heartbeat slowed and my shoulders softened.",
+    "I felt my breathing settle and a warmth in my chest.",
+])
+def test_what_an_invitation_asks_people_to_notice_is_not_an_acute_sign(
+        care: CareCheck, answer: str) -> None:
+    """Answers to "what did you notice in your body?" (the shipped model's test found the
+    first one read as `care`, pausing the invitation)."""
+    assert care.check(answer).level is None

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.slow
 def test_reflect_serve_builds_the_index_checks_the_cpu_and_answers(tmp_path: Path) -> None:
     """The shipped Qwen model, its context and warm-up: the path `make run` takes. On a CPU
     where this build of llama.cpp cannot run, the start-up check fails here, loudly. Then a
-    personal message in Ask mode is listened to, a crisis gets the care reply, and a question
-    about heights after it gets the care reply again."""
+    personal message in Ask mode is listened to, a crisis gets the care reply, a question about
+    heights after it gets the care reply again, and another person's invitation runs a step."""
     clone = tmp_path / "clone"
     shutil.copytree(CORPUS, clone / "corpus")
     port = free_port()
@@ -56,6 +56,19 @@ def test_reflect_serve_builds_the_index_checks_the_cpu_and_answers(tmp_path: Pat
                                             "Ask", api_name="/ask")[:4]
         carried = text_of(chat[-1]["content"])
         assert status.startswith("Cared") and "988" in carried, carried  # not directions
+        # Another person (a new session): an invitation asked for in the chat, begun, and one
+        # answer met by the shipped model's listening before the next step.
+        other = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        chat, _, _, status = other.predict("Could we try the practice with a hand on the heart?",
+                                           [], "Reflect", api_name="/ask")[:4]
+        assert status.startswith("Guided") and "heart" in text_of(chat[-1]["content"]).lower()
+        chat = other.predict(chat, api_name="/invitation_begin")[0]
+        chat = other.predict("move on", chat, "Reflect", api_name="/ask")[0]
+        question = text_of(chat[-1]["content"])
+        chat = other.predict("I noticed my shoulders drop and my breath slow down.", chat,
+                             "Reflect", api_name="/ask")[0]
+        met = text_of(chat[-1]["content"])
+        assert "?" in question and met != question and "988" not in met, (question, met)
         assert process.poll() is None, "the server died answering"
     finally:
         process.terminate()
