@@ -62,10 +62,13 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     unquoted: list[str] = field(default_factory=list)
     prompt: str = ""  # the user turn as the model saw it; kept in history so its cache is reused
+    said: str = ""  # the reply as the model wrote it, before the checks: what it has read
 
     def history(self) -> list[Message]:
+        """The turn as the model read and wrote it, so that a model which kept the conversation
+        (keep_for) finds all of it already read and reads only the next question."""
         return [{"role": "user", "content": self.prompt or self.question},
-                {"role": "assistant", "content": self.text}]
+                {"role": "assistant", "content": self.said or self.text}]
 
 
 @dataclass(frozen=True)
@@ -262,10 +265,12 @@ class AskService:
         checker = AnswerChecker(self.corpus_text(), [p.text for p in usable],
                                 self.allowed_numbers)
         parts: list[str] = []
+        said: list[str] = []
         kept = {"keep_for": keep_for} if keep_for is not None else {}
         for delta in self.model.stream(messages, max_tokens=self.max_tokens,
                                        temperature=self.temperature, **kept):
             timings.setdefault("first_token_s", time.perf_counter() - start)
+            said.append(delta)
             if clean := checker.feed(delta):
                 parts.append(clean)
                 yield Delta(clean)
@@ -278,7 +283,7 @@ class AskService:
                  for s in sources]
         timings["total_s"] = time.perf_counter() - start
         yield Done(Answer(question, text, cited, grounded, _rounded(timings), checker.unquoted,
-                          messages[-1]["content"]))
+                          messages[-1]["content"], "".join(said).strip()))
 
     def answer(self, question: str, history: list[Message] | None = None) -> Answer:
         for event in self.stream(question, history):
