@@ -266,9 +266,8 @@ class AskService:
                                 self.allowed_numbers)
         parts: list[str] = []
         said: list[str] = []
-        kept = {"keep_for": keep_for} if keep_for is not None else {}
         for delta in self.model.stream(messages, max_tokens=self.max_tokens,
-                                       temperature=self.temperature, **kept):
+                                       temperature=self.temperature, keep_for=keep_for):
             timings.setdefault("first_token_s", time.perf_counter() - start)
             said.append(delta)
             if clean := checker.feed(delta):

@@ -79,7 +79,6 @@ class CareModel:
                 kp[0], len(KIND_ORDER)))}
         classifier = data["classifier"]
         self.classes: list[str] = classifier["classes"]
-        self.thresholds: dict[str, float] = classifier["thresholds"]
 
     @staticmethod
     @cache
@@ -349,7 +348,7 @@ class CareCheck:
         return CareVerdict(level, kind, evidence, state.level, scores)
 
     def _cut(self) -> float:
-        return float(self.model.data["classifier"].get("neighbours", {}).get("cut", float("inf")))
+        return float(self.model.data["classifier"]["neighbours"]["cut"])
 
     def _phrases(self, text: str) -> tuple[str | None, str | None, str]:
         found: tuple[str | None, str | None, str] = (None, None, "")
@@ -387,24 +386,18 @@ class CareCheck:
             return None, None, "", {}
         assert self.embeddings is not None
         vectors = np.array(self.embeddings.embed_documents(parts))
-        probs = _probabilities(model.data["classifier"], vectors)
+        classifier = model.data["classifier"]
+        probs = _probabilities(classifier, vectors)
         classes: Sequence[str] = model.classes
         best: dict[str, float] = {c: float(probs[:, i].max()) for i, c in enumerate(classes)}
-        if "neighbours" in model.data["classifier"]:
-            odds, near = risk_scores(model.data["classifier"], vectors)
-            risk = odds + near
-            best["risk"] = float(risk.max())
-            row = int(risk.argmax())
-            if risk[row] >= model.data["classifier"]["neighbours"]["cut"]:
-                level = CRISIS if probs[row, classes.index(CRISIS)] >= probs[
-                    row, classes.index(CARE)] else CARE
-                return level, f"{level}_meaning", parts[row], best
-            return None, None, "", best
-        for level in (CRISIS, CARE):
-            i = classes.index(level)
-            row = int(probs[:, i].argmax())
-            if probs[row, i] >= model.thresholds[level]:
-                return level, f"{level}_meaning", parts[row], best
+        odds, near = risk_scores(classifier, vectors, probs)
+        risk = odds + near
+        best["risk"] = float(risk.max())
+        row = int(risk.argmax())
+        if risk[row] >= self._cut():
+            level = CRISIS if probs[row, classes.index(CRISIS)] >= probs[
+                row, classes.index(CARE)] else CARE
+            return level, f"{level}_meaning", parts[row], best
         return None, None, "", best
 
 
@@ -417,30 +410,32 @@ def _probabilities(classifier: dict[str, Any], vectors: Any) -> Any:
 
 
 @cache
-def _unpack(packed: str) -> Any:
+def _unpack(packed: str, dim: int) -> Any:
     import base64
 
     import numpy as np
 
     vectors = np.frombuffer(base64.b64decode(packed), dtype="<f2").astype(np.float32)
-    vectors = vectors.reshape(-1, 384)
+    vectors = vectors.reshape(-1, dim)
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def risk_scores(classifier: dict[str, Any], vectors: Any) -> tuple[Any, Any]:
+def risk_scores(classifier: dict[str, Any], vectors: Any,
+                probs: Any = None) -> tuple[Any, Any]:
     """Two readings of each vector, each scaled by its spread on everyday text: the
-    classifier's log-odds of care or crisis against none, and how much nearer the vector is
-    to the written risk examples than to the written everyday ones (3 nearest each)."""
+    classifier's log-odds of care or crisis against none (`probs`, if already computed), and
+    how much nearer the vector is to the written risk examples than to the written everyday
+    ones (3 nearest each)."""
     import numpy as np
 
     near_cfg = classifier["neighbours"]
-    probs = _probabilities(classifier, vectors)
+    probs = _probabilities(classifier, vectors) if probs is None else probs
     odds = np.log(probs[:, 1] + probs[:, 2] + 1e-9) - np.log(probs[:, 0] + 1e-9)
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     k = near_cfg["k"]
 
     def nearest(packed: str) -> Any:
-        return np.sort(unit @ _unpack(packed).T, axis=1)[:, -k:].mean(axis=1)
+        return np.sort(unit @ _unpack(packed, unit.shape[1]).T, axis=1)[:, -k:].mean(axis=1)
 
     near = nearest(near_cfg["positive"]) - nearest(near_cfg["negative"])
     (om, osd), (nm, nsd) = near_cfg["scale"]["odds"], near_cfg["scale"]["near"]

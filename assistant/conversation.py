@@ -119,6 +119,7 @@ class Companion:
         self.care = care or CareCheck()
         self.region = region
         self.invitations = {i.id: i for i in invitations or []}
+        self._invitation_vectors: list[list[float]] | None = None
         self.journal = journal
 
     def turn(self, conversation: Conversation, message: str,
@@ -159,10 +160,12 @@ class Companion:
         if self.router is None or len(ids) == 1:
             return ids[0]
         embed = self.router.embeddings
+        if self._invitation_vectors is None:  # the invitations do not change: embedded once
+            self._invitation_vectors = embed.embed_documents(
+                [f"{i.title}. {i.text}" for i in self.invitations.values()])
         query = embed.embed_query(message)
-        texts = [f"{i.title}. {i.text}" for i in self.invitations.values()]
         scores = [sum(a * b for a, b in zip(query, v, strict=True))
-                  for v in embed.embed_documents(texts)]
+                  for v in self._invitation_vectors]
         return ids[scores.index(max(scores))]
 
     def _care_first(self, conversation: Conversation, message: str,

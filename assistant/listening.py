@@ -141,7 +141,7 @@ class ListeningService:
             grammar=(anchored_grammar(lead, choose_ask(message, history, attempt)) if lead
                      else grammar(opening)),
             max_tokens=self.max_tokens, temperature=self.temperature + 0.3 * attempt,
-            seed=attempt, **({"keep_for": keep_for} if keep_for is not None else {}),
+            seed=attempt, keep_for=keep_for,
         )
         text = tidy("".join(pieces))
         added = text[len(lead):] if lead and text.startswith(lead) else text

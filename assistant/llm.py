@@ -211,8 +211,8 @@ class LlamaCppChatModel:
                     self._states.popitem(last=False)
 
     def forget(self) -> None:
-        """Drop the words kept for a conversation's next turn (it was deleted, or its person
-        signed out): the model holds the system prompt and nothing else."""
+        """Drop the words kept for a conversation's next turn (it was deleted): the model
+        holds the system prompt and nothing else."""
         with self._lock:
             if self._llm is not None and self._kept_for is not None:
                 self._forget_after(self._llm, self._last_system)

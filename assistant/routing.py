@@ -59,6 +59,10 @@ class Router:
         self._model: Any = None
         self._lock = threading.Lock()
 
+    def fit(self) -> None:
+        """Embed the examples and fit now (at warm-up), not at the first message."""
+        self._fitted()
+
     def _fitted(self) -> Any:
         import numpy as np
         from sklearn.linear_model import LogisticRegression

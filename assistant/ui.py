@@ -357,8 +357,8 @@ def warm_up(assistant: Assistant) -> None:
     def work() -> None:
         try:
             assistant.retriever.search("interdependence", 1)
-            if assistant.companion.router is not None:  # fitted now, not at the first message
-                assistant.companion.router.route("interdependence")
+            if assistant.companion.router is not None:
+                assistant.companion.router.fit()
             assistant.ask.prime()  # loads the model and reads the essays into its cache
         except AssistantError as exc:
             log.warning("Warm-up failed: %s", exc)

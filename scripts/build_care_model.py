@@ -221,9 +221,9 @@ def hand_examples(path: Path = ROOT / "scripts" / "data" / "care_examples.txt"
 
 
 def train(model: dict, ground: list[str], dev: list[str], vectors: Any) -> dict:
-    """A logistic regression over MiniLM vectors: none | care | crisis; thresholds that keep
-    false alarms on held-out first-person everyday text (Advice-EMNLP2020 dev) at 1% or
-    under."""
+    """A logistic regression over MiniLM vectors: none | care | crisis, with the written
+    sentences as its neighbours and the cut set on held-out first-person everyday text
+    (Advice-EMNLP2020 dev; see `neighbours`)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -241,12 +241,9 @@ def train(model: dict, ground: list[str], dev: list[str], vectors: Any) -> dict:
         weights += [WRITTEN_WEIGHT] * len(written)
     classifier = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
     classifier.fit(vectors(texts), np.array(labels), sample_weight=np.array(weights))
-    dev_probs = classifier.predict_proba(vectors(dev))
-    thresholds = {"crisis": float(max(0.5, np.quantile(dev_probs[:, 2], 0.99))),
-                  "care": float(max(0.5, np.quantile(dev_probs[:, 1], 0.99)))}
     out = {"classes": ["none", "care", "crisis"],
            "coef": np.round(classifier.coef_, 5).tolist(),
-           "intercept": np.round(classifier.intercept_, 5).tolist(), "thresholds": thresholds}
+           "intercept": np.round(classifier.intercept_, 5).tolist()}
     return {**out, **neighbours(model["written"], out, dev, vectors)}
 
 
@@ -267,12 +264,10 @@ def neighbours(written: dict[str, list[str]], classifier: dict, dev: list[str],
               "negative": base64.b64encode(
                   vectors(written["none"]).astype("<f2").tobytes()).decode(),
               "k": 3, "scale": {"odds": [0.0, 1.0], "near": [0.0, 1.0]}, "cut": 0.0}
-    model = {**classifier, "neighbours": packed}
-    odds, near = risk_scores(model, vectors(dev))
-    packed["scale"] = {"odds": [float(odds.mean()), float(odds.std())],
-                       "near": [float(near.mean()), float(near.std())]}
-    odds, near = risk_scores(model, vectors(dev))
-    packed["cut"] = float(np.quantile(odds + near, QUANTILE))
+    odds, near = risk_scores({**classifier, "neighbours": packed}, vectors(dev))  # unscaled
+    (om, osd), (nm, nsd) = (odds.mean(), odds.std()), (near.mean(), near.std())
+    packed["scale"] = {"odds": [float(om), float(osd)], "near": [float(nm), float(nsd)]}
+    packed["cut"] = float(np.quantile((odds - om) / osd + (near - nm) / nsd, QUANTILE))
     return {"neighbours": packed}
 
 
