@@ -17,7 +17,7 @@ LLAMA_WHEELS := $(HOME)/.cache/reflect/wheels/llama-$(LLAMA_KEY)
 LLAMA_WHEEL := $(LLAMA_WHEELS)/.built
 JOBS := $(shell nproc)
 
-.PHONY: setup run test lint index eval bench clean rebuild-llama lock
+.PHONY: setup run test postgres lint index eval bench clean rebuild-llama lock
 
 setup: $(STAMP)
 
@@ -58,11 +58,16 @@ index: setup
 $(CHROMIUM):
 	apt-get update -qq && apt-get install -y -qq chromium chromium-driver
 
+# A real PostgreSQL server for the storage tests (they start their own, in a temporary folder).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq postgresql)
+
 lint: setup
 	$(BIN)/ruff check assistant tests app.py scripts
 	$(BIN)/mypy assistant
 
-test: setup $(CHROMIUM) lint
+test: setup $(CHROMIUM) postgres lint
 	scripts/offline $(BIN)/pytest
 
 eval: setup

@@ -189,7 +189,7 @@ def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or re
 
     config = settings(corpus, store, model)
     assistant = assistant_for(config)
-    history = ConversationStore(config.data_dir / "conversations.sqlite3")
+    history = ConversationStore(config.conversations_at())
     modes = {"ask": ASK, "reflect": REFLECT}
     if mode not in modes:
         raise AssistantError("--mode is ask or reflect.")
@@ -379,7 +379,7 @@ def conversations(owner: Annotated[str, typer.Option(help="Whose (the sign-in na
     """Your stored conversations, newest first."""
     from .history import ConversationStore
 
-    store = ConversationStore(settings().data_dir / "conversations.sqlite3")
+    store = ConversationStore(settings().conversations_at())
     found = store.summaries(owner)
     if as_json:
         emit({"conversations": [dataclasses.asdict(c) for c in found]})
@@ -401,12 +401,11 @@ def export(conversation: Annotated[str | None, typer.Option(help="A conversation
     from .history import ConversationStore
     from .journal import Journal
 
-    data = settings().data_dir
+    config = settings()
     if journal_:
-        text = Journal(data / "journal.sqlite3").export_markdown(owner)
+        text = Journal(config.journal_at()).export_markdown(owner)
     elif conversation:
-        text = ConversationStore(data / "conversations.sqlite3").export_markdown(conversation,
-                                                                                 owner)
+        text = ConversationStore(config.conversations_at()).export_markdown(conversation, owner)
     else:
         raise AssistantError("Say what to export: --conversation ID or --journal.")
     if output is None:
@@ -426,7 +425,7 @@ def journal(export: Annotated[Path | None, typer.Option(help="Write it as Markdo
     """One person's saved invitation closings: list, export to Markdown, or delete."""
     from .journal import Journal
 
-    book = Journal(settings().data_dir / "journal.sqlite3")
+    book = Journal(settings().journal_at())
     if delete_all:
         book.delete_owner(owner)
         typer.echo(f"Journal of {owner!r} deleted; nobody else's was touched.")

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         default_factory=_default_data_dir,
         description="Where the person's journal is kept (and nothing else of theirs).",
     )
+    database_url: str | None = Field(
+        None, description="A PostgreSQL server for conversations and journals, shared by "
+        "several replicas (postgresql://user@host/db; sslmode=require off this machine). "
+        "Unset: SQLite files in the data folder.",
+    )
     model_path: Path | None = Field(
         None, description="A GGUF chat model; unset means the shipped Qwen2.5 1.5B."
     )
@@ -134,6 +139,39 @@ class Settings(BaseSettings):
                              f"{', '.join(crisis_regions())} (assistant/data/crisis_resources."
                              "toml lists them; add yours there).")
         return region
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str | None) -> str | None:
+        """Conversations cross to this server: SQLite or PostgreSQL, encrypted off this machine."""
+        if not value:
+            return None
+        from sqlalchemy.engine import make_url
+
+        from .auth import is_loopback
+
+        try:
+            url = make_url(value)
+        except Exception as exc:
+            raise ValueError(f"ASSISTANT_DATABASE_URL is not a database URL ({exc}).") from exc
+        backend = url.get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"ASSISTANT_DATABASE_URL names {backend}: use postgresql://… "
+                             "(or leave it unset for SQLite files in the data folder).")
+        host = str(url.query.get("host") or url.host or "")
+        socket = host.startswith("/") or not host
+        if (backend == "postgresql" and not socket and not is_loopback(host)
+                and url.query.get("sslmode") not in ("require", "verify-ca", "verify-full")):
+            raise ValueError(f"ASSISTANT_DATABASE_URL reaches {host} without sslmode=require: "
+                             "people's conversations would cross the network readable.")
+        return value
+
+    def conversations_at(self) -> Path | str:
+        """Where conversations are kept: the shared database, or a file in the data folder."""
+        return self.database_url or self.data_dir / "conversations.sqlite3"
+
+    def journal_at(self) -> Path | str:
+        return self.database_url or self.data_dir / "journal.sqlite3"
 
     @field_validator("chroma_url", "openai_base_url")
     @classmethod

@@ -1,34 +1,26 @@
-"""Conversations kept on this machine, per person, so nothing they wrote is lost.
+"""Conversations kept per person, so nothing they wrote is lost.
 
-One SQLite file; every message is its own committed transaction (WAL, synchronous=FULL), so a
-kill -9 loses at most the turn in flight. Deleted text is overwritten (secure_delete) and the
-file is compacted, so "delete all my data" leaves none of the person's words behind.
+In a SQLite file on this machine by default, or in PostgreSQL when several replicas share one
+store (`ASSISTANT_DATABASE_URL`, see storage.py). Every message is its own committed
+transaction, so a killed process loses at most the turn in flight. Deleted text is rewritten out
+of the store, so "delete all my data" leaves none of the person's words behind.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import StorageError
+import sqlalchemy as sa
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY, owner TEXT NOT NULL, title TEXT NOT NULL,
-    created REAL NOT NULL, updated REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY, conversation TEXT NOT NULL REFERENCES conversations(id),
-    role TEXT NOT NULL, content TEXT NOT NULL, meta TEXT NOT NULL, created REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation, id);
-CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations(owner, updated);
-"""
+from .errors import StorageError
+from .storage import Database, compact, conversations, messages
+
+__all__ = ["ConversationStore", "Stored", "Summary", "compact"]
 
 
 @dataclass(frozen=True)
@@ -47,90 +39,81 @@ class Stored:
 
 
 class ConversationStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, where: Path | str) -> None:
+        """`where`: a SQLite file, or a database URL."""
+        self.db = Database(where, "Your conversations", (conversations, messages))
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with closing(sqlite3.connect(self.path, timeout=30)) as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
-                db.execute("PRAGMA secure_delete=ON")
-                db.executescript(SCHEMA)
-                with db:
-                    yield db
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(
-                f"Your conversations at {self.path} cannot be read ({exc}). The file was left "
-                "as it is; move it aside to start afresh."
-            ) from exc
+    @property
+    def path(self) -> Path | None:
+        return self.db.path
 
     def create(self, owner: str, title: str) -> str:
         conversation = uuid.uuid4().hex
         now = time.time()
-        with self._db() as db:
-            db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?)",
-                       (conversation, owner, title[:80], now, now))
+        with self.db.begin() as db:
+            db.execute(conversations.insert().values(
+                id=conversation, owner=owner, title=title[:80], created=now, updated=now))
         return conversation
 
     def append(self, conversation: str, owner: str, role: str, content: str,
                meta: dict[str, Any] | None = None) -> None:
         now = time.time()
-        with self._db() as db:
-            updated = db.execute("UPDATE conversations SET updated = ? WHERE id = ? AND owner = ?",
-                                 (now, conversation, owner)).rowcount
+        with self.db.begin() as db:
+            updated = db.execute(conversations.update().where(
+                conversations.c.id == conversation, conversations.c.owner == owner,
+            ).values(updated=now)).rowcount
             if not updated:
                 raise StorageError("That conversation is not yours, or it was deleted.")
-            db.execute("INSERT INTO messages (conversation, role, content, meta, created) "
-                       "VALUES (?, ?, ?, ?, ?)",
-                       (conversation, role, content, json.dumps(meta or {}), now))
+            db.execute(messages.insert().values(conversation=conversation, role=role,
+                                                content=content, meta=json.dumps(meta or {}),
+                                                created=now))
 
     def summaries(self, owner: str) -> list[Summary]:
-        if not self.path.exists():
+        if not self.db.exists():
             return []
-        with self._db() as db:
-            rows = db.execute(
-                "SELECT c.id, c.title, c.updated, COUNT(m.id) FROM conversations c "
-                "LEFT JOIN messages m ON m.conversation = c.id WHERE c.owner = ? "
-                "GROUP BY c.id ORDER BY c.updated DESC", (owner,)).fetchall()
+        c, m = conversations.c, messages.c
+        query = (sa.select(c.id, c.title, c.updated, sa.func.count(m.id))
+                 .select_from(conversations.outerjoin(messages, m.conversation == c.id))
+                 .where(c.owner == owner).group_by(c.id, c.title, c.updated)
+                 .order_by(c.updated.desc()))
+        with self.db.begin() as db:
+            rows = db.execute(query).all()
         return [Summary(*row) for row in rows]
 
     def messages(self, conversation: str, owner: str) -> list[Stored]:
-        with self._db() as db:
-            rows = db.execute(
-                "SELECT m.role, m.content, m.meta FROM messages m JOIN conversations c "
-                "ON c.id = m.conversation WHERE c.id = ? AND c.owner = ? ORDER BY m.id",
-                (conversation, owner)).fetchall()
+        c, m = conversations.c, messages.c
+        query = (sa.select(m.role, m.content, m.meta)
+                 .select_from(messages.join(conversations, c.id == m.conversation))
+                 .where(c.id == conversation, c.owner == owner).order_by(m.id))
+        with self.db.begin() as db:
+            rows = db.execute(query).all()
         return [Stored(role, content, json.loads(meta)) for role, content, meta in rows]
 
     def title(self, conversation: str, owner: str) -> str:
-        with self._db() as db:
-            row = db.execute("SELECT title FROM conversations WHERE id = ? AND owner = ?",
-                             (conversation, owner)).fetchone()
-        return str(row[0]) if row else ""
+        c = conversations.c
+        with self.db.begin() as db:
+            title = db.execute(sa.select(c.title).where(
+                c.id == conversation, c.owner == owner)).scalar()
+        return str(title) if title is not None else ""
 
     def delete(self, conversation: str, owner: str) -> bool:
         """Delete one of `owner`'s conversations; False (and nothing touched) if not theirs."""
-        with self._db() as db:
-            owned = db.execute("SELECT 1 FROM conversations WHERE id = ? AND owner = ?",
-                               (conversation, owner)).fetchone()
+        c = conversations.c
+        with self.db.begin() as db:
+            owned = db.execute(sa.select(c.id).where(
+                c.id == conversation, c.owner == owner).with_for_update()).scalar()
             if owned:
-                db.execute("DELETE FROM messages WHERE conversation = ?", (conversation,))
-                db.execute("DELETE FROM conversations WHERE id = ?", (conversation,))
-        self._compact()
+                db.execute(messages.delete().where(messages.c.conversation == conversation))
+                db.execute(conversations.delete().where(c.id == conversation))
+        self.db.compact()
         return bool(owned)
 
     def delete_owner(self, owner: str) -> None:
-        with self._db() as db:
-            db.execute("DELETE FROM messages WHERE conversation IN "
-                       "(SELECT id FROM conversations WHERE owner = ?)", (owner,))
-            db.execute("DELETE FROM conversations WHERE owner = ?", (owner,))
-        self._compact()
-
-    def _compact(self) -> None:
-        compact(self.path)
+        theirs = sa.select(conversations.c.id).where(conversations.c.owner == owner)
+        with self.db.begin() as db:
+            db.execute(messages.delete().where(messages.c.conversation.in_(theirs)))
+            db.execute(conversations.delete().where(conversations.c.owner == owner))
+        self.db.compact()
 
     def export_markdown(self, conversation: str, owner: str) -> str:
         lines = [f"# {self.title(conversation, owner) or 'Conversation'}", ""]
@@ -138,22 +121,3 @@ class ConversationStore:
             who = "**You**" if message.role == "user" else "**Reflect**"
             lines += [f"{who}:", "", message.content, ""]
         return "\n".join(lines)
-
-
-def compact(path: Path, patience: float = 5.0) -> None:
-    """Fold the write-ahead log in and rewrite the file, so deleted words are gone from both.
-    A checkpoint that another reader keeps busy is tried again; one that stays busy is an
-    error, not silence: the words would still be in the -wal file."""
-    deadline = time.monotonic() + patience
-    with closing(sqlite3.connect(path, timeout=30)) as db:
-        for step in ("checkpoint", "VACUUM", "checkpoint"):
-            if step == "VACUUM":
-                db.execute("VACUUM")
-                continue
-            while (busy := db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]):
-                if time.monotonic() > deadline:
-                    raise StorageError(
-                        f"Deleted, but another program is reading {path.name} and holds its "
-                        "log open, so the deleted words are still in its -wal file. Close it "
-                        "(or stop the other replica) and delete again.")
-                time.sleep(0.05 * busy)

@@ -1,16 +1,15 @@
-"""The person's journal: saved invitation closings, in a local SQLite file they can export and
-delete. Nothing else is stored."""
+"""The person's journal: saved invitation closings, kept where their conversations are (a local
+SQLite file by default) so they can export and delete them. Nothing else is stored."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StorageError
-from .history import compact
+import sqlalchemy as sa
+
+from .storage import Database, entries
 
 
 @dataclass(frozen=True)
@@ -23,41 +22,29 @@ class Entry:
 
 
 class Journal:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, where: Path | str) -> None:
+        """`where`: a SQLite file, or a database URL."""
+        self.db = Database(where, "Your journal", (entries,))
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA secure_delete=ON")
-            db.execute("CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, "
-                       "created REAL, title TEXT, essay TEXT, text TEXT)")
-            columns = {row[1] for row in db.execute("PRAGMA table_info(entries)")}
-            if "owner" not in columns:
-                db.execute("ALTER TABLE entries ADD COLUMN owner TEXT NOT NULL DEFAULT 'local'")
-        except sqlite3.DatabaseError as exc:
-            db.close()
-            raise StorageError(
-                f"Your journal at {self.path} cannot be read ({exc}). It was left exactly as "
-                "it is; move it aside to start a new one."
-            ) from exc
-        return db
+    @property
+    def path(self) -> Path | None:
+        return self.db.path
 
     def save(self, title: str, essay: str, text: str, owner: str = "local") -> Entry:
         now = time.time()
-        with closing(self._connect()) as db, db:
-            cursor = db.execute("INSERT INTO entries (created, title, essay, text, owner) "
-                                "VALUES (?, ?, ?, ?, ?)", (now, title, essay, text, owner))
-        return Entry(int(cursor.lastrowid or 0), now, title, essay, text)
+        with self.db.begin() as db:
+            made = db.execute(entries.insert().values(
+                created=now, title=title, essay=essay, text=text, owner=owner
+            ).returning(entries.c.id)).scalar_one()
+        return Entry(int(made), now, title, essay, text)
 
     def entries(self, owner: str = "local") -> list[Entry]:
-        if not self.path.exists():
+        if not self.db.exists():
             return []
-        with closing(self._connect()) as db:
-            rows = db.execute("SELECT id, created, title, essay, text FROM entries "
-                              "WHERE owner = ? ORDER BY created", (owner,)).fetchall()
+        e = entries.c
+        with self.db.begin() as db:
+            rows = db.execute(sa.select(e.id, e.created, e.title, e.essay, e.text)
+                              .where(e.owner == owner).order_by(e.created, e.id)).all()
         return [Entry(*row) for row in rows]
 
     def export_markdown(self, owner: str = "local") -> str:
@@ -68,13 +55,18 @@ class Journal:
         return "\n".join(parts)
 
     def delete_owner(self, owner: str) -> None:
-        """Remove one person's entries and rewrite the file so their words are gone."""
-        if not self.path.exists():
+        """Remove one person's entries and rewrite the store so their words are gone."""
+        if not self.db.exists():
             return
-        with closing(self._connect()) as db, db:
-            db.execute("DELETE FROM entries WHERE owner = ?", (owner,))
-        compact(self.path)
+        with self.db.begin() as db:
+            db.execute(entries.delete().where(entries.c.owner == owner))
+        self.db.compact()
 
     def delete_all(self) -> None:
+        if self.path is None:
+            with self.db.begin() as db:
+                db.execute(entries.delete())
+            self.db.compact()
+            return
         for suffix in ("", "-wal", "-shm"):
             Path(str(self.path) + suffix).unlink(missing_ok=True)

@@ -205,7 +205,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
     companion = Companion(ask, listening, detector, CareCheck(embeddings, reader=SecondReader(model)
                                     if settings.care_second_reader else None),
                           settings.crisis_region, invitations,
-                          Journal(settings.data_dir / "journal.sqlite3"), Router(embeddings))
-    history = ConversationStore(settings.data_dir / "conversations.sqlite3")
+                          Journal(settings.journal_at()), Router(embeddings))
+    history = ConversationStore(settings.conversations_at())
     return Assistant(settings, index, retriever, model, ask, detector, companion, history,
                      embeddings)

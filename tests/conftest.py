@@ -16,6 +16,8 @@ from assistant.config import Settings
 from assistant.models import small_model_path
 from assistant.service import Assistant, build_assistant, stay_offline
 
+from .postgres import PostgresServer
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -134,3 +136,20 @@ def assistant(tmp_path: Path, shared_index: Path, model_cache: Path,
     store = tmp_path / "vectorstore"
     shutil.copytree(shared_index, store)
     return build_assistant(make_settings(store, model_cache, small_model))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole run (a fresh database per test)."""
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_at(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a store is kept, once per backend: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "store.sqlite3"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.fresh()

@@ -1,7 +1,3 @@
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,58 +11,6 @@ from assistant.service import Assistant, export_name, owner_key
 from assistant.ui import rebuild
 
 FOLLOWUPS = Path(__file__).resolve().parent.parent / "eval" / "followups.jsonl"
-
-
-def test_conversations_survive_a_new_store_and_stay_with_their_owner(tmp_path: Path) -> None:
-    path = tmp_path / "conversations.sqlite3"
-    store = ConversationStore(path)
-    mine = store.create("ana", "My sister and me")
-    store.append(mine, "ana", "user", "My sister never calls.", {"mode": "reflect"})
-    store.append(mine, "ana", "assistant", "It sounds lonely.", {"route": "listen"})
-    theirs = store.create("ben", "Work")
-    store.append(theirs, "ben", "user", "My boss ignores me.")
-
-    reopened = ConversationStore(path)  # as after a restart
-    assert [c.title for c in reopened.summaries("ana")] == ["My sister and me"]
-    assert [m.content for m in reopened.messages(mine, "ana")] == [
-        "My sister never calls.", "It sounds lonely."]
-    assert reopened.messages(mine, "ben") == []
-    with pytest.raises(StorageError, match="not yours"):
-        reopened.append(mine, "ben", "user", "let me in")
-    reopened.delete(mine, "ben")
-    assert len(reopened.messages(mine, "ana")) == 2
-    assert "**You**:\n\nMy sister never calls." in reopened.export_markdown(mine, "ana")
-
-
-WRITER = """
-import sys
-from pathlib import Path
-from assistant.history import ConversationStore, compact
-store = ConversationStore(Path(sys.argv[1]))
-conversation = store.create("ana", "durability")
-print(conversation, flush=True)
-n = 0
-while True:
-    n += 1
-    store.append(conversation, "ana", "user", f"message {n}")
-    print(n, flush=True)
-"""
-
-
-def test_a_kill_9_loses_at_most_the_message_in_flight(tmp_path: Path) -> None:
-    path = tmp_path / "conversations.sqlite3"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE,
-                              text=True, cwd=Path(__file__).resolve().parent.parent)
-    assert writer.stdout is not None
-    conversation = writer.stdout.readline().strip()
-    committed = 0
-    while committed < 40:
-        committed = int(writer.stdout.readline())
-    os.kill(writer.pid, signal.SIGKILL)
-    writer.wait()
-    kept = ConversationStore(path).messages(conversation, "ana")
-    assert len(kept) >= committed
-    assert [m.content for m in kept] == [f"message {i}" for i in range(1, len(kept) + 1)]
 
 
 def test_delete_all_my_data_leaves_none_of_my_words(assistant: Assistant, tmp_path: Path) -> None:
