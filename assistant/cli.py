@@ -639,10 +639,21 @@ def eval_listening_labels(
 
     where = folder or DEFAULT_DIR / "listening"
     assistant = assistant_for(settings())
-    report = eval_labelled_listening(assistant.detector,
-                                     read_cases(where / "replies.jsonl", ("id", "reply")),
-                                     read_frozen(where / "labels.jsonl"))
-    print_report(report, as_json)
+    replies = read_cases(where / "replies.jsonl", ("id", "reply"))
+    labels = read_frozen(where / "labels.jsonl")
+    codes = sorted({r["code"] for r in replies if "code" in r})
+    if not codes:  # one code wrote them all
+        print_report(eval_labelled_listening(assistant.detector, replies, labels), as_json)
+        return
+    reports = {code: eval_labelled_listening(  # an A/B set: each code's replies apart
+        assistant.detector, [r for r in replies if r.get("code") == code], labels)
+        for code in codes}
+    if as_json:
+        emit(reports)
+        return
+    for code, report in reports.items():
+        typer.echo(f"## {code}")
+        print_report(report, as_json=False)
 
 
 @eval_app.command("listening")

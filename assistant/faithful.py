@@ -51,7 +51,7 @@ _LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|then
                       r"idk(?: why)?),?\s+)+", re.I)
 _DEPENDENT = re.compile(r"^(?:(?:and|but|so|then),?\s+)*(?:when|if|then|because|while|as|which|"
                         r"that|who|where|like)\b", re.I)  # a clause that needs the one before it
-MAX_WORDS = 18
+MAX_WORDS = 22
 
 
 def to_you(text: str) -> str:
@@ -115,7 +115,18 @@ def _trim(clause: str) -> str:
         head = cut.rsplit(joint, 1)[0]
         if head != cut and len(head.split()) >= 6:
             return head.rstrip(",")
-    return cut
+    kept = cut.split()
+    while len(kept) > 6 and kept[-1].lower() in _DANGLING:  # not "...grew up in the"
+        kept.pop()
+    return " ".join(kept)
+
+
+# Words a restatement cut short must not end on.
+_DANGLING = {"the", "a", "an", "my", "your", "our", "their", "his", "her", "its", "of", "to",
+             "in", "on", "at", "for", "with", "from", "by", "about", "and", "but", "or", "that",
+             "which", "who", "when", "if", "because", "so", "as", "than", "is", "was", "were",
+             "are", "be", "been", "you", "i", "we", "they", "he", "she", "it", "this", "just",
+             "really", "very", "way"}
 
 
 # What the model adds after the restatement goes wrong in these ways, on any message.
@@ -165,7 +176,7 @@ _ADDED = [(kind, re.compile(pattern, re.I)) for kind, pattern in [
                r"planning)|move forward|next step|what you're doing to|"
                r"what (?:do|did) you (?:say|do|tell))\b"),
 ]]
-_POSITIVE = re.compile(r"\b(?:relie\w+|excit\w+|look(?:ing)? forward|happy|happiness|glad|"
+POSITIVE = re.compile(r"\b(?:relie\w+|excit\w+|look(?:ing)? forward|happy|happiness|glad|"
                        r"great|joy\w*|enjoy\w*|grateful|proud|thrilled|delight\w*)\b", re.I)
 _WORDS = re.compile(r"[a-zé'-]+")
 
@@ -184,7 +195,7 @@ def problems(added: str, message: str, history: str = "",
             found.append(f"adds a {person}")
     if re.search(r"\bI\b|\bI'", added):  # the person's "I" is "you" by now: this is the model's
         found.append("speaks of itself")
-    if _POSITIVE.search(added) and not _POSITIVE.search(said):
+    if POSITIVE.search(added) and not POSITIVE.search(said):
         found.append("turns it positive")
     statement = " ".join(s for s in sentences(added) if not s.endswith("?"))
     if _grams(statement, 6) & _grams(message, 6):

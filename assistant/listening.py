@@ -1,5 +1,12 @@
-"""One listening turn: the person's words said back, what they seem to mean added by the model,
-checked for fixing and for what it adds; drafted again, or the restatement alone, when it fails."""
+"""One listening turn: the person's words said back, and the feeling under them named.
+
+With a local model the reply is assembled, not written: the restatement (their own words in the
+second person, made in code), the feeling the model finds most likely under them, chosen from a
+closed list by reading the prompt once (no sampling, so nothing else can be added), and an open
+question from a fixed set. Where that cannot be done (no restatement, a model server without
+token probabilities) the model drafts the reply under a grammar, what it adds is checked for
+fixing and for what the person did not say, and it drafts again or falls back to the
+restatement alone."""
 
 from __future__ import annotations
 
@@ -77,6 +84,36 @@ def choose_ask(message: str, history: list[Message], attempt: int = 0) -> str:
 QUESTIONS = ("What is that like for you?", "What does that mean to you?",
              "How are you holding all of this?", "What matters most to you about it?")
 
+# The questions an assembled reply ends with: open, about the person's own experience, never
+# what to do next. One per reply, never the last reply's.
+OPEN_QUESTIONS = ("What is that like for you?", "What does that mean to you?",
+                  "What feels hardest about it?", "What matters most to you in this?",
+                  "How are you holding all of this?", "How is that for you right now?",
+                  "What comes up for you as you say it?", "What do you make of it?",
+                  "How does it sit with you?")
+
+# The feelings an assembled reply may name. Each begins with its own token in the shipped
+# model's vocabulary (a test checks), so one read of the prompt scores them all.
+FEELINGS = ("hurt", "let down", "frustrated", "angry", "sad", "lonely", "overlooked",
+            "invisible", "taken for granted", "used", "ashamed", "embarrassed", "guilty",
+            "afraid", "worried", "anxious", "uneasy", "torn", "stuck", "lost", "empty", "numb",
+            "tired", "overwhelmed", "relieved", "proud", "hopeful", "grateful", "moved", "unsure",
+            "confused", "disappointed", "jealous", "betrayed", "unheard", "dismissed",
+            "pressured", "trapped", "restless", "heartbroken", "rejected", "left out",
+            "out of place", "shaken", "resentful", "exposed", "protective", "regretful",
+            "helpless", "alone", "powerless", "drained", "bitter", "humiliated", "isolated",
+            "nostalgic", "homesick", "raw", "small")
+# Named only when the person said something of the kind: the model otherwise finds relief in
+# a laugh at the dentist and gratitude in freezing during a speech.
+BRIGHT = {"relieved", "proud", "hopeful", "grateful", "moved"}
+# Feelings the person already named, in other words: naming them again adds nothing.
+_KIN = [{"afraid", "scared", "terrified", "frightened", "worried", "anxious", "worrying"},
+        {"alone", "lonely", "isolated"}, {"angry", "furious", "mad", "resentful"},
+        {"sad", "heartbroken", "upset"}, {"tired", "drained", "exhausted"},
+        {"ashamed", "embarrassed", "humiliated"}, {"unsure", "confused"},
+        {"overlooked", "invisible", "unheard", "left out"}, {"jealous", "envious"}]
+FRAMES = ("you feel {}", "it leaves you feeling {}", "you're left feeling {}")
+
 
 @cache
 def examples() -> list[dict[str, str]]:
@@ -150,6 +187,29 @@ class ListeningService:
                  last_reply(history).split(", and ", 1)[-1])  # nor the reply before's shape
         return Draft(text, faithful.problems(added, message, said, shown))
 
+    def assembled(self, message: str, history: list[Message], restated: str,
+                  keep_for: str | None) -> str | None:
+        """The restatement, the feeling the model finds most likely under it, an open
+        question; None if this model cannot score words."""
+        score = getattr(self.model, "next_word_logprobs", None)
+        if score is None:
+            return None
+        lead = f"{choose_opening(message, history)}{restated}"
+        scores = score(self.messages(message, history, nudge=False), f"{lead}, and you feel",
+                       list(FEELINGS), keep_for=keep_for)
+        if scores is None:
+            return None
+        said = " ".join([*(m["content"] for m in history if m["role"] == "user"), message])
+        feeling = name_feeling(scores, said)
+        question = choose_question(message, history)
+        if feeling is None:
+            return f"{lead}. {question}"
+        last = last_reply(history)
+        frames = [f for f in FRAMES if f.format("") not in last
+                  and not (feeling.startswith("left") and "left" in f)] or [FRAMES[0]]
+        frame = frames[_pick(f"frame {message.strip().lower()}") % len(frames)]
+        return f"{lead}, and {frame.format(feeling)}. {question}"
+
     def reply(self, message: str, history: list[Message] | None = None,
               keep_for: str | None = None) -> ListeningReply:
         """A reflection of `message`; `keep_for` names the conversation (the model may keep its
@@ -158,6 +218,12 @@ class ListeningService:
         record = PolicyRecord()
         history = history or []
         restated = faithful.restate(message)
+        if restated and (text := self.assembled(message, history, restated, keep_for)):
+            # what is not the person's own words cannot fix by construction; checked anyway
+            verdict = self.detector.check(text.split(restated, 1)[-1])
+            if not verdict.fixing:
+                return ListeningReply(message, text, record, _since(start), [text])
+            record.violations.extend(verdict.reasons)
         drafts = []
         for attempt in range(self.regenerations + 1):
             draft = self.draft(message, history, restated, attempt, keep_for)
@@ -175,6 +241,30 @@ class ListeningService:
         lead = f"{choose_opening(message, history)}{restated}" if restated else None
         return ListeningReply(message, restatement_reply(message, lead), record, _since(start),
                               drafts)
+
+
+def name_feeling(scores: dict[str, float], said: str) -> str | None:
+    """The likeliest feeling the person has not already named and, if bright, gave reason for;
+    None when the model finds none of them likely (it wanted to say something else)."""
+    text = f" {' '.join(re.findall(r'[a-z]+', said.lower()))} "
+    named = {f for f in FEELINGS if f" {f} " in text}
+    named |= {f for kin in _KIN if any(f" {k} " in text for k in kin) for f in kin}
+    allowed = {f: s for f, s in scores.items() if f not in named
+               and (f not in BRIGHT or faithful.POSITIVE.search(said))}
+    if not allowed:
+        return None
+    feeling, best = max(allowed.items(), key=lambda item: item[1])
+    return feeling if best > UNLIKELY else None
+
+
+# Below this log-probability (about 1 in 400) the model was not going to name a feeling.
+UNLIKELY = -6.0
+
+
+def choose_question(message: str, history: list[Message]) -> str:
+    last = last_reply(history)
+    allowed = [q for q in OPEN_QUESTIONS if q not in last] or list(OPEN_QUESTIONS)
+    return allowed[_pick(f"question {message.strip().lower()}") % len(allowed)]
 
 
 @dataclass(frozen=True)

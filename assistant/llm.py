@@ -179,17 +179,7 @@ class LlamaCppChatModel:
             opts["grammar"] = self._grammar(grammar)
         system = messages[0]["content"] if messages and messages[0]["role"] == "system" else None
         with self._lock:
-            if self._kept_for is not None and self._kept_for != keep_for:
-                self._forget_after(llm, self._last_system)  # another conversation's words
-                self._kept_for = None
-            if system is not None and system not in self._states:
-                self._load_state(system)
-            if (system is not None and system != self._last_system and system in self._states
-                    and not self._restore(llm, self._states[system])):  # read already?
-                del self._states[system]  # not after all: read afresh, saved anew
-                if (stale := self._state_file(system)) is not None:
-                    stale.unlink(missing_ok=True)
-            self._last_system = system
+            self._enter(llm, system, keep_for)
             chunks = llm.create_chat_completion(
                 messages=messages, stream=True, max_tokens=max_tokens,
                 temperature=temperature, stop=stop, **opts,
@@ -200,15 +190,92 @@ class LlamaCppChatModel:
                     if delta:
                         yield delta
             finally:
-                if keep_for is not None and system is not None and system in self._states:
-                    kept, self._kept_for = 0, keep_for
-                else:  # the first read of a system prompt is saved without anyone's words
-                    kept, self._kept_for = self._forget_after(llm, system), None
-            if system is not None and kept and system not in self._states:
-                self._states[system] = self._snapshot(llm)
-                self._save_state(system)
-                while len(self._states) > MAX_STATES:
-                    self._states.popitem(last=False)
+                self._leave(llm, system, keep_for)
+
+    def next_word_logprobs(self, messages: list[Message], reply_start: str,
+                           words: list[str], *, keep_for: str | None = None
+                           ) -> dict[str, float] | None:
+        """How likely the model finds each of `words` to come next in its reply, if the reply
+        begins with `reply_start`: the log-probability of each word's first token (the words
+        must begin with different tokens). One read of the prompt, no sampling. None when this
+        model's chat template is unknown. Forgets or keeps the words read as `stream` does."""
+        import numpy as np
+
+        llm = self.llama
+        formatter = self._formatter(llm)
+        if formatter is None:
+            return None
+        messages = self.fit_context(messages, 8)
+        prompt = formatter(messages=messages).prompt + reply_start
+        tokens = llm.tokenize(prompt.encode(), add_bos=True, special=True)
+        firsts = [llm.tokenize(f" {w}".encode(), add_bos=False, special=False)[0] for w in words]
+        if len(set(firsts)) != len(firsts):
+            raise ValueError("next_word_logprobs: two words begin with the same token.")
+        system = messages[0]["content"] if messages[0]["role"] == "system" else None
+        with self._lock:
+            self._enter(llm, system, keep_for)
+            try:
+                read = llm.input_ids[: llm.n_tokens].tolist()
+                same = 0
+                while same < min(len(read), len(tokens) - 1) and read[same] == tokens[same]:
+                    same += 1
+                llm._ctx.kv_cache_seq_rm(-1, same, -1)  # noqa: SLF001 - as _forget_after
+                llm.n_tokens = same
+                llm.eval(tokens[same:])
+                logits = np.ctypeslib.as_array(llm._ctx.get_logits(),  # noqa: SLF001
+                                               shape=(llm.n_vocab(),)).astype(np.float64)
+            finally:
+                self._leave(llm, system, keep_for)
+        top = logits.max()
+        logprobs = logits - top - np.log(np.exp(logits - top).sum())
+        return {w: float(logprobs[t]) for w, t in zip(words, firsts, strict=True)}
+
+    def _formatter(self, llm: Any) -> Any:
+        """The chat template as text-in, prompt-out: ChatML when that is set, else the file's."""
+        from llama_cpp.llama_chat_format import (
+            CHATML_BOS_TOKEN,
+            CHATML_CHAT_TEMPLATE,
+            CHATML_EOS_TOKEN,
+            Jinja2ChatFormatter,
+        )
+
+        if self._options.get("chat_format") == "chatml":
+            return Jinja2ChatFormatter(template=CHATML_CHAT_TEMPLATE, eos_token=CHATML_EOS_TOKEN,
+                                       bos_token=CHATML_BOS_TOKEN)
+        if self._options.get("chat_format") or "tokenizer.chat_template" not in llm.metadata:
+            return None
+        vocab = llm._model  # noqa: SLF001 - the special tokens' text
+        return Jinja2ChatFormatter(template=llm.metadata["tokenizer.chat_template"],
+                                   eos_token=vocab.token_get_text(llm.token_eos()),
+                                   bos_token=vocab.token_get_text(llm.token_bos()))
+
+    def _enter(self, llm: Any, system: str | None, keep_for: str | None) -> None:
+        """Before a call (under the lock): another conversation's words dropped, and the system
+        prompt as already read put back if it was."""
+        if self._kept_for is not None and self._kept_for != keep_for:
+            self._forget_after(llm, self._last_system)  # another conversation's words
+            self._kept_for = None
+        if system is not None and system not in self._states:
+            self._load_state(system)
+        if (system is not None and system != self._last_system and system in self._states
+                and not self._restore(llm, self._states[system])):  # read already?
+            del self._states[system]  # not after all: read afresh, saved anew
+            if (stale := self._state_file(system)) is not None:
+                stale.unlink(missing_ok=True)
+        self._last_system = system
+
+    def _leave(self, llm: Any, system: str | None, keep_for: str | None) -> None:
+        """After a call: the conversation kept for its next turn, or forgotten; a system
+        prompt read for the first time saved without anyone's words."""
+        if keep_for is not None and system is not None and system in self._states:
+            kept, self._kept_for = 0, keep_for
+        else:
+            kept, self._kept_for = self._forget_after(llm, system), None
+        if system is not None and kept and system not in self._states:
+            self._states[system] = self._snapshot(llm)
+            self._save_state(system)
+            while len(self._states) > MAX_STATES:
+                self._states.popitem(last=False)
 
     def forget(self) -> None:
         """Drop the words kept for a conversation's next turn (it was deleted): the model

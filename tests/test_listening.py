@@ -5,6 +5,8 @@ import pytest
 
 from assistant import faithful
 from assistant.listening import (
+    FEELINGS,
+    OPEN_QUESTIONS,
     QUESTIONS,
     ROTATED,
     ListeningService,
@@ -12,6 +14,7 @@ from assistant.listening import (
     choose_ask,
     choose_opening,
     grammar,
+    name_feeling,
 )
 from assistant.policy import FixingDetector
 from assistant.prompts import render
@@ -105,9 +108,90 @@ def test_openings_vary_with_the_message_and_never_repeat_the_last_reply() -> Non
         assert f'opening    ::= "{opening}"' in grammar(opening)
 
 
+class Scorer(FakeChatModel):
+    """A model that can score next words: the given log-probabilities, the rest unlikely."""
+
+    def __init__(self, likely: dict[str, float]) -> None:
+        super().__init__(["(not drafted)"])
+        self.likely = likely
+        self.scored: list[tuple[list[dict[str, str]], str]] = []
+
+    def next_word_logprobs(self, messages: list[dict[str, str]], reply_start: str,
+                           words: list[str], *, keep_for: str | None = None
+                           ) -> dict[str, float]:
+        self.scored.append((messages, reply_start))
+        return {w: self.likely.get(w, -12.0) for w in words}
+
+
+def test_a_reply_is_assembled_from_their_words_the_likeliest_feeling_and_an_open_question(
+        ) -> None:
+    model = Scorer({"hurt": -1.0, "unheard": -0.5, "relieved": -0.1})
+    listening = ListeningService(model, FixingDetector())
+    reply = listening.reply(MESSAGE)
+    lead = lead_of(MESSAGE)
+    assert model.scored[0][1] == f"{lead}, and you feel"  # scored after their own words
+    assert model.calls == []  # nothing drafted: nothing the model could add
+    assert reply.text.startswith(f"{lead}, and ") and "unheard" in reply.text
+    assert "relieved" not in reply.text  # a bright feeling they gave no reason for
+    assert reply.text.endswith(OPEN_QUESTIONS) and reply.text.count("?") == 1
+    assert reply.policy.status == "passed"
+    history = reply.history()
+    again = listening.reply("And my sister says I exaggerate.", history)
+    assert again.text.split(". ")[-1] != reply.text.split(". ")[-1]  # another question
+
+
+def test_feelings_they_named_are_not_named_again_and_unlikely_ones_not_at_all() -> None:
+    scores = {f: -8.0 for f in FEELINGS}
+    assert name_feeling(scores, "My partner never listens.") is None  # none likely
+    scores |= {"afraid": -0.2, "anxious": -0.9, "tired": -1.5}
+    assert name_feeling(scores, "I'm scared of the dark.") == "tired"  # scared = afraid, anxious
+    assert name_feeling(scores, "My partner never listens.") == "afraid"
+    scores["proud"] = 0.0
+    assert name_feeling(scores, "I ran my first 10k.") == "afraid"
+    assert name_feeling(scores, "I was so happy I ran my first 10k.") == "proud"
+    listening = ListeningService(Scorer({}), FixingDetector())
+    plain = listening.reply(MESSAGE)
+    assert plain.text == f"{lead_of(MESSAGE)}. {plain.text.split('. ')[-1]}"
+    assert plain.text.endswith(OPEN_QUESTIONS)
+
+
+def test_the_feelings_begin_with_distinct_tokens_in_the_shipped_model(model_cache) -> None:
+    from assistant.llm import load_llama
+    from assistant.models import assemble_chat_model
+
+    vocab = load_llama(assemble_chat_model(model_cache, progress=False), vocab_only=True)
+    firsts = [vocab.tokenize(f" {f}".encode(), add_bos=False)[0] for f in FEELINGS]
+    assert len(set(firsts)) == len(FEELINGS)
+
+
+@pytest.mark.slow
+def test_the_real_model_names_a_feeling_and_forgets_the_words(assistant: Assistant) -> None:
+    message = "My neighbour Quillibert painted our shared fence tangerine without asking."
+    reply = assistant.companion.listening.reply(message)
+    assert reply.text.startswith(lead_of(message))
+    assert reply.text.endswith(OPEN_QUESTIONS) and reply.text.count("?") == 1
+    added = reply.text[len(lead_of(message)):]
+    assert any(f" {f}." in added for f in FEELINGS) or added.startswith(". ")
+    llm = assistant.model.llama
+    secret = llm.tokenize(b" Quillibert", add_bos=False)
+    read = llm.input_ids[: llm.n_tokens].tolist()
+    assert not any(read[i:i + len(secret)] == secret for i in range(len(read)))
+
+
+class DraftsOnly:
+    """A model that can only draft (as a model server without token probabilities)."""
+
+    def __init__(self, model: object) -> None:
+        self.model = model
+
+    def stream(self, messages: list[dict[str, str]], **opts: object) -> object:
+        return self.model.stream(messages, **opts)  # type: ignore[attr-defined]
+
+
 @pytest.mark.slow
 def test_the_real_model_answers_in_the_listening_shape(assistant: Assistant) -> None:
-    listening = ListeningService(assistant.model, assistant.detector, regenerations=1)
+    listening = ListeningService(DraftsOnly(assistant.model), assistant.detector,
+                                 regenerations=1)
     message = "My brother stopped talking to me after the wedding and I've been so lonely."
     reply = listening.reply(message)
     assert reply.text.count("?") <= 1
