@@ -47,10 +47,13 @@ _QUESTION_WORD = re.compile(r"^(?:what|how|should|do you|would you|could you|can
 _REQUEST = re.compile(r"^(?:any |some )?(advice|tips|ideas|help) (on|for|with|about) ([^.?!]+)",
                       re.I)
 _CLAUSE = re.compile(r",\s+|;\s+|\s+(?=but\b)|\s+-+\s+|\s+—\s+")
-_LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|then|tbh|"
+_LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|then|tbh|except|"
                       r"idk(?: why)?),?\s+)+", re.I)
-_DEPENDENT = re.compile(r"^(?:(?:and|but|so|then),?\s+)*(?:when|if|then|because|while|as|which|"
+_DEPENDENT = re.compile(r"^(?:(?:and|but|so|then),?\s+)*(?:when|if|because|while|as|which|"
                         r"that|who|where|like)\b", re.I)  # a clause that needs the one before it
+# A clause the person is in ("she's left it all to me"), over one they are not ("the
+# neighbours asking questions").
+_SELF = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|we|we're|us|our)\b", re.I)
 MAX_WORDS = 22
 
 
@@ -89,7 +92,8 @@ def restate(message: str) -> str | None:
     def weight(i: int) -> float:
         clause = clauses[i]
         return (2 * bool(FEELING.search(clause)) + i / max(last, 1)
-                + (3 <= len(clause.split()) <= MAX_WORDS) - bool(_DEPENDENT.match(clause)))
+                + (len(clause.split()) >= 3) + bool(_SELF.search(clause))
+                - 4 * bool(_DEPENDENT.match(clause)))
 
     clause = to_you(_LEADING.sub("", clauses[max(range(len(clauses)), key=weight)]))
     clause = re.sub(r"^been\b", "you've been", clause, flags=re.I)  # "been awake since 4"

@@ -39,7 +39,7 @@ def grammar(opening: str | None = None) -> str:
 # mother-in-law would rearrange your kitchen") and "You're" to reassure ("You're not alone"),
 # so they stay in the grammar but are never forced.
 ROTATED = ("It sounds like ", "It sounds as if ", "What I hear is that ", "From what you say, ",
-           "It seems like ")
+           "It seems like ", "I'm hearing that ", "If I have it right, ")
 
 
 def last_reply(history: list[Message]) -> str:
@@ -106,7 +106,7 @@ FEELINGS = ("hurt", "let down", "frustrated", "angry", "sad", "lonely", "overloo
 # Named only when the person said something of the kind: the model otherwise finds relief in
 # a laugh at the dentist and gratitude in freezing during a speech.
 BRIGHT = {"relieved", "proud", "hopeful", "grateful", "moved"}
-# Feelings the person already named, in other words: naming them again adds nothing.
+# Feelings named in other words than the list's.
 _KIN = [{"afraid", "scared", "terrified", "frightened", "worried", "anxious", "worrying"},
         {"alone", "lonely", "isolated"}, {"angry", "furious", "mad", "resentful"},
         {"sad", "heartbroken", "upset"}, {"tired", "drained", "exhausted"},
@@ -199,8 +199,8 @@ class ListeningService:
                        list(FEELINGS), keep_for=keep_for)
         if scores is None:
             return None
-        said = " ".join([*(m["content"] for m in history if m["role"] == "user"), message])
-        feeling = name_feeling(scores, said)
+        said = " ".join(m["content"] for m in history if m["role"] == "user")
+        feeling = name_feeling(scores, message, said)
         question = choose_question(message, history)
         if feeling is None:
             return f"{lead}. {question}"
@@ -243,19 +243,30 @@ class ListeningService:
                               drafts)
 
 
-def name_feeling(scores: dict[str, float], said: str) -> str | None:
-    """The likeliest feeling the person has not already named and, if bright, gave reason for;
-    None when the model finds none of them likely (it wanted to say something else)."""
-    text = f" {' '.join(re.findall(r'[a-z]+', said.lower()))} "
-    named = {f for f in FEELINGS if f" {f} " in text}
+def name_feeling(scores: dict[str, float], message: str, said: str = "") -> str | None:
+    """The likeliest feeling, if bright one they gave reason for; None when they named their
+    feeling themselves (a second name for it is a guess: "unsure" to "that scares me") or the
+    model finds none of them likely (it wanted to say something else)."""
+    said = f"{said} {message}"
+    text = f" {' '.join(re.findall(r'[a-z]+', message.lower()))} "
+    named = {f for f in FEELINGS if f" {f} " in text and f not in _PLAIN}
     named |= {f for kin in _KIN if any(f" {k} " in text for k in kin) for f in kin}
-    allowed = {f: s for f, s in scores.items() if f not in named
-               and (f not in BRIGHT or faithful.POSITIVE.search(said))}
+    if named or _FELT.search(message):  # they named it: saying it back is enough
+        return None
+    allowed = {f: s for f, s in scores.items() if f not in BRIGHT or faithful.POSITIVE.search(said)}
     if not allowed:
         return None
     feeling, best = max(allowed.items(), key=lambda item: item[1])
     return feeling if best > UNLIKELY else None
 
+
+# Words of the list that mostly say something else ("I used to", "we moved", "manage alone").
+_PLAIN = {"used", "lost", "small", "raw", "empty", "moved", "stuck", "tired", "exposed",
+          "protective", "torn", "left out", "drained", "alone", "out of place", "shaken"}
+# Feelings said in other words than the list's.
+_FELT = re.compile(r"\b(?:fe(?:el|els|elt|eling)|scar(?:ed|es|y)|nervous|happy|glad|excit\w*|"
+                   r"upset|miserable|depressed|stressed|hate|dread\w*|furious|terrified|"
+                   r"lonely|jealous)\b", re.I)
 
 # Below this log-probability (about 1 in 400) the model was not going to name a feeling.
 UNLIKELY = -6.0
