@@ -75,11 +75,13 @@ eval: setup
 	$(BIN)/reflect eval detector
 	$(BIN)/reflect eval care
 
-bench: setup
+bench: setup postgres
 	$(BIN)/python bench/llama_builds.py
 	$(BIN)/python bench/start_warm.py
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/load.py --layout server --people 4 --minutes 3
+	$(BIN)/python bench/load.py --layout embedded --people 4 --minutes 3
 
 clean:
 	rm -rf $(VENV) vectorstore/*/ vectorstore/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache

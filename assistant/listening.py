@@ -195,13 +195,16 @@ class ListeningService:
         if score is None:
             return None
         lead = f"{choose_opening(message, history)}{restated}"
+        question = choose_question(message, history)
+        if names_feeling(message):  # they said it: saying it back is enough
+            return f"{lead}. {question}"
+        said = " ".join([*(m["content"] for m in history if m["role"] == "user"), message])
+        words = [f for f in FEELINGS if f not in BRIGHT or faithful.POSITIVE.search(said)]
         scores = score(self.messages(message, history, nudge=False), f"{lead}, and you feel",
-                       list(FEELINGS), keep_for=keep_for)
+                       words, keep_for=keep_for)
         if scores is None:
             return None
-        said = " ".join(m["content"] for m in history if m["role"] == "user")
         feeling = name_feeling(scores, message, said)
-        question = choose_question(message, history)
         if feeling is None:
             return f"{lead}. {question}"
         last = last_reply(history)
@@ -243,15 +246,21 @@ class ListeningService:
                               drafts)
 
 
-def name_feeling(scores: dict[str, float], message: str, said: str = "") -> str | None:
-    """The likeliest feeling, if bright one they gave reason for; None when they named their
-    feeling themselves (a second name for it is a guess: "unsure" to "that scares me") or the
-    model finds none of them likely (it wanted to say something else)."""
-    said = f"{said} {message}"
+def names_feeling(message: str) -> bool:
+    """Whether the person named their feeling themselves: a second name for it would be a
+    guess ("unsure" to "that scares me")."""
     text = f" {' '.join(re.findall(r'[a-z]+', message.lower()))} "
     named = {f for f in FEELINGS if f" {f} " in text and f not in _PLAIN}
     named |= {f for kin in _KIN if any(f" {k} " in text for k in kin) for f in kin}
-    if named or _FELT.search(message):  # they named it: saying it back is enough
+    return bool(named or _FELT.search(message))
+
+
+def name_feeling(scores: dict[str, float], message: str, said: str = "") -> str | None:
+    """The likeliest feeling, if bright one they gave reason for; None when they named their
+    feeling themselves or the model finds none of them likely (it wanted to say something
+    else)."""
+    said = f"{said} {message}"
+    if names_feeling(message):
         return None
     allowed = {f: s for f, s in scores.items() if f not in BRIGHT or faithful.POSITIVE.search(said)}
     if not allowed:

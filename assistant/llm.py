@@ -104,6 +104,19 @@ class OpenAICompatibleChatModel:
             raise ModelNotFoundError(f"Cannot reach the model server at {self.base_url} "
                                      f"({exc.__class__.__name__}). Is it running?") from exc
 
+    def next_word_logprobs(self, messages: list[Message], reply_start: str,
+                           words: list[str], *, keep_for: str | None = None
+                           ) -> dict[str, float] | None:
+        """The word the server's model finds likeliest after `reply_start`, as
+        {word: 0.0}: a grammar holds the reply to `reply_start` and one of `words`, chosen
+        greedily (a server reports no probabilities for words it did not choose). None when
+        the server takes no grammar or answers something else."""
+        alternatives = " | ".join(json.dumps(f" {w}") for w in words)
+        grammar = f"root ::= {json.dumps(reply_start)} ({alternatives})"
+        text = "".join(self.stream(messages, max_tokens=96, temperature=0.0, grammar=grammar))
+        chosen = text[len(reply_start):].strip() if text.startswith(reply_start) else ""
+        return {chosen: 0.0} if chosen in words else None
+
 
 class LlamaCppChatModel:
     """A local GGUF chat model, loaded on first use; one call inside the model at a time."""

@@ -185,15 +185,28 @@ def retrieval_latency(settings: Settings, sizes: list[int]) -> dict[str, Any]:
                     embeddings=vectors[start:start + 5000].tolist())
             retriever = Retriever(index, embeddings)
             retriever._keywords = KeywordIndex(passages)  # noqa: SLF001
-            times = []
+            times: dict[str, list[float]] = {"hybrid": [], "embed": [], "vector": [],
+                                             "keyword": []}
             for i in range(60):
                 query = " ".join(random.choices(words, k=6)) + f" interdependence {i}"
                 start = time.perf_counter()
                 retriever.search(query, 5)
-                times.append((time.perf_counter() - start) * 1000)
-            times = sorted(times[10:])
-            out[str(size)] = {"p50_ms": round(statistics.median(times), 2),
-                              "p95_ms": round(times[int(0.95 * len(times)) - 1], 2)}
+                times["hybrid"].append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()  # and each half of it apart, to see the slow one
+                vector = embeddings.embed_query(query)
+                times["embed"].append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                index.vector_search(vector, retriever.candidates)
+                times["vector"].append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                retriever.keywords().search(query, retriever.candidates)
+                times["keyword"].append((time.perf_counter() - start) * 1000)
+            out[str(size)] = {}
+            for part, measured in times.items():
+                kept = sorted(measured[10:])
+                out[str(size)][part] = {"p50_ms": round(statistics.median(kept), 2),
+                                        "p95_ms": round(kept[int(0.95 * len(kept)) - 1], 2)}
+            out[str(size)] |= out[str(size)]["hybrid"]  # p50_ms / p95_ms as before
             log(f"retrieval at {size}: {out[str(size)]}")
     return out
 
@@ -242,6 +255,11 @@ def plot(results: dict[str, Any], path: Path) -> None:
                "o-", label="p95")
     right.plot([int(s) for s in sizes], [results["retrieval"][s]["p50_ms"] for s in sizes],
                "o-", label="p50")
+    for part in ("embed", "vector", "keyword"):  # the halves apart, p95
+        if all(part in results["retrieval"][s] for s in sizes):
+            right.plot([int(s) for s in sizes],
+                       [results["retrieval"][s][part]["p95_ms"] for s in sizes], "--",
+                       label=f"{part} p95")
     right.set(title="Hybrid search latency", xlabel="passages", ylabel="ms", xscale="log")
     right.legend()
     fig.tight_layout()

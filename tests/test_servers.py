@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant import faithful
 from assistant.cli import app
 from assistant.conversation import REFLECT, Conversation, Finished
 from assistant.errors import IndexNotBuiltError, ModelNotFoundError
+from assistant.listening import FEELINGS, OPEN_QUESTIONS, ROTATED
 from assistant.llm import OpenAICompatibleChatModel
 from assistant.service import build_assistant
 from tests.browser import free_port
@@ -105,11 +107,17 @@ def test_listening_and_asking_through_a_model_server(model_server: str, assistan
                                         max_tokens=12))
     assert len(streamed) > 1 and "".join(streamed).strip()
     talk = Conversation()
-    turn = next(e.turn for e in served.companion.turn(
-        talk, "My brother and I stopped speaking last year and I miss him.", REFLECT)
-        if isinstance(e, Finished))
-    assert turn.route == "listen" and turn.text.count("?") <= 1
+    message = "My brother and I stopped speaking last year."
+    turn = next(e.turn for e in served.companion.turn(talk, message, REFLECT)
+                if isinstance(e, Finished))
+    assert turn.route == "listen" and turn.text.count("?") == 1
     assert not served.detector.check(turn.text).fixing
+    # assembled on the server as on this machine: their words, a feeling the server's model
+    # chose from the list under a grammar, a fixed open question
+    lead = next(o for o in ROTATED if turn.text.startswith(o)) + faithful.restate(message)
+    assert turn.text.startswith(f"{lead}, and ") and turn.text.endswith(OPEN_QUESTIONS)
+    added = turn.text[len(lead):].split(". ")[0]
+    assert any(added.endswith(f" {f}") for f in FEELINGS), turn.text
     answer = served.ask.answer("What does interdependence is not sameness mean?")
     assert answer.text and answer.sources
     crisis = next(e.turn for e in served.companion.turn(talk, "I want to end my life.")
