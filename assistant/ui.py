@@ -39,6 +39,13 @@ CONTROLS = {"begin": "Begin", "move_on": "Move on", "skip": "Skip",
             "stay": "Stay here a while", "stop": "Stop", "resume": "Resume",
             "save": "Save to journal", "decline": "Not now"}
 SKIP3 = (gr.skip(), gr.skip(), gr.skip())
+# Ways in for both modes: a question about the essays, or something of one's own to be heard.
+STARTERS = [["What does the essay mean by “interdependence is not sameness”?", "Ask"],
+            ["How can people decide together and still keep their sovereignty?", "Ask"],
+            ["What does it mean to listen instead of fixing?", "Ask"],
+            ["Something happened today that I keep thinking about.", "Reflect"],
+            ["I'm not sure what I feel about a conversation with my mother.", "Reflect"],
+            ["Could we try one of the invitations together?", "Reflect"]]
 PLACEHOLDERS = {"Ask": "Ask about the essays…", "Reflect": "What is on your mind?"}
 ROUTES = {"crisis": "Cared", "care": "Cared", "invitation": "Guided", "ask": "Answered",
           "not_in_essays": "Answered", "listen": "Listened", "offer": "Listened",
@@ -302,6 +309,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                                     info="Ask about the essays, or Reflect: be listened to.",
                                     scale=3)
                     new = gr.Button("New conversation", size="sm", elem_id="new", scale=1)
+                with gr.Column(elem_id="starters"):
+                    gr.Examples(STARTERS, [box, mode], label="To begin: click one, then Send",
+                                examples_per_page=len(STARTERS))
             with gr.Column(scale=2):
                 crisis = gr.Markdown(resources_markdown(region), visible=False, elem_id="crisis")
                 gr.Markdown("#### Sources")

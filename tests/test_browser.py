@@ -203,3 +203,21 @@ def test_a_second_person_sees_their_place_in_the_queue_then_their_answer(assista
         first_done = first.locator("#status").inner_text()
         browser.close()
     assert "Answered" in first_done and "ground" in answer
+
+
+def test_a_starter_fills_the_message_and_the_mode_and_is_listened_to(assistant) -> None:
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        page.locator("#starters").get_by_text(
+            "Something happened today that I keep thinking about.").click()
+        page.wait_for_function("document.querySelector('#message textarea').value"
+                               ".startsWith('Something happened today')")
+        assert page.get_by_label("Reflect").is_checked()
+        page.wait_for_function("document.querySelector('#message textarea')"
+                               ".placeholder === 'What is on your mind?'")
+        page.locator("#send").click()
+        page.wait_for_function("/^Listened/.test(document.querySelector('#status').innerText)",
+                               timeout=120_000)
+        page.locator("#starters").get_by_text("What does it mean to listen instead of "
+                                              "fixing?").click()
+        assert page.get_by_label("Ask").is_checked()
