@@ -96,9 +96,21 @@ def engine_for(url: URL) -> Engine:
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:
+    import sqlite3
+
     cursor = connection.cursor()  # type: ignore[attr-defined]
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "secure_delete=ON"):
+    for pragma in ("synchronous=FULL", "secure_delete=ON"):
         cursor.execute(f"PRAGMA {pragma}")
+    # WAL is kept in the file once set; setting it needs the file to itself, which a second
+    # process opening a new store at the same moment does not wait for: read first, retry.
+    deadline = time.monotonic() + 10
+    while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     cursor.close()
 
 
@@ -146,11 +158,16 @@ class Database:
                         *(t.name for t in self.tables)])
         if key in _made:
             return
-        with engine.begin() as connection:
-            if not self.sqlite:
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(7301)"))
-            _upgrade(connection)
-            metadata.create_all(connection, tables=list(self.tables))
+        with _lock:  # threads of one process take turns; processes, below
+            try:
+                with engine.begin() as connection:
+                    if not self.sqlite:
+                        connection.execute(sa.text("SELECT pg_advisory_xact_lock(7301)"))
+                    _upgrade(connection)
+                    metadata.create_all(connection, tables=list(self.tables))
+            except sa.exc.OperationalError as exc:
+                if "already exists" not in str(exc):  # another process made it first
+                    raise
         if not self.sqlite:
             _made.add(key)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 import gradio as gr
@@ -136,6 +138,44 @@ def rebuild(stored: list[Stored], owner: str) -> tuple[Chat, Conversation]:
     return chat, conversation
 
 
+class Places:
+    """Whose turn it is with the model: first come, first served. Gradio's own queue would
+    make a message that needs the care reply (no model at all) wait behind other people's
+    answers, so turns queue here instead, each waiting person told their place."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._line: list[object] = []
+
+    @contextmanager
+    def place(self) -> Iterator[Iterator[int]]:
+        """Hold a place in line while inside; what it gives yields how many are ahead, while
+        there are any (the page shows it), and ends when it is this one's turn."""
+        mine = object()
+        with self._changed:
+            self._line.append(mine)
+        try:
+            yield self._wait(mine)
+        finally:
+            with self._changed:
+                self._line.remove(mine)
+                self._changed.notify_all()
+
+    def _wait(self, mine: object) -> Iterator[int]:
+        shown = None
+        while True:
+            with self._changed:
+                ahead = self._line.index(mine)
+                if ahead == 0:
+                    return
+                if ahead != shown:
+                    shown = ahead
+                else:
+                    self._changed.wait(timeout=0.5)
+                    continue
+            yield ahead
+
+
 def build_ui(assistant: Assistant) -> gr.Blocks:
     region = assistant.settings.crisis_region
     library = list(assistant.companion.invitations.values())
@@ -231,6 +271,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     def crisis_panel(show: bool) -> Any:
         return gr.update(visible=show, value=resources_markdown(region))
 
+    places = Places()
+
     def respond(message: str, chat: Chat, conversation: Conversation | None, mode: str,
                 saved: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
         owner = owner_of(request)
@@ -251,6 +293,24 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         yield (chat, conversation, "", "*Searching the essays…*", working, gr.skip(), *SKIP3,
                saved, gr.skip())
         sources: list[Source] = []
+        # The care reply needs no model: it does not wait for anyone (read on a copy here;
+        # the turn reads it again and keeps what it carries forward).
+        if assistant.companion.care.check(text, copy.deepcopy(conversation.care)).level:
+            yield from turn_events(chat, conversation, text, mode, saved, owner, said, sources)
+            return
+        with places.place() as line:
+            for ahead in line:
+                waiting = (f"Waiting for the model: {ahead} "
+                           f"{'person' if ahead == 1 else 'people'} ahead of you…")
+                yield (chat, conversation, "", gr.skip(), waiting, gr.skip(), *SKIP3, saved,
+                       gr.skip())
+            yield (chat, conversation, "", gr.skip(), working, gr.skip(), *SKIP3, saved,
+                   gr.skip())
+            yield from turn_events(chat, conversation, text, mode, saved, owner, said, sources)
+
+    def turn_events(chat: Chat, conversation: Conversation, text: str, mode: str,
+                    saved: str, owner: str, said: str, sources: list[Source]
+                    ) -> Iterator[tuple]:
         try:
             for event in assistant.companion.turn(conversation, text, MODES[mode]):
                 if isinstance(event, Sources):
@@ -336,8 +396,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         outputs = [chatbot, conversation, box, sources, status, crisis, step, practice, controls,
                    saved, past]
         inputs = [box, chatbot, conversation, mode, saved]
-        box.submit(respond, inputs, outputs, api_name="ask")
-        send.click(respond, inputs, outputs, api_visibility="private")
+        # Not limited by Gradio's queue: turns take their places with the model in `places`,
+        # so that a care reply is never held up behind someone else's answer.
+        box.submit(respond, inputs, outputs, api_name="ask", concurrency_limit=None)
+        send.click(respond, inputs, outputs, api_visibility="private", concurrency_limit=None)
         new.click(lambda: ([], None, "", NO_SOURCES, status_markdown(assistant),
                            crisis_panel(False), *invitation_view(Conversation()), None,
                            gr.skip()), None, outputs, api_name="new_conversation")

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
 
 
 def _bindir() -> Path:
@@ -40,7 +41,8 @@ class PostgresServer:
                   "--no-sync", "-E", "UTF8")
         self._run("pg_ctl", "-D", str(self.data), "-w", "-l", str(self.root / "log"),
                   "-o", f"-k {self.socket} -c listen_addresses='' -c fsync=on", "start")
-        self.admin = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+        self.admin = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT",
+                                      poolclass=NullPool)  # fresh after a restart
 
     def _run(self, tool: str, *args: str) -> None:
         subprocess.run([*self.as_user, str(self.bin / tool), *args], check=True,

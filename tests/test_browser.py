@@ -173,7 +173,8 @@ def test_a_hostile_document_and_reply_make_the_browser_fetch_and_run_nothing(
 
 def test_a_second_person_sees_their_place_in_the_queue_then_their_answer(assistant) -> None:
     """One model, one call at a time: while one answer streams, the next person's page shows
-    where they are in the queue, and gets their own answer after it."""
+    where they are in the line, and gets their own answer after it; a third person in crisis
+    does not wait: the care reply needs no model."""
     import shutil
 
     from playwright.sync_api import sync_playwright
@@ -186,8 +187,8 @@ def test_a_second_person_sees_their_place_in_the_queue_then_their_answer(assista
     assert shutil.which(CHROMIUM)
     with served(build_ui(assistant)) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        first, second = (browser.new_context().new_page() for _ in range(2))
-        for page in (first, second):
+        first, second, third = (browser.new_context().new_page() for _ in range(3))
+        for page in (first, second, third):
             page.goto(url)
             page.wait_for_selector("#message textarea")
         first.locator("#message textarea").fill("What does the essay say about sovereignty?")
@@ -195,14 +196,23 @@ def test_a_second_person_sees_their_place_in_the_queue_then_their_answer(assista
         first.wait_for_function("document.querySelector('#chat').innerText.includes('ground')")
         second.locator("#message textarea").fill("What does the essay say about sovereignty?")
         second.locator("#message textarea").press("Enter")
-        second.wait_for_function("/queue: *1\\/1/.test(document.body.innerText)",
+        second.wait_for_function("/Waiting for the model: 1 person ahead of you/"
+                                 ".test(document.querySelector('#status').innerText)",
                                  timeout=20_000)
+        third.locator("#message textarea").fill("I want to end my life tonight.")
+        third.locator("#message textarea").press("Enter")
+        third.wait_for_function("document.querySelector('#chat').innerText.includes('988')",
+                                timeout=20_000)
+        first_then = first.locator("#status").inner_text()  # still answering?
+        second_then = second.locator("#status").inner_text()
         second.wait_for_function(
             "/Answered/.test(document.querySelector('#status').innerText)", timeout=120_000)
         answer = second.locator("#chat [data-testid='bot']").last.inner_text()
         first_done = first.locator("#status").inner_text()
         browser.close()
     assert "Answered" in first_done and "ground" in answer
+    assert not first_then.startswith("Answered") and second_then.startswith("Waiting"), (
+        first_then, second_then)  # the care reply came while both still waited on the model
 
 
 def test_a_starter_fills_the_message_and_the_mode_and_is_listened_to(assistant) -> None:

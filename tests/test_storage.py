@@ -177,3 +177,30 @@ def test_an_old_journal_file_gains_its_owner_column(tmp_path: Path) -> None:
                    "essay TEXT, text TEXT)")
         db.execute("INSERT INTO entries VALUES (1, 1.0, 'Hand', 'Essay', 'old words')")
     assert [e.text for e in Journal(path).entries()] == ["old words"]
+
+
+def test_many_people_starting_at_once_on_a_new_store(store_at: Path | str) -> None:
+    """Eight threads making their first conversation on a store nobody has used yet: the
+    tables are made once, and every conversation is kept (the page serves people at once)."""
+    import threading
+
+    store = ConversationStore(store_at)
+    made: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def first_turn(who: str) -> None:
+        try:
+            conversation = store.create(who, "first")
+            store.append(conversation, who, "user", f"{who} says hello")
+            made[who] = conversation
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_turn, args=(f"p{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(made) == 8
+    for who, conversation in made.items():
+        assert [m.content for m in store.messages(conversation, who)] == [f"{who} says hello"]
