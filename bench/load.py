@@ -183,6 +183,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None,
                         help="A GGUF chat model instead of the shipped Qwen (tests: a small one)")
     parser.add_argument("--n-ctx", type=int, default=8192)
+    parser.add_argument("--replicas", type=int, default=2,
+                        help="App replicas (with --layout embedded, each is a model: a slot)")
     parser.add_argument("--layout", choices=["server", "embedded"], default="server",
                         help="server: the replicas share llama.cpp's server; embedded: each "
                         "replica loads the model itself (the laptop's path, twice)")
@@ -234,7 +236,7 @@ def main() -> None:
         subprocess.run([str(BIN / "reflect"), "ingest"], cwd=clone, check=True,
                        env={**base, "HOME": str(root / "ingest")}, capture_output=True)
         replicas = []
-        for r in range(2):
+        for r in range(args.replicas):
             port = free_port()
             start(f"replica {r + 1}", [str(BIN / "reflect"), "serve"],
                   f"http://127.0.0.1:{port}/", cwd=clone,
@@ -244,7 +246,7 @@ def main() -> None:
               flush=True)
         began = time.monotonic()
         deadline = began + 60 * args.minutes
-        crowd = [Person(name, password, replicas[i % 2], deadline)
+        crowd = [Person(name, password, replicas[i % len(replicas)], deadline)
                  for i, (name, password) in enumerate(people.items())]
         for person in crowd:
             person.start()
@@ -305,7 +307,8 @@ def report_of(args: argparse.Namespace, turns: list[dict[str, Any]], crowd: list
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes"),
         "machine": f"{os.cpu_count()} cores, {os.uname().machine}",
-        "layout": args.layout, "people": args.people, "minutes": args.minutes, "replicas": 2,
+        "layout": args.layout, "people": args.people, "minutes": args.minutes,
+        "replicas": args.replicas,
         "replies": len(turns), "replies_per_minute": round(len(turns) / (elapsed / 60), 2),
         "first_words_p50": round(percentile([t["first_s"] for t in turns], 0.5), 2),
         "first_words_p95": round(percentile([t["first_s"] for t in turns], 0.95), 2),
@@ -330,7 +333,7 @@ def write(report: dict[str, Any], out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     day = report["date"][:10]
-    name = f"load-{report['layout']}-{day}"
+    name = f"load-{report['layout']}-{report['replicas']}x{report['people']}-{day}"
     (out / f"{name}.json").write_text(json.dumps(report, indent=1))
     kinds = list(report["by_kind"])
     fig, ax = plt.subplots(figsize=(8, 4))
@@ -342,7 +345,8 @@ def write(report: dict[str, Any], out: Path) -> None:
                    label="whole reply" if i == 0 else None, color="tab:orange")
     ax.set_xticks(range(len(kinds)), kinds)
     ax.set_ylabel("seconds")
-    ax.set_title(f"{report['people']} people, 2 replicas, {report['layout']} model "
+    ax.set_title(f"{report['people']} people, {report['replicas']} replicas, "
+                 f"{report['layout']} model "
                  f"({report['replies']} replies in {report['minutes']} min)")
     ax.legend()
     fig.tight_layout()
