@@ -80,8 +80,9 @@ bench: setup postgres
 	$(BIN)/python bench/start_warm.py
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/bench.py
-	$(BIN)/python bench/load.py --layout server --people 4 --minutes 3
-	$(BIN)/python bench/load.py --layout embedded --people 4 --minutes 3
+	$(BIN)/python bench/load.py --layout server --people 8 --minutes 3 --replicas 2
+	for n in 1 2 4; do $(BIN)/python bench/load.py --layout embedded --people 8 --minutes 3 \
+		--replicas $$n || exit 1; done
 
 clean:
 	rm -rf $(VENV) vectorstore/*/ vectorstore/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache
