@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.auth import hash_password  # noqa: E402
 from assistant.history import ConversationStore  # noqa: E402
 from assistant.models import assemble_chat_model  # noqa: E402
-from tests.browser import free_port  # noqa: E402
+from tests.browser import free_port, wait_for  # noqa: E402
 from tests.postgres import PostgresServer  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -49,19 +48,6 @@ LISTENING = ["My sister never asks how I am.", "I keep thinking about the argume
              "I said yes to another project and I'm already tired."]
 CRISIS = "Lately I've been thinking about ending my life."
 INVITATION = "Could we try the practice with a hand on the heart?"
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer in {seconds} s")
 
 
 def peak_kib(pid: int) -> int:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +27,20 @@ WATCH_ANSWER = """() => {
   new MutationObserver(seen).observe(document.body,
     {subtree: true, childList: true, characterData: true});
 }"""
+
+
+def wait_for(url: str, process: subprocess.Popen[Any], seconds: float = 90) -> None:
+    """Until `url` answers; an error if `process` (the server) exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer in {seconds} s")
 
 
 def free_port() -> int:

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
-from tests.browser import free_port
+from tests.browser import free_port, wait_for
 from tests.conftest import CORPUS
-from tests.test_servers import wait_for
 from tests.test_ui import text_of
 
 pytestmark = pytest.mark.slow

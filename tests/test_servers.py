@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,23 +19,10 @@ from assistant.errors import IndexNotBuiltError, ModelNotFoundError
 from assistant.listening import FEELINGS, OPEN_QUESTIONS, ROTATED
 from assistant.llm import OpenAICompatibleChatModel
 from assistant.service import build_assistant
-from tests.browser import free_port
+from tests.browser import free_port, wait_for
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer in {seconds} s")
 
 
 @contextmanager

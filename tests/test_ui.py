@@ -1,4 +1,3 @@
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,6 +6,7 @@ from gradio_client import Client
 
 from assistant.service import Assistant
 from assistant.ui import build_ui, sources_markdown
+from tests.browser import free_port
 
 
 def text_of(content: object) -> str:
@@ -15,12 +15,6 @@ def text_of(content: object) -> str:
         return content
     assert isinstance(content, list)
     return "".join(part["text"] for part in content if part.get("type") == "text")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
