@@ -196,10 +196,9 @@ class ListeningService:
             return None
         lead = f"{choose_opening(message, history)}{restated}"
         question = choose_question(message, history)
-        if names_feeling(message):  # they said it: saying it back is enough
+        said = " ".join(m["content"] for m in history if m["role"] == "user")
+        if not (words := feeling_words(message, said)):  # they named it: saying it back is enough
             return f"{lead}. {question}"
-        said = " ".join([*(m["content"] for m in history if m["role"] == "user"), message])
-        words = [f for f in FEELINGS if f not in BRIGHT or faithful.POSITIVE.search(said)]
         scores = score(self.messages(message, history, nudge=False), f"{lead}, and you feel",
                        words, keep_for=keep_for)
         if scores is None:
@@ -255,14 +254,19 @@ def names_feeling(message: str) -> bool:
     return bool(named or _FELT.search(message))
 
 
-def name_feeling(scores: dict[str, float], message: str, said: str = "") -> str | None:
-    """The likeliest feeling, if bright one they gave reason for; None when they named their
-    feeling themselves or the model finds none of them likely (it wanted to say something
-    else)."""
-    said = f"{said} {message}"
+def feeling_words(message: str, said: str = "") -> list[str]:
+    """The feelings a reply may name: none when the person named theirs, a bright one only
+    when they (now or earlier, `said`) gave reason for it."""
     if names_feeling(message):
-        return None
-    allowed = {f: s for f, s in scores.items() if f not in BRIGHT or faithful.POSITIVE.search(said)}
+        return []
+    bright = faithful.POSITIVE.search(f"{said} {message}")
+    return [f for f in FEELINGS if f not in BRIGHT or bright]
+
+
+def name_feeling(scores: dict[str, float], message: str, said: str = "") -> str | None:
+    """The likeliest of the feelings a reply may name; None when there are none or the model
+    finds none of them likely (it wanted to say something else)."""
+    allowed = {f: scores[f] for f in feeling_words(message, said) if f in scores}
     if not allowed:
         return None
     feeling, best = max(allowed.items(), key=lambda item: item[1])
