@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ask import AskService, Delta, Done, Source, Sources
-from .care import CRISIS, CareCheck, CareState
+from .care import CRISIS, CareCheck, CareState, CareVerdict
 from .invitations import Invitation, InvitationError, Run, Step, closing, transition
 from .journal import Journal
 from .listening import ListeningService, PolicyRecord
@@ -122,10 +122,12 @@ class Companion:
         self._invitation_vectors: list[list[float]] | None = None
         self.journal = journal
 
-    def turn(self, conversation: Conversation, message: str,
-             mode: str = ASK) -> Iterator[TurnEvent]:
+    def turn(self, conversation: Conversation, message: str, mode: str = ASK,
+             verdict: CareVerdict | None = None) -> Iterator[TurnEvent]:
+        """One turn; `verdict`: the care check of this message, if the caller already read it
+        with the conversation's carried state (the page does, to answer a crisis at once)."""
         offer, conversation.offer = conversation.offer, None
-        if cared := self._care_first(conversation, message, mode):
+        if cared := self._care_first(conversation, message, mode, verdict):
             yield from self._say(conversation, message, cared)
         elif conversation.run is not None and (
                 conversation.run.active or (conversation.run.step == Step.STOPPED
@@ -169,10 +171,11 @@ class Companion:
         return ids[scores.index(max(scores))]
 
     def _care_first(self, conversation: Conversation, message: str,
-                    mode: str) -> Turn | None:
+                    mode: str, verdict: CareVerdict | None = None) -> Turn | None:
         """The fixed care reply when this message, read with the conversation's carried risk,
         shows a crisis or an acute sign; a running invitation pauses, resumable."""
-        verdict = self.care.check(message, conversation.care)
+        if verdict is None:
+            verdict = self.care.check(message, conversation.care)
         if verdict.level is None:
             return None
         text = care_reply(verdict, self.region)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import threading
@@ -16,7 +15,7 @@ from starlette.middleware import Middleware
 
 from .ask import HELD_BACK, Delta, Source, Sources
 from .auth import SignIn, check_exposure, parse_users
-from .care import CareState
+from .care import CareState, CareVerdict
 from .config import listed
 from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn, stored_meta
 from .errors import AssistantError
@@ -293,10 +292,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         yield (chat, conversation, "", "*Searching the essays…*", working, gr.skip(), *SKIP3,
                saved, gr.skip())
         sources: list[Source] = []
-        # The care reply needs no model: it does not wait for anyone (read on a copy here;
-        # the turn reads it again and keeps what it carries forward).
-        if assistant.companion.care.check(text, copy.deepcopy(conversation.care)).level:
-            yield from turn_events(chat, conversation, text, mode, saved, owner, said, sources)
+        # The care reply needs no model: it does not wait for anyone. Read once, here, with
+        # what the conversation carries, and handed to the turn.
+        cared = assistant.companion.care.check(text, conversation.care)
+        if cared.level:
+            yield from turn_events(chat, conversation, text, mode, saved, owner, said, sources,
+                                   cared)
             return
         with places.place() as line:
             for ahead in line:
@@ -306,13 +307,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                        gr.skip())
             yield (chat, conversation, "", gr.skip(), working, gr.skip(), *SKIP3, saved,
                    gr.skip())
-            yield from turn_events(chat, conversation, text, mode, saved, owner, said, sources)
+            yield from turn_events(chat, conversation, text, mode, saved, owner, said, sources,
+                                   cared)
 
     def turn_events(chat: Chat, conversation: Conversation, text: str, mode: str,
-                    saved: str, owner: str, said: str, sources: list[Source]
-                    ) -> Iterator[tuple]:
+                    saved: str, owner: str, said: str, sources: list[Source],
+                    cared: CareVerdict) -> Iterator[tuple]:
         try:
-            for event in assistant.companion.turn(conversation, text, MODES[mode]):
+            for event in assistant.companion.turn(conversation, text, MODES[mode], cared):
                 if isinstance(event, Sources):
                     sources = event.sources
                     yield (chat, conversation, "", sources_markdown(sources, False), gr.skip(),
