@@ -137,6 +137,8 @@ class LlamaCppChatModel:
         self._states: OrderedDict[str, tuple[bytes, Any, int]] = OrderedDict()
         self._last_system: str | None = None
         self._kept_for: str | None = None  # whose words the context holds after a reply
+        self._template: Any = None  # the chat template as a formatter (False: none known)
+        self._first_tokens: dict[str, int] = {}  # a word's first token, for next_word_logprobs
 
     def path(self) -> Path:
         return self._locate()
@@ -215,13 +217,17 @@ class LlamaCppChatModel:
         import numpy as np
 
         llm = self.llama
-        formatter = self._formatter(llm)
-        if formatter is None:
+        if self._template is None:  # made once: the template is the model's
+            self._template = self._formatter(llm) or False
+        if self._template is False:
             return None
         messages = self.fit_context(messages, 8)
-        prompt = formatter(messages=messages).prompt + reply_start
+        prompt = self._template(messages=messages).prompt + reply_start
         tokens = llm.tokenize(prompt.encode(), add_bos=True, special=True)
-        firsts = [llm.tokenize(f" {w}".encode(), add_bos=False, special=False)[0] for w in words]
+        for w in words:
+            if w not in self._first_tokens:
+                self._first_tokens[w] = llm.tokenize(f" {w}".encode(), add_bos=False)[0]
+        firsts = [self._first_tokens[w] for w in words]
         if len(set(firsts)) != len(firsts):
             raise ValueError("next_word_logprobs: two words begin with the same token.")
         system = messages[0]["content"] if messages[0]["role"] == "system" else None
