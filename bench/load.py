@@ -73,14 +73,19 @@ def text_of(content: object) -> str:
 
 
 def children(pid: int) -> list[int]:
-    found = []
+    """Every descendant of `pid`, from one reading of /proc."""
+    parents: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[1]) == pid:
-            found += [int(stat.parent.name), *children(int(stat.parent.name))]
+        parents.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], list(parents.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo += parents.get(child, [])
     return found
 
 
