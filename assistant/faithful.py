@@ -91,9 +91,9 @@ def restate(message: str) -> str | None:
 
     def weight(i: int) -> float:
         clause = clauses[i]
+        # (every clause has 3 words or more: _units keeps no shorter one)
         return (2 * bool(FEELING.search(clause)) + i / max(last, 1)
-                + (len(clause.split()) >= 3) + bool(_SELF.search(clause))
-                - 4 * bool(_DEPENDENT.match(clause)))
+                + bool(_SELF.search(clause)) - 4 * bool(_DEPENDENT.match(clause)))
 
     clause = to_you(_LEADING.sub("", clauses[max(range(len(clauses)), key=weight)]))
     clause = re.sub(r"^been\b", "you've been", clause, flags=re.I)  # "been awake since 4"
