@@ -17,7 +17,7 @@ LLAMA_WHEELS := $(HOME)/.cache/reflect/wheels/llama-$(LLAMA_KEY)
 LLAMA_WHEEL := $(LLAMA_WHEELS)/.built
 JOBS := $(shell nproc)
 
-.PHONY: setup run test postgres lint index eval bench clean rebuild-llama lock
+.PHONY: setup run test postgres pydoc lint index eval bench clean rebuild-llama lock
 
 setup: $(STAMP)
 
@@ -75,11 +75,18 @@ eval: setup
 	$(BIN)/reflect eval detector
 	$(BIN)/reflect eval care
 
-bench: setup postgres
+# Python's documentation as text: the ~1M-word library of bench/library.py.
+pydoc:
+	@test -d /usr/share/doc/python3.11/html/_sources || \
+		(apt-get update -qq && apt-get install -y -qq python3.11-doc)
+
+bench: setup postgres pydoc
 	$(BIN)/python bench/llama_builds.py
 	$(BIN)/python bench/start_warm.py
+	$(BIN)/python bench/concept_map.py
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/library.py
 	$(BIN)/python bench/load.py --layout server --people 8 --minutes 3 --replicas 2
 	for n in 1 2 4; do $(BIN)/python bench/load.py --layout embedded --people 8 --minutes 3 \
 		--replicas $$n || exit 1; done

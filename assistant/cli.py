@@ -73,8 +73,11 @@ def ingest(corpus: Corpus = None, store: Store = None, as_json: AsJson = False) 
     report = assistant.ingest(progress=sys.stderr.isatty() and not as_json,
                               waiting=lambda message: typer.echo(message, err=True))
     if as_json:
+        built, read = report.mapped if report.mapped is not None else (None, 0)
         emit({"files": report.files, "passages": report.passages,
               **dataclasses.asdict(report.sync),
+              "concepts": len(built.concepts) if built is not None else None,
+              "concepts_read": read,
               "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
               "flagged": [{"passage": w, "reason": r} for w, r in report.flagged]})
         return
@@ -324,6 +327,50 @@ def models(as_json: AsJson = False) -> None:
                    f"    {model['path']}\n    from {model['source']}")
 
 
+@app.command()
+def concepts(name: Annotated[str | None, typer.Argument(
+                 help="One concept: its definition, passages and links.")] = None,
+             corpus: Corpus = None, store: Store = None, as_json: AsJson = False) -> None:
+    """The map of the essays' ideas: each concept, its definition in the essays' own words,
+    and how it links to the others (made at ingest)."""
+    from .concepts import load_map
+
+    config = settings(corpus, store)
+    built = load_map(config.concepts_at())
+    if built is None:
+        raise AssistantError("No concept map yet: run `reflect ingest` (it makes the map).")
+    if name is not None:
+        concept = built.concept(name)
+        if concept is None:
+            raise AssistantError(f"No concept {name!r} in the map; `reflect concepts` lists "
+                                 "them.")
+        links = built.links_of(concept.name)
+        if as_json:
+            emit({"concept": dataclasses.asdict(concept),
+                  "links": [dataclasses.asdict(link) for link in links]})
+            return
+        typer.echo(f"{concept.name}\n  “{concept.definition.text}”\n"
+                   f"  — {concept.definition.essay}, {concept.definition.section or 'opening'}")
+        for quote in concept.passages:
+            typer.echo(f"\n[{quote.essay} — {quote.section or 'opening'}]\n{quote.text}")
+        for link in links:
+            other = link.b if link.a == concept.name else link.a
+            typer.echo(f"\n↔ {other}: “{link.evidence[0].text}”")
+        return
+    if as_json:
+        emit(built.as_dict())
+        return
+    width = max((len(c.name) for c in built.concepts), default=7)
+    typer.echo(f"{'concept':<{width}}  passages  links  definition")
+    for c in built.concepts:
+        definition = c.definition.text if len(c.definition.text) <= 70 else \
+            c.definition.text[:69] + "…"
+        typer.echo(f"{c.name:<{width}}  {c.named_by:>8}  {len(built.links_of(c.name)):>5}  "
+                   f"{definition}")
+    typer.echo(f"\n{len(built.concepts)} concepts, {len(built.links)} links, from "
+               f"{built.passages} passages")
+
+
 @app.command("hash-password")
 def hash_password_command() -> None:
     """Make a password hash for ASSISTANT_USERS (the password is read without echo)."""
@@ -516,6 +563,27 @@ def eval_care(dataset: Annotated[Path | None, typer.Option(
     report = run(assistant.companion.care, cases,
                  read_xstest(xstest) if xstest.is_file() else None)
     print_report(report, as_json)
+
+
+@eval_app.command("concepts")
+def eval_concepts(labels: Annotated[Path | None, typer.Option(
+                      help="Hand labels (eval/concepts/essays.yaml).")] = None,
+                  corpus: Corpus = None, store: Store = None, as_json: AsJson = False) -> None:
+    """The concept map against hand labels: concept recall, exact quotes, passage precision."""
+    import yaml
+
+    from .concepts import load_map
+    from .corpus import load_corpus
+    from .evaluation import DEFAULT_DIR
+    from .evaluation import eval_concepts as run
+
+    config = settings(corpus, store)
+    built = load_map(config.concepts_at())
+    if built is None:
+        raise AssistantError("No concept map yet: run `reflect ingest` first.")
+    given = yaml.safe_load((labels or DEFAULT_DIR / "concepts" / "essays.yaml").read_text())
+    documents = [essay.markdown for essay in load_corpus(config.corpus_dir).essays]
+    print_report(run(built, given, documents), as_json)
 
 
 @eval_app.command("invitations")

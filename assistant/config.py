@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     )
     chunk_size: int = Field(700, description="Longest passage, in characters.")
     chunk_overlap: int = Field(80, description="Characters shared by neighbouring passages.")
+    concept_map: bool = Field(True, description="Make the map of the corpus's ideas at ingest "
+                              "(the chat model reads each new passage once).")
+    concept_map_passages: int = Field(240, ge=1, description="Passages the map reads at most; "
+                                      "a larger corpus is mapped from a sample of them.")
     max_message_chars: int = Field(4000, description="Longest message accepted from a person.")
     care_second_reader: bool = Field(
         False, description="Ask the chat model, as a second reader, about messages the care "
@@ -165,6 +169,16 @@ class Settings(BaseSettings):
             raise ValueError(f"ASSISTANT_DATABASE_URL reaches {host} without sslmode=require: "
                              "people's conversations would cross the network readable.")
         return value
+
+    def concepts_at(self) -> Path:
+        """Where the concept map is kept: beside the index, or for an index on a Chroma server
+        in the cache, one file per server and collection."""
+        if not self.chroma_url:
+            return self.store_dir / "concepts.json"
+        import hashlib
+
+        key = hashlib.sha256(f"{self.chroma_url}\x00{self.collection}".encode()).hexdigest()
+        return self.cache_dir / "concepts" / f"{key[:16]}.json"
 
     def conversations_at(self) -> Path | str:
         """Where conversations are kept: the shared database, or a file in the data folder."""

@@ -79,6 +79,17 @@ class Conversation:
     owner: str = "local"  # who this conversation belongs to (the signed-in name, if any)
     key: str = field(default_factory=lambda: uuid.uuid4().hex)  # whose words the model keeps
 
+    def take_back(self, message: str) -> None:
+        """The turn that began with `message` forgotten: out of the history the next turn is
+        given, and out of the model's memory (a new key). The care it disclosed stays: carried
+        risk never goes down."""
+        for history in (self.ask_history, self.listen_history):
+            said = [i for i, m in enumerate(history) if m["role"] == "user"]
+            if said and history[said[-1]]["content"] == message:
+                del history[said[-1]:]
+        self.offer = None
+        self.key = uuid.uuid4().hex
+
     @property
     def crisis(self) -> bool:
         """Once a crisis or an acute sign was disclosed, the resources stay on the page."""

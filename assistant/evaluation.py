@@ -517,3 +517,66 @@ def write_all_report(suites: dict[str, Any], folder: Path) -> Path:
     path = folder / "README.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+def _folded(name: str) -> list[str]:
+    """A name as the concept labels compare it: lower case, straight quotes, plural "s" off."""
+    found = re.findall(r"[a-z0-9]+(?:['-][a-z0-9]+)*", name.lower().replace("’", "'"))
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in found]
+
+
+def _names_in(name: list[str], label: list[str]) -> bool:
+    n = len(label)
+    return any(name[i:i + n] == label for i in range(len(name) - n + 1))
+
+
+def eval_concepts(built: Any, labels: dict[str, Any], documents: list[str]) -> dict[str, Any]:
+    """A concept map against hand labels (eval/concepts/*.yaml, whose header says how they
+    were written): concept recall over the labels a careful reader lists, definitions that are
+    verbatim quotes of `documents` (the corpus's text, read apart from the map), and the
+    precision of the passages listed under each matched concept."""
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    corpus = [flat(d) for d in documents]
+    wanted = labels["concepts"]
+    matched: dict[str, list[Any]] = {}
+    unmatched = []
+    for concept in built.concepts:
+        name = _folded(concept.name)
+        fits = [(max(len(_folded(n)) for n in label["names"]
+                     if _names_in(name, _folded(n))), -i, label["label"])
+                for i, label in enumerate(wanted)
+                if any(_names_in(name, _folded(n)) for n in label["names"])]
+        if fits:
+            matched.setdefault(max(fits)[2], []).append(concept)
+        else:
+            unmatched.append(concept.name)
+    core = [label["label"] for label in wanted if label.get("core")]
+    exact = [c for c in built.concepts if any(flat(c.definition.text) in d for d in corpus)]
+    listed = right = 0
+    cases = []
+    defining = 0
+    for label in wanted:
+        for concept in matched.get(label["label"], []):
+            said = [flat(s["text"]) for s in label["sentences"]]
+            good = [q for q in concept.passages if any(s in flat(q.text) for s in said)]
+            listed, right = listed + len(concept.passages), right + len(good)
+            defines = [flat(s["text"]) for s in label["sentences"] if s.get("define")]
+            defining += any(s in flat(concept.definition.text) or flat(concept.definition.text)
+                            in s for s in defines)
+            cases.append(f"{label['label']} <- {concept.name}: {len(good)}/"
+                         f"{len(concept.passages)} passages; “{concept.definition.text}”")
+    found = [c for c in core if c in matched]
+    return {
+        "concept_recall": _share(len(found), len(core)),
+        "definitions_exact": _share(len(exact), len(built.concepts)),
+        "passage_precision": _share(right, listed),
+        "definitions_that_define": _share(defining, sum(len(v) for v in matched.values())),
+        "concepts": len(built.concepts),
+        "links": len(built.links),
+        "missed": [c for c in core if c not in matched],
+        "not_labelled": unmatched,
+        "cases": cases,
+    }

@@ -89,6 +89,24 @@ class ConversationStore:
             rows = db.execute(query).all()
         return [Stored(role, content, json.loads(meta)) for role, content, meta in rows]
 
+    def take_back(self, conversation: str, owner: str) -> str | None:
+        """Delete the last message the person sent and everything after it (the reply); their
+        words, or None when there is nothing of theirs to take back."""
+        c, m = conversations.c, messages.c
+        with self.db.begin() as db:
+            owned = db.execute(sa.select(c.id).where(
+                c.id == conversation, c.owner == owner).with_for_update()).scalar()
+            if not owned:
+                return None
+            last = db.execute(sa.select(m.id, m.content).where(
+                m.conversation == conversation, m.role == "user").order_by(m.id.desc())
+                .limit(1)).first()
+            if last is None:
+                return None
+            db.execute(messages.delete().where(m.conversation == conversation, m.id >= last.id))
+        self.db.compact()  # the words leave the file, as after a deletion
+        return str(last.content)
+
     def title(self, conversation: str, owner: str) -> str:
         c = conversations.c
         with self.db.begin() as db:

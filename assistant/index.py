@@ -173,9 +173,10 @@ class PassageIndex:
              waiting: Callable[[str], None] | None = None) -> SyncReport:
         """Make the index hold exactly `passages`: add the new, remove the gone, keep the rest."""
         with self.writing(waiting):
-            return self._sync(passages, progress)
+            return self.sync_held(passages, progress)
 
-    def _sync(self, passages: list[Passage], progress: bool) -> SyncReport:
+    def sync_held(self, passages: list[Passage], progress: bool = False) -> SyncReport:
+        """`sync` for a caller that holds `writing()` for more than the sync."""
         from tqdm import tqdm
 
         start = time.perf_counter()

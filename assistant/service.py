@@ -15,9 +15,10 @@ from . import backend
 from .ask import AskService
 from .backend import Backend
 from .care import CareCheck, SecondReader
+from .concepts import ConceptMap, ConceptMapper
 from .config import Settings, listed
 from .conversation import Companion
-from .corpus import corpus_passages, load_corpus
+from .corpus import Passage, corpus_passages, load_corpus
 from .embeddings import LlamaEmbeddings
 from .errors import CorpusError, IndexNotBuiltError
 from .history import ConversationStore
@@ -54,6 +55,7 @@ class Assistant:
     companion: Companion
     history: ConversationStore
     embeddings: LlamaEmbeddings
+    concepts: ConceptMapper
 
     def prepare(self, say: Callable[[str], None]) -> None:
         """What a page needs before it opens: the index (built with progress if missing) and
@@ -63,6 +65,12 @@ class Assistant:
         except IndexNotBuiltError:
             say("No index yet: building it from the corpus…")
             say(self.ingest(progress=True, waiting=say).summary())
+        else:
+            if self.settings.concept_map and self.concepts.load() is None:
+                say("No map of the essays' ideas yet: making it from the index…")
+                built, read = self.build_map(progress=True, waiting=say)
+                say(f"{len(built.concepts)} concepts, {len(built.links)} links "
+                    f"({read} passages read)")
         say("Checking that the models run on this CPU…")
         say(f"llama.cpp: {self.selfcheck().describe()}")
 
@@ -131,11 +139,29 @@ class Assistant:
             raise CorpusError(f"No readable essays in {folder} ({len(report.skipped)} files "
                               "skipped); the index was left as it was.")
         passages = corpus_passages(report, self.settings.chunk_size, self.settings.chunk_overlap)
-        sync = self.index.sync(passages, progress=progress, waiting=waiting)
-        self.retriever.refresh()
+        with self.index.writing(waiting):  # the map too: a second ingest finds it made
+            sync = self.index.sync_held(passages, progress=progress)
+            self.retriever.refresh()
+            mapped = self._map(passages, folder, progress) if self.settings.concept_map \
+                else None
         flagged = [(f"{p.source} · {p.section or p.essay}", p.flagged)
                    for p in passages if p.flagged]
-        return IngestReport(len(report.essays), len(passages), sync, report.skipped, flagged)
+        return IngestReport(len(report.essays), len(passages), sync, report.skipped, flagged,
+                            mapped)
+
+    def build_map(self, progress: bool = False, waiting: Callable[[str], None] | None = None
+                  ) -> tuple[ConceptMap, int]:
+        """The map of the indexed passages' ideas; only passages not read before are read."""
+        with self.index.writing(waiting):
+            return self._map(self.index.passages(), self.settings.corpus_dir, progress)
+
+    def _map(self, passages: list[Passage], folder: Path, progress: bool
+             ) -> tuple[ConceptMap, int]:
+        try:
+            invitations = find_invitations(folder, self.settings.chunk_size)
+        except CorpusError:
+            invitations = []
+        return self.concepts.build(passages, invitations, progress=progress)
 
 
 def owner_key(owner: str) -> str:
@@ -156,13 +182,19 @@ class IngestReport:
     sync: SyncReport
     skipped: list[tuple[str, str]]
     flagged: list[tuple[str, str]]  # (where, why) of passages held back from the model
+    mapped: tuple[ConceptMap, int] | None = None  # the concept map, and passages read for it
 
     def summary(self) -> str:
         s = self.sync
         line = (f"{self.files} files, {self.passages} passages: {s.added} added, {s.kept} kept, "
                 f"{s.removed} removed in {s.seconds:.1f} s")
         line += f"; {len(self.skipped)} files skipped" if self.skipped else ""
-        return line + (f"; {len(self.flagged)} passages flagged" if self.flagged else "")
+        line += f"; {len(self.flagged)} passages flagged" if self.flagged else ""
+        if self.mapped is not None:
+            built, read = self.mapped
+            line += (f"; map: {len(built.concepts)} concepts, {len(built.links)} links "
+                     f"({read} passages read)")
+        return line
 
 
 def build_assistant(settings: Settings, model: ChatModel | None = None,
@@ -207,5 +239,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
                           settings.crisis_region, invitations,
                           Journal(settings.journal_at()), Router(embeddings))
     history = ConversationStore(settings.conversations_at())
+    concepts = ConceptMapper(model, embeddings, settings.concepts_at(),
+                             most=settings.concept_map_passages)
     return Assistant(settings, index, retriever, model, ask, detector, companion, history,
-                     embeddings)
+                     embeddings, concepts)

@@ -21,6 +21,7 @@ from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn
 from .errors import AssistantError
 from .history import Stored
 from .invitations import Step
+from .mapview import concept_markdown, map_svg
 from .safety import check_message, resources_markdown
 from .sanitize import page_text
 from .service import Assistant, export_name
@@ -339,12 +340,54 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             yield (chat, conversation, "", sources_markdown(sources, True), "Not answered.",
                    gr.skip(), *SKIP3, saved, gr.skip())
 
+    def take_back(chat: Chat, conversation: Conversation | None, saved: str | None,
+                  request: gr.Request | None = None) -> tuple[Any, Any, Any]:
+        """Undo: the last message and its reply taken back from the page, the store and what
+        the model is given next; the message is put back in the box."""
+        owner = owner_of(request)
+        if conversation is not None and conversation.run is not None and \
+                conversation.run.active:
+            gr.Warning("An invitation is under way: Stop or Skip it instead.")
+            return gr.skip(), gr.skip(), gr.skip()
+        said = store.take_back(saved, owner) if saved else None
+        users = [i for i, m in enumerate(chat) if m["role"] == "user"]
+        if said is None or not users:
+            return gr.skip(), gr.skip(), gr.skip()
+        if conversation is not None:
+            conversation.take_back(said)
+        return chat[:users[-1]], conversation, said
+
+    def retake(chat: Chat, conversation: Conversation | None, saved: str | None,
+               request: gr.Request | None = None) -> tuple[Any, Any, Any]:
+        """Retry: as Undo, then the same message is sent again (by the event after this)."""
+        return take_back(chat, conversation, saved, request)
+
+    def show_map() -> tuple[Any, Any]:
+        built = assistant.concepts.load()  # as last made: a re-ingest shows on the next visit
+        names = [c.name for c in built.concepts] if built is not None else []
+        return map_svg(built), gr.update(choices=names, value=None)
+
+    def choose_concept(name: str | None) -> tuple[Any, Any, Any, Any]:
+        built = assistant.concepts.load()
+        concept = built.concept(name) if built is not None and name else None
+        invitation = concept is not None and concept.invitation in assistant.companion.invitations
+        return (concept_markdown(built, name), map_svg(built, name),
+                gr.update(visible=concept is not None), gr.update(visible=invitation))
+
+    def invitation_of(name: str | None, chat: Chat, conversation: Conversation | None,
+                      request: gr.Request | None = None) -> tuple[Any, ...]:
+        built = assistant.concepts.load()
+        concept = built.concept(name) if built is not None and name else None
+        chosen = concept.invitation if concept is not None else None
+        return (*start_invitation(chosen or "", chat, conversation, request),
+                gr.Tabs(selected="talk"))
+
     with gr.Blocks(title="Reflect") as demo:
         gr.Markdown(INTRO)
         status = gr.Markdown(status_markdown(assistant), elem_id="status", render=False)
         conversation = gr.State(None)
         saved = gr.State(None)  # the id of the stored conversation
-        with gr.Row():
+        with gr.Tabs(selected="talk") as tabs, gr.Tab("Conversation", id="talk"), gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat",
                                      feedback_options=None, buttons=["copy"])
@@ -353,6 +396,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                                      scale=5, autofocus=True, elem_id="message",
                                      max_length=assistant.settings.max_message_chars)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                    stop = gr.Button("Stop", variant="stop", scale=1, elem_id="stop")
                 with gr.Group(elem_id="invitations"):
                     with gr.Row():
                         picker = gr.Dropdown(
@@ -378,6 +422,22 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 crisis = gr.Markdown(resources_markdown(region), visible=False, elem_id="crisis")
                 gr.Markdown("#### Sources")
                 sources = gr.Markdown(NO_SOURCES, elem_id="sources")
+        with tabs, gr.Tab("Map of ideas", id="map", elem_id="map-tab"):
+            gr.Markdown("The ideas the essays develop, each defined in the essays' own words, "
+                        "and the links the text makes between them. Choose one.")
+            with gr.Row():
+                with gr.Column(scale=3):
+                    picture = gr.HTML(elem_id="map-picture")
+                with gr.Column(scale=2):
+                    made = assistant.concepts.load()  # refreshed at each visit
+                    ideas = gr.Radio([c.name for c in made.concepts] if made else [],
+                                     label="Ideas", elem_id="ideas")
+                    card = gr.Markdown(concept_markdown(None, None), elem_id="concept")
+                    with gr.Row():
+                        ask_it = gr.Button("Ask about it", size="sm", elem_id="ask-concept",
+                                           visible=False)
+                        invite_it = gr.Button("Begin its invitation", size="sm",
+                                              elem_id="invite-concept", visible=False)
         status.render()
         with gr.Accordion("Your conversations and journal", open=False, elem_id="yours"):
             gr.Markdown("Kept only on this computer. Export them, or delete them at any time.")
@@ -400,8 +460,18 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         inputs = [box, chatbot, conversation, mode, saved]
         # Not limited by Gradio's queue: turns take their places with the model in `places`,
         # so that a care reply is never held up behind someone else's answer.
-        box.submit(respond, inputs, outputs, api_name="ask", concurrency_limit=None)
-        send.click(respond, inputs, outputs, api_visibility="private", concurrency_limit=None)
+        asked = box.submit(respond, inputs, outputs, api_name="ask", concurrency_limit=None)
+        sent = send.click(respond, inputs, outputs, api_visibility="private",
+                          concurrency_limit=None)
+        # Stop ends the generation: the turn's generator is closed, which leaves the model's
+        # line and stops the model mid-reply, so the next person's turn begins.
+        chatbot.undo(take_back, [chatbot, conversation, saved], [chatbot, conversation, box],
+                     api_name="undo")
+        retried = chatbot.retry(retake, [chatbot, conversation, saved],
+                                [chatbot, conversation, box], api_visibility="private").then(
+            respond, inputs, outputs, api_visibility="private", concurrency_limit=None)
+        stop.click(lambda: "Stopped.", None, status, cancels=[asked, sent, retried],
+                   api_visibility="private")
         new.click(lambda: ([], None, "", NO_SOURCES, status_markdown(assistant),
                            crisis_panel(False), *invitation_view(Conversation()), None,
                            gr.skip()), None, outputs, api_name="new_conversation")
@@ -423,6 +493,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                          api_name=f"invitation_{action}")
         mode.change(lambda m: gr.update(placeholder=PLACEHOLDERS[m]), mode, box,
                     api_visibility="private")
+        demo.load(show_map, None, [picture, ideas], api_visibility="private")
+        ideas.change(choose_concept, ideas, [card, picture, ask_it, invite_it],
+                     api_name="concept")
+        ask_it.click(lambda name: (f"What do the essays say about {name}?", "Ask",
+                                   gr.Tabs(selected="talk")), ideas, [box, mode, tabs],
+                     api_visibility="private")
+        invite_it.click(invitation_of, [ideas, chatbot, conversation], [*short, tabs],
+                        api_visibility="private")
     return demo
 
 

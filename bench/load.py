@@ -219,6 +219,7 @@ def main() -> None:
         base.update(ASSISTANT_DATABASE_URL=database,
                     ASSISTANT_CHROMA_URL=f"http://127.0.0.1:{chroma_port}",
                     ASSISTANT_USERS=users,  # the models already assembled, shared
+                    ASSISTANT_CONCEPT_MAP="false",  # not what is measured (bench/concept_map.py)
                     XDG_CACHE_HOME=os.environ.get("XDG_CACHE_HOME", str(Path.home() / ".cache")))
         if args.model is not None:
             base.update(ASSISTANT_MODEL_PATH=str(args.model), ASSISTANT_N_CTX=str(args.n_ctx))

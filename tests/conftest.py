@@ -111,6 +111,7 @@ def small_model() -> Path:
 def make_settings(store: Path, cache: Path, model: Path, **extra: object) -> Settings:
     given: dict = {"corpus_dir": CORPUS, "data_dir": store.parent / "data", "n_ctx": 2048,
                    "max_answer_tokens": 60, "temperature": 0.0, "care_second_reader": False,
+                   "concept_map": False,  # made once, for the shared index, and where tested
                    **extra}
     return Settings(store_dir=store, cache_dir=cache, model_path=model, **given)
 
@@ -125,7 +126,7 @@ def shared_index(tmp_path_factory: pytest.TempPathFactory, model_cache: Path,
                  small_model: Path) -> Path:
     """The real corpus, indexed once with the real embeddings, copied per test that needs it."""
     store = tmp_path_factory.mktemp("shared") / "vectorstore"
-    build_assistant(make_settings(store, model_cache, small_model)).ingest()
+    build_assistant(make_settings(store, model_cache, small_model, concept_map=True)).ingest()
     return store
 
 

@@ -1,7 +1,11 @@
+import shutil
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from assistant.service import build_assistant
 from assistant.ui import build_ui
@@ -230,4 +234,114 @@ def test_a_starter_fills_the_message_and_the_mode_and_is_listened_to(assistant) 
                                timeout=120_000)
         page.locator("#starters").get_by_text("What does it mean to listen instead of "
                                               "fixing?").click()
-        assert page.get_by_label("Ask").is_checked()
+        expect(page.get_by_label("Ask")).to_be_checked()  # waits for the page to set it
+
+
+def test_the_map_of_ideas_shows_a_concept_and_leads_to_a_question_or_its_invitation(
+        assistant, tmp_path) -> None:
+    built = assistant.concepts.load()  # made at ingest by the small real model
+    first = built.concepts[0]
+    invited = next(c for c in built.concepts if c.invitation)  # the essays' invitations
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        page.get_by_role("tab", name="Map of ideas").click()
+        page.wait_for_selector("#concept-map circle")
+        circles = page.locator("#concept-map circle").count()
+        page.locator("#ideas label", has_text=first.name).first.click()
+        page.wait_for_function("(q) => document.querySelector('#concept').innerText"
+                               ".includes(q)", arg=first.definition.text[:40])
+        card = page.locator("#concept").inner_text()
+        page.screenshot(path=str(tmp_path / "map.png"))
+        page.locator("#ask-concept").click()
+        page.wait_for_function("() => document.querySelector('#message textarea').value"
+                               ".includes('What do the essays say about')")
+        asked = page.locator("#message textarea").input_value()
+        assert page.locator("#chat").is_visible()  # back on the conversation
+        page.get_by_role("tab", name="Map of ideas").click()
+        page.locator("#ideas label", has_text=invited.name).first.click()
+        page.locator("#invite-concept").click()
+        page.wait_for_selector("#invitation", state="visible")
+        practice = page.locator("#invitation").inner_text()
+    assert circles == len(built.concepts)
+    assert "Passages that develop it" in card and first.passages[0].text[:30] in card
+    assert asked == f"What do the essays say about {first.name}?"
+    invitation = assistant.companion.invitations[invited.invitation]
+    assert invitation.text.split("\n")[0][:30].strip("“\"") in practice.replace("\n", " ")
+    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https")}
+    assert hosts == {"127.0.0.1"}
+
+
+class Slow:
+    """A model that takes a minute over its answer, one word every 50 ms; says when its
+    stream is closed (Stop must close it, not let it run on)."""
+
+    def __init__(self) -> None:
+        self.closed = threading.Event()
+        self.words = 0
+
+    def stream(self, messages: list[dict[str, str]], **opts: object):
+        self.closed.clear()
+        try:
+            for i in range(1200):
+                time.sleep(0.05)
+                self.words += 1
+                yield f"word{i} "
+        finally:
+            self.closed.set()
+
+
+def test_stop_ends_the_answer_and_frees_the_model_for_the_next_message(
+        shared_index, model_cache, small_model, tmp_path) -> None:
+    store = tmp_path / "vectorstore"
+    shutil.copytree(shared_index, store)
+    slow = Slow()
+    assistant = build_assistant(make_settings(store, model_cache, small_model), model=slow)
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        box = page.locator("#message textarea")
+        box.fill("What does the essay say about sovereignty?")
+        box.press("Enter")
+        page.wait_for_function("() => /word3 /.test(document.querySelector('#chat').innerText)",
+                               timeout=60_000)
+        page.locator("#stop").click()
+        assert slow.closed.wait(10), "Stop did not close the model's stream"
+        stopped_at = slow.words
+        expect(page.locator("#status")).to_have_text("Stopped.")
+        time.sleep(1)
+        assert slow.words == stopped_at  # nothing more is generated
+        assert stopped_at < 600
+        box.fill("What does the essay say about community?")  # the line is free again
+        box.press("Enter")
+        page.wait_for_function("() => document.querySelectorAll('#chat [data-testid=bot]')"
+                               ".length >= 2 && /word3 /.test(document.querySelectorAll("
+                               "'#chat [data-testid=bot]')[1].innerText)", timeout=30_000)
+        page.locator("#stop").click()
+        assert slow.closed.wait(10)
+
+
+def test_retry_and_undo_take_the_last_turn_back_everywhere(assistant) -> None:
+    question = "What is sovereignty in the essays?"
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        ask_in_page(page, question)
+        first = page.locator("#chat [data-testid='bot']").last.inner_text()
+        (saved,) = [c.id for c in assistant.history.summaries("local")]
+        page.evaluate("""() => { window.__states = [];
+            new MutationObserver(() => window.__states.push(
+                document.querySelector('#status').innerText)).observe(
+                document.querySelector('#status'), {subtree: true, childList: true,
+                                                    characterData: true}); }""")
+        page.get_by_role("button", name="Retry").click()
+        page.wait_for_function(  # answering again, then answered again
+            "() => { const s = window.__states.join('|');"
+            " return /Answering[^|]*\\|(.*\\|)?Answered/.test(s); }", timeout=120_000)
+        assert page.locator("#chat [data-testid=user]").count() == 1
+        stored = assistant.history.messages(saved, "local")
+        assert [m.role for m in stored] == ["user", "assistant"] and stored[0].content == question
+        page.get_by_role("button", name="Undo").click()
+        page.wait_for_function("(q) => document.querySelector('#message textarea').value === q",
+                               arg=question)
+        left = page.locator("#chat [data-testid='user']").count()
+    assert first.strip()
+    assert left == 0
+    assert assistant.history.messages(saved, "local") == []

@@ -19,6 +19,7 @@ def env(tmp_path: Path, model_cache: Path, small_model: Path,
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(model_cache))
     monkeypatch.setenv("ASSISTANT_MAX_ANSWER_TOKENS", "40")
     monkeypatch.setenv("ASSISTANT_N_CTX", "2048")
+    monkeypatch.setenv("ASSISTANT_CONCEPT_MAP", "false")  # tests/test_concepts.py makes it
     return {"corpus": corpus, "store": tmp_path / "store", "model": small_model}
 
 

@@ -83,8 +83,12 @@ def test_two_ingests_at_once_wait_in_turn_and_leave_the_index_whole(
     import chromadb
 
     store = tmp_path / "vectorstore"
+    from assistant.models import small_model_path
+
     env = {**os.environ, "ASSISTANT_STORE_DIR": str(store),
-           "ASSISTANT_CACHE_DIR": str(model_cache)}
+           "ASSISTANT_CACHE_DIR": str(model_cache),
+           # the map is made under the same lock: the small model makes it, once
+           "ASSISTANT_MODEL_PATH": str(small_model_path()), "ASSISTANT_N_CTX": "2048"}
     reflect = str(Path(sys.executable).parent / "reflect")
     holder = PassageIndex(store, "essays", FakeEmbeddings())
     with holder.writing():
@@ -98,5 +102,8 @@ def test_two_ingests_at_once_wait_in_turn_and_leave_the_index_whole(
     assert all("Waiting: pid" in err and "is writing the index" in err for _, err in outs)
     client = chromadb.PersistentClient(path=str(store))
     ids = client.get_collection("essays").get()["ids"]
-    added = [json.loads(out)["added"] for out, _ in outs]
+    reports = [json.loads(out) for out, _ in outs]
+    added = [r["added"] for r in reports]
     assert len(ids) == len(set(ids)) == max(added) > 20 and min(added) == 0
+    read = sorted(r["concepts_read"] for r in reports)  # the second found the map made
+    assert read[0] == 0 and read[1] == max(added) and min(r["concepts"] for r in reports) > 0

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
+from assistant.concepts import load_map
 from tests.browser import free_port, wait_for
 from tests.conftest import CORPUS
 from tests.test_ui import text_of
@@ -68,6 +69,13 @@ def test_reflect_serve_builds_the_index_checks_the_cpu_and_answers(tmp_path: Pat
                              "Reflect", api_name="/ask")[0]
         met = text_of(chat[-1]["content"])
         assert "?" in question and met != question and "988" not in met, (question, met)
+        # The map of ideas the start made with the shipped model: quotes, on the page.
+        built = load_map(clone / "vectorstore" / "concepts.json")
+        assert built is not None and len(built.concepts) >= 10
+        essays = " ".join(" ".join(p.read_text().split()) for p in (clone / "corpus").glob("*"))
+        assert all(" ".join(c.definition.text.split()) in essays for c in built.concepts)
+        card = other.predict(built.concepts[0].name, api_name="/concept")[0]
+        assert built.concepts[0].definition.text in card and "Passages that develop" in card
         assert process.poll() is None, "the server died answering"
     finally:
         process.terminate()

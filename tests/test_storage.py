@@ -46,6 +46,30 @@ def test_conversations_survive_a_new_store_and_stay_with_their_owner(
     assert reopened.summaries("ana") == [] and len(reopened.summaries("ben")) == 1
 
 
+def test_the_last_turn_taken_back_on_both_backends(store_at: Path | str) -> None:
+    """Undo and Retry on the page: the last message and its reply go, for their owner only."""
+    from assistant.conversation import Conversation
+
+    store = ConversationStore(store_at)
+    conversation = store.create("ana", "first")
+    for role, text in [("user", "one"), ("assistant", "reply one"), ("user", "two"),
+                       ("assistant", "reply two")]:
+        store.append(conversation, "ana", role, text)
+    assert store.take_back(conversation, "ben") is None  # not his
+    assert store.take_back(conversation, "ana") == "two"
+    assert [m.content for m in store.messages(conversation, "ana")] == ["one", "reply one"]
+    store.append(conversation, "ana", "user", "three")  # stopped before any reply
+    assert store.take_back(conversation, "ana") == "three"
+    assert store.take_back(conversation, "ana") == "one"
+    assert store.take_back(conversation, "ana") is None and not store.messages(conversation,
+                                                                                 "ana")
+    held = Conversation(listen_history=[{"role": "user", "content": "one"},
+                                        {"role": "assistant", "content": "reply one"}])
+    key = held.key
+    held.take_back("one")
+    assert held.listen_history == [] and held.key != key  # the model's memory of it dropped
+
+
 def test_journals_on_both_backends(store_at: Path | str) -> None:
     journal = Journal(store_at)
     assert journal.entries("ana") == []

@@ -1,0 +1,508 @@
+"""A map of the corpus's ideas, built from the text at ingest.
+
+The local model reads each passage once and names the ideas it develops; a name is kept only
+when the passage says it in those words (matched on word stems, so "needs" is "need"). Names
+for the same idea are joined, the ideas most passages name are kept, and each gets:
+
+- a definition that is a sentence of the text, verbatim and checked (never the model's words),
+  chosen by how it reads (the idea as the subject of "is", "means", "begins with"...) and by
+  how close it is to the idea in the embeddings the index already uses;
+- the passages that develop it (those that name it, the ones the model picked out first);
+- links to other ideas, each with the sentences of the text that name both.
+
+What the model said of each passage is cached beside the index by passage id (passage ids are
+hashes of their text), so a re-ingest reads only passages that are new, and nothing when no
+document changed. Nothing a person writes goes in: only the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from .corpus import Passage
+from .llm import ChatModel, Message
+
+log = logging.getLogger(__name__)
+
+VERSION = 4  # of the cache file and the way proposals are asked for; a change re-reads all
+MAX_WORDS = 4  # in a concept's name
+PER_PASSAGE = 3  # names asked for per passage
+PASSAGES_SHOWN = 3  # passages listed under a concept
+EVIDENCE_SHOWN = 2  # sentences listed under a link
+SAVE_EVERY = 8  # passages read between saves: a killed build keeps what it read
+
+def _listed(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that begin a name without being part of the idea ("our needs" is "needs").
+LEADING = _listed(
+    "a an the our your their my his her its this that these those each every some "
+    "any one more most true real"
+)
+# Stems of words too general to be an idea on their own (a name of one such word is dropped).
+GENERIC = _listed(
+    "peopl person thing way time life world moment other process idea point part "
+    "place lot kind someon everyon anyon day year question answer reason fact case "
+    "exampl step side level sens"
+)
+STOPWORDS = _listed(
+    "a an the and or of to in on for with without by from as at into not no is are "
+    "be being been was were it its this that than then so but if we you they i he "
+    "she them us our your their my something anything everything nothing someone "
+    "anyone everyone"
+)
+
+SYSTEM = (
+    "You make the index at the back of a book. Given one passage, list the ideas it develops: "
+    "concepts a reader would look up, named with the passage's own words (one to three words "
+    "each), the most important first, at most three. Never people, places, titles, shows or "
+    "brands."
+)
+# One worked example, on a text written for this prompt (not from any corpus).
+EXAMPLE_PASSAGE = (
+    "A commons is not a free-for-all. It is land, water or knowledge that a group keeps "
+    "together, by rules its members make and mend. Stewardship, not ownership, is what holds "
+    "it: each user takes care of what the next user will need."
+)
+EXAMPLE_IDEAS = "- commons\n- stewardship\n- ownership\n"
+GRAMMAR = (
+    'root ::= item item? item?\n'
+    'item ::= "- " word (" " word)? (" " word)? "\\n"\n'
+    "word ::= [a-zA-Z] [a-zA-Z'’-]*\n"
+)
+
+DEFINING = re.compile(  # the idea as the subject of a sentence that says what it is
+    r"^\s*(?:is|isn’t|isn't|is not|are|aren’t|means|doesn’t mean|does not mean|begins|"
+    r"doesn’t begin|does not begin|calls for|thrives|allows)\b|^\s*[—:]\s*\w")
+SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]?\s+(?=[“\"‘(]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Words of the corpus, verbatim, with the passage they are in."""
+
+    text: str
+    passage: str  # passage id
+    essay: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    definition: Quote
+    passages: tuple[Quote, ...]  # the passages that develop it (their whole text)
+    named_by: int  # how many passages the model read it in
+    mentions: int  # how many passages say it
+    invitation: str | None = None  # id of the invitation that speaks of it, if one does
+    also: tuple[str, ...] = ()  # other names it goes by in the text
+
+
+@dataclass(frozen=True)
+class Link:
+    a: str
+    b: str
+    evidence: tuple[Quote, ...]  # sentences of the text that name both
+
+
+@dataclass
+class ConceptMap:
+    concepts: list[Concept] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    passages: int = 0  # how many passages it was built from
+
+    def concept(self, name: str) -> Concept | None:
+        wanted = name.strip().lower()
+        return next((c for c in self.concepts if c.name.lower() == wanted), None)
+
+    def links_of(self, name: str) -> list[Link]:
+        return [link for link in self.links if name in (link.a, link.b)]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"passages": self.passages, "concepts": [asdict(c) for c in self.concepts],
+                "links": [asdict(link) for link in self.links]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConceptMap:
+        def quote(q: dict[str, Any]) -> Quote:
+            return Quote(**q)
+
+        concepts = [Concept(c["name"], quote(c["definition"]),
+                            tuple(quote(q) for q in c["passages"]), c["named_by"],
+                            c["mentions"], c.get("invitation"), tuple(c.get("also", ())))
+                    for c in data.get("concepts", [])]
+        links = [Link(x["a"], x["b"], tuple(quote(q) for q in x["evidence"]))
+                 for x in data.get("links", [])]
+        return cls(concepts, links, int(data.get("passages", 0)))
+
+
+# --- words -------------------------------------------------------------------------------
+
+@cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of `text`, curly apostrophes straightened, possessives dropped."""
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    found = re.findall(r"[a-z0-9]+(?:['-][a-z0-9]+)*", text)
+    return [re.sub(r"'s$", "", w) for w in found]
+
+
+def stems(text: str) -> tuple[str, ...]:
+    return tuple(_stemmer().stemWords(words(text)))
+
+
+def name_key(name: str) -> tuple[str, ...] | None:
+    """The stems that identify an idea's name, or None when the name is not an idea."""
+    ws = words(name)
+    while ws and ws[0] in LEADING:
+        ws = ws[1:]
+    if not ws or len(ws) > MAX_WORDS or all(w in STOPWORDS for w in ws):
+        return None
+    if ws[-1] in STOPWORDS or ws[0] in STOPWORDS:
+        return None
+    key = tuple(_stemmer().stemWords(ws))
+    if len(key) == 1 and (key[0] in GENERIC or len(key[0]) < 3
+                          or (ws[0].endswith("ed") and key[0] != ws[0])):
+        return None  # too general, or a verb's or adjective's form ("shared") on its own
+    return key
+
+
+def _within(key: tuple[str, ...], seq: Sequence[str]) -> int:
+    """How many times `key` occurs as a run in `seq`."""
+    n = len(key)
+    return sum(1 for i in range(len(seq) - n + 1) if tuple(seq[i:i + n]) == key)
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of a passage, verbatim: lines first (headings, list items), then sentence
+    ends."""
+    found: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            found.extend(s.strip() for s in SENTENCE_END.split(line) if s.strip())
+    return found
+
+
+def _heading_like(sentence: str) -> bool:
+    bare = sentence.strip(" •*-–\t")
+    return not re.search(r"[.!?:;,”\"’)]$", bare) and len(bare.split()) <= 8
+
+
+# --- the model's reading -----------------------------------------------------------------
+
+def model_identity(model: ChatModel) -> str:
+    """Which model read the passages: its file (name and size) or its server and name."""
+    locate = getattr(model, "path", None)
+    if callable(locate):
+        try:
+            path = Path(locate())
+            return f"{path.name}:{path.stat().st_size}"
+        except (OSError, TypeError):
+            pass
+    return ":".join(str(getattr(model, a, "")) for a in ("base_url", "model")) or \
+        type(model).__name__
+
+
+def propose(model: ChatModel, passage: Passage) -> list[str]:
+    """The names the model gives the ideas of one passage, as it wrote them."""
+    messages: list[Message] = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": f"Passage:\n{EXAMPLE_PASSAGE}\n\nIdeas:"},
+        {"role": "assistant", "content": EXAMPLE_IDEAS},
+        {"role": "user", "content": f"Passage:\n{passage.text}\n\nIdeas:"},
+    ]
+    text = "".join(model.stream(messages, max_tokens=16 * PER_PASSAGE, temperature=0.0,
+                                grammar=GRAMMAR))
+    names = [line.strip().lstrip("-•* ").strip() for line in text.split("\n")]
+    return [n for n in names if n][:PER_PASSAGE]
+
+
+# --- the map -----------------------------------------------------------------------------
+
+@dataclass
+class _Idea:
+    key: tuple[str, ...]
+    names: Counter[str] = field(default_factory=Counter)  # surface names, by passages
+    named_in: set[str] = field(default_factory=set)  # passage ids
+
+    @property
+    def name(self) -> str:
+        return max(self.names.items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))[0]
+
+
+def _surface(passage_text: str, key: tuple[str, ...]) -> str | None:
+    """How the passage itself writes the words that `key` stems, or None if it does not."""
+    tokens = re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", passage_text)
+    stemmed = [s for s in stems(" ".join(tokens))]
+    n = len(key)
+    for i in range(len(stemmed) - n + 1):
+        if tuple(stemmed[i:i + n]) == key:
+            return " ".join(tokens[i:i + n])
+    return None
+
+
+def _ideas(passages: Sequence[Passage], proposals: dict[str, list[str]]) -> list[_Idea]:
+    """The model's names, kept where the passage says them, joined when one name is the start
+    or end of another ("fixing mode" into "fixing")."""
+    by_key: dict[tuple[str, ...], _Idea] = {}
+    for p in passages:
+        for raw in proposals.get(p.id, []):
+            key = name_key(raw)
+            if key is None or (surface := _surface(p.text, key)) is None:
+                continue  # not an idea, or not in the passage's words
+            while surface and words(surface)[:1] and words(surface)[0] in LEADING:
+                surface = surface.split(" ", 1)[1] if " " in surface else ""
+            idea = by_key.setdefault(key, _Idea(key))
+            if p.id not in idea.named_in:
+                idea.names[surface.lower() if not surface.isupper() else surface] += 1
+                idea.named_in.add(p.id)
+    ideas = sorted(by_key.values(), key=lambda i: (len(i.key), -len(i.named_in)))
+    joined: list[_Idea] = []
+    for idea in ideas:  # shorter keys first: a longer name joins the shorter that is its head
+        into = [j for j in joined if len(j.key) < len(idea.key) and _head_of(j.key, idea.key)]
+        if into:
+            target = max(into, key=lambda j: len(j.named_in))
+            target.names.update(idea.names)
+            target.named_in |= idea.named_in
+        else:
+            joined.append(idea)
+    return joined
+
+
+def _head_of(short: tuple[str, ...], long_: tuple[str, ...]) -> bool:
+    """`short` is what `long_` names: its end ("emotional safety": "safety") or what an "of"
+    or "for" follows ("community of care": "community"). "shared practice" is not "shared"."""
+    n = len(short)
+    return long_[-n:] == short or (long_[:n] == short and long_[n:n + 1] in (("of",), ("for",)))
+
+
+def _proper(key: tuple[str, ...], passages: Sequence[Passage]) -> bool:
+    """A name the text always capitalises inside a sentence (a show, a person, a place);
+    headings, in Title Case, say nothing of it."""
+    seen = capital = 0
+    for p in passages:
+        for sentence in (s for s in sentences(p.text) if not _heading_like(s)):
+            tokens = re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", sentence)[1:]
+            stemmed = stems(" ".join(tokens))
+            for i in range(len(stemmed) - len(key) + 1):
+                if tuple(stemmed[i:i + len(key)]) == key:
+                    seen += 1
+                    capital += tokens[i][:1].isupper()
+    return seen > 0 and capital == seen
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    na = math.sqrt(sum(x * x for x in a)) or 1.0
+    nb = math.sqrt(sum(y * y for y in b)) or 1.0
+    return dot / (na * nb)
+
+
+def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
+                closeness: Callable[[str, list[str]], list[float]]) -> Quote | None:
+    """The sentence that best says what the idea is. `found`: (passage, index, sentence) for
+    every sentence naming it; a heading-like line stands for the sentence after it."""
+    candidates: list[tuple[Passage, str, float]] = []
+    for passage, i, sentence in found:
+        cue = 0.0
+        if _heading_like(sentence):
+            following = sentences(passage.text)[i + 1:i + 2]
+            if not following or _heading_like(following[0]):
+                continue
+            sentence, cue = following[0], 0.5
+        else:
+            ws = words(sentence)
+            for at in range(len(ws)):
+                if tuple(_stemmer().stemWords(ws[at:at + len(idea.key)])) == idea.key:
+                    after = sentence.lower().replace("'", "’")
+                    rest = _after_words(after, at + len(idea.key))
+                    says = DEFINING.search(rest) is not None
+                    cue = (2.0 if says else 0.0) + (1.0 if says and at <= 1 else 0.0)
+                    break
+        n = len(sentence.split())
+        shape = 0.5 if 5 <= n <= 45 else -1.0
+        named = 0.5 if passage.id in idea.named_in else 0.0
+        candidates.append((passage, sentence, cue + shape + named))
+    if not candidates:
+        return None
+    near = closeness(idea.name, [s for _, s, _ in candidates])
+    passage, sentence, _ = max(zip(candidates, near, strict=True),
+                               key=lambda cn: cn[0][2] + cn[1])[0]
+    assert sentence in passage.text, "a definition must be the corpus's own words"
+    return Quote(sentence, passage.id, passage.essay, passage.section)
+
+
+def _after_words(text: str, count: int) -> str:
+    """`text` after its first `count` words."""
+    matches = list(re.finditer(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", text))
+    return text[matches[count - 1].end():] if 0 < count <= len(matches) else ""
+
+
+def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
+              embeddings: Embeddings | None = None,
+              invitations: Iterable[Any] = (), limit: int | None = None) -> ConceptMap:
+    """The map from what the model named in each passage (no model call here)."""
+    passages = [p for p in passages if not p.flagged]
+    limit = limit or min(30, max(12, len(passages)))
+    split = {p.id: sentences(p.text) for p in passages}
+    stemmed = {(p.id, i): stems(s) for p in passages for i, s in enumerate(split[p.id])}
+    ideas = [i for i in _ideas(passages, proposals) if not _proper(i.key, passages)]
+
+    def mentions(idea: _Idea) -> list[tuple[Passage, int, str]]:
+        return [(p, i, s) for p in passages for i, s in enumerate(split[p.id])
+                if _within(idea.key, stemmed[(p.id, i)])]
+
+    ranked = sorted(((idea, mentions(idea)) for idea in ideas),
+                    key=lambda im: (-len(im[0].named_in),
+                                    -len({p.id for p, _, _ in im[1]}), im[0].name))
+
+    vectors: dict[str, list[float]] = {}
+
+    def closeness(name: str, texts: list[str]) -> list[float]:
+        if embeddings is None:
+            return [0.0] * len(texts)
+        wanted = [t for t in [name, *texts] if t not in vectors]
+        if wanted:
+            vectors.update(zip(wanted, embeddings.embed_documents(wanted), strict=True))
+        return [_cosine(vectors[name], vectors[t]) for t in texts]
+
+    invitations = list(invitations)
+    concepts: list[Concept] = []
+    keys: dict[str, tuple[str, ...]] = {}
+    for idea, found in ranked:
+        if len(concepts) >= limit:
+            break
+        definition = _definition(idea, found, closeness)
+        if definition is None:
+            continue
+        counts = Counter(p.id for p, _, _ in found)
+        developing = [p for p in {p.id: p for p, _, _ in found}.values()
+                      if p.id in idea.named_in]  # not every passage that says the word
+        order = sorted(developing, key=lambda p: (-counts[p.id], p.position))
+        shown = tuple(Quote(p.text, p.id, p.essay, p.section) for p in order[:PASSAGES_SHOWN])
+        invitation = next((inv.id for inv in invitations
+                           if _within(idea.key, stems(inv.text))), None)
+        name = idea.name
+        also = tuple(n for n, _ in idea.names.most_common() if n != name)
+        concepts.append(Concept(name, definition, shown, len(idea.named_in), len(counts),
+                                invitation, also))
+        keys[name] = idea.key
+    links = []
+    for i, a in enumerate(concepts):
+        for b in concepts[i + 1:]:
+            ka, kb = keys[a.name], keys[b.name]
+            evidence = []
+            for p in passages:
+                for j, s in enumerate(split[p.id]):
+                    seq = stemmed[(p.id, j)]
+                    if _within(ka, seq) and _within(kb, seq) and not _overlap(ka, kb):
+                        evidence.append(Quote(s, p.id, p.essay, p.section))
+            unique = list({q.text: q for q in evidence}.values())
+            if unique:
+                links.append(Link(a.name, b.name, tuple(unique[:EVIDENCE_SHOWN])))
+    return ConceptMap(concepts, links, len(passages))
+
+
+def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One name inside the other: a sentence naming the longer names both, but links nothing."""
+    short, long_ = sorted((a, b), key=len)
+    return _within(short, long_) > 0
+
+
+# --- built at ingest, cached beside the index -----------------------------------------------
+
+class ConceptMapper:
+    """Reads new passages with the model, keeps what it said by passage id, builds the map."""
+
+    def __init__(self, model: ChatModel, embeddings: Embeddings | None, cache_file: Path,
+                 most: int = 240) -> None:
+        self.model = model
+        self.embeddings = embeddings
+        self.cache_file = cache_file
+        self.most = most  # passages read at most: a library is mapped from a sample
+
+    def _read_cache(self, identity: str) -> dict[str, list[str]]:
+        try:
+            data = json.loads(self.cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if data.get("version") != VERSION or data.get("model") != identity:
+            return {}  # another model or another way of asking: read again
+        proposals = data.get("proposals", {})
+        return {k: [str(n) for n in v] for k, v in proposals.items() if isinstance(v, list)}
+
+    def _write(self, identity: str, proposals: dict[str, list[str]],
+               built: ConceptMap | None) -> None:
+        data: dict[str, Any] = {"version": VERSION, "model": identity, "proposals": proposals}
+        if built is not None:
+            data["map"] = built.as_dict()
+        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.cache_file.with_suffix(".partial")
+        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, self.cache_file)  # a killed process leaves the old file whole
+
+    def build(self, passages: Sequence[Passage], invitations: Iterable[Any] = (),
+              progress: bool = False) -> tuple[ConceptMap, int]:
+        """The map of `passages`, and how many passages the model read for it (0 when every
+        passage was read before)."""
+        from tqdm import tqdm
+
+        identity = model_identity(self.model)
+        cached = self._read_cache(identity)
+        readable = sample([p for p in passages if not p.flagged], self.most)
+        proposals = {p.id: cached[p.id] for p in readable if p.id in cached}
+        new = [p for p in readable if p.id not in proposals]
+        with tqdm(total=len(new), desc="Mapping concepts", unit="passage",
+                  disable=not progress or not new) as bar:
+            for n, passage in enumerate(new, start=1):
+                proposals[passage.id] = propose(self.model, passage)
+                bar.update()
+                if n % SAVE_EVERY == 0:
+                    self._write(identity, proposals, None)
+        built = build_map(readable, proposals, self.embeddings, invitations)
+        self._write(identity, proposals, built)
+        return built, len(new)
+
+    def load(self) -> ConceptMap | None:
+        return load_map(self.cache_file)
+
+
+def sample(passages: list[Passage], most: int) -> list[Passage]:
+    """At most about `most` passages, spread over the corpus. Which ones depends only on each
+    passage's id (a hash of its text) and the corpus's size, so that a changed document does
+    not change which of the others are read."""
+    if len(passages) <= most:
+        return passages
+    share = most / len(passages)
+    return [p for p in passages if int(hashlib.sha256(p.id.encode()).hexdigest()[:8], 16)
+            < share * 16 ** 8]
+
+
+def load_map(cache_file: Path) -> ConceptMap | None:
+    """The map as last built, or None when there is none (or it cannot be read)."""
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+        return ConceptMap.from_dict(data["map"]) if isinstance(data.get("map"), dict) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+

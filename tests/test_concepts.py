@@ -1,0 +1,186 @@
+"""The concept map: made from the text, cached by passage, shown in the terminal and the page."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.concepts import ConceptMapper, build_map, load_map, name_key, sentences
+from assistant.corpus import Passage, corpus_passages, load_corpus
+from assistant.llm import LlamaCppChatModel
+from assistant.mapview import concept_markdown, map_svg
+from tests.fakes import FakeEmbeddings
+
+SECOND = Path(__file__).parent / "data" / "second-corpus"
+
+
+def passage(pid: str, text: str, section: str = "S") -> Passage:
+    return Passage(pid, "An essay", section, "prose", text, "essay.md", int(pid[-1:] or 0))
+
+
+class Naming:
+    """Names for each passage by its first word; records what it was asked to read."""
+
+    def __init__(self, names: dict[str, str], fail_after: int | None = None) -> None:
+        self.names = names
+        self.read: list[str] = []
+        self.fail_after = fail_after
+
+    def stream(self, messages: list[dict[str, str]], **opts: Any):
+        assert opts.get("grammar"), "the names are asked for under a grammar"
+        text = messages[-1]["content"]
+        if self.fail_after is not None and len(self.read) >= self.fail_after:
+            raise KeyboardInterrupt  # the process is stopped mid-build
+        self.read.append(text)
+        first = re.search(r"Passage:\n(\w+)", text).group(1)
+        yield self.names.get(first, "- nothing\n")
+
+
+PASSAGES = [
+    passage("p1", "Stewardship means taking care of the soil. A steward gives back."),
+    passage("p2", "Nobody owns the compost. Compost is the garden's memory."),
+    passage("p3", "Wanderers came by. Stewardship is slow work, and compost helps it."),
+]
+NAMES = {"Stewardship": "- stewardship\n- the soil\n- Mars rovers\n",
+         "Nobody": "- compost\n- memory\n",
+         "Wanderers": "- stewardship\n- compost\n"}
+
+
+def test_a_concept_is_named_in_the_passage_own_words_and_defined_by_a_sentence_of_it() -> None:
+    built = build_map(PASSAGES, {p.id: list(NAMES[p.text.split()[0]].replace("- ", "")
+                                            .split("\n")[:-1]) for p in PASSAGES})
+    names = [c.name for c in built.concepts]
+    assert set(names[:2]) == {"stewardship", "compost"}  # named in two passages each
+    assert "mars rovers" not in names  # the model said it; no passage does
+    assert "soil" in names  # "the soil": the article is not part of the idea
+    steward = built.concept("stewardship")
+    assert steward.definition.text == "Stewardship means taking care of the soil."
+    assert steward.definition.text in PASSAGES[0].text
+    compost = built.concept("Compost")  # a name is found whatever its case
+    assert compost.definition.text == "Compost is the garden's memory."  # "is": it says what
+    link = next(x for x in built.links if {x.a, x.b} == {"stewardship", "compost"})
+    assert "Stewardship" in link.evidence[0].text and "compost" in link.evidence[0].text
+
+
+def test_names_that_are_not_ideas_are_dropped() -> None:
+    assert name_key("the way") is None and name_key("people") is None
+    assert name_key("shared") is None  # a verb's or adjective's form on its own
+    assert name_key("something else") is None and name_key("of care") is None
+    assert name_key("Our needs") == name_key("need")
+    built = build_map([passage("p1", "We watched Silo last night. Silo is a show."),
+                       passage("p2", "In Silo, trust is what keeps them alive.")],
+                      {"p1": ["Silo"], "p2": ["Silo", "trust"]})
+    assert [c.name for c in built.concepts] == ["trust"]  # always capitalised: a title
+
+
+def test_a_heading_line_stands_for_the_sentence_after_it() -> None:
+    text = "• Crossed Oceans of Empathy\n\nTruly stepping into the other's shoes, every day."
+    built = build_map([passage("p1", text)], {"p1": ["empathy"]})
+    assert built.concept("empathy").definition.text == \
+        "Truly stepping into the other's shoes, every day."
+
+
+def test_the_map_is_read_once_cached_by_passage_and_survives_a_kill(tmp_path: Path) -> None:
+    cache = tmp_path / "concepts.json"
+    model = Naming(NAMES)
+    built, read = ConceptMapper(model, FakeEmbeddings(), cache).build(PASSAGES)
+    assert read == 3 and len(model.read) == 3 and built.concepts
+    again, read = ConceptMapper(model, FakeEmbeddings(), cache).build(PASSAGES)
+    assert read == 0 and len(model.read) == 3  # nothing new: no model call
+    assert again.as_dict() == built.as_dict() == load_map(cache).as_dict()
+    changed = [*PASSAGES[:2], passage("p4", "Wanderers left. Compost stayed.")]
+    _, read = ConceptMapper(model, FakeEmbeddings(), cache).build(changed)
+    assert read == 1 and model.read[-1].endswith("Wanderers left. Compost stayed.\n\nIdeas:")
+    stored = json.loads(cache.read_text())
+    assert set(stored["proposals"]) == {"p1", "p2", "p4"}  # a gone passage's names go too
+    # Killed after 8 passages of 12 (it saves every 8): those 8 are not read again.
+    many = [passage(f"q{i}", f"Stewardship number {i}. Compost too.") for i in range(12)]
+    dying = Naming(NAMES, fail_after=8)
+    with pytest.raises(KeyboardInterrupt):
+        ConceptMapper(dying, None, cache).build(many)
+    after = Naming(NAMES)
+    _, read = ConceptMapper(after, None, cache).build(many)
+    assert read == 4 and len(after.read) == 4
+
+
+def test_another_model_reads_the_passages_again(tmp_path: Path) -> None:
+    cache = tmp_path / "concepts.json"
+    ConceptMapper(Naming(NAMES), None, cache).build(PASSAGES)
+
+    class Other(Naming):
+        model = "another"
+        base_url = "http://127.0.0.1:1"
+
+    other = Other(NAMES)
+    _, read = ConceptMapper(other, None, cache).build(PASSAGES)
+    assert read == 3
+
+
+def test_the_page_picture_and_card_show_the_corpus_words_and_run_none_of_them() -> None:
+    hostile = passage("p1", "Compost is <img src=x onerror=alert(1)> our memory.")
+    built = build_map([hostile, *PASSAGES[1:]], {"p1": ["compost"], "p2": ["compost"],
+                                                 "p3": ["stewardship", "compost"]})
+    svg = map_svg(built)
+    assert svg.count("<circle") == len(built.concepts) == 2
+    assert "<img" not in svg and "&lt;img" in svg  # the definition, escaped in the tooltip
+    card = concept_markdown(built, "compost")
+    assert "<img" not in card and "our memory" in card
+    assert "stewardship" in card  # its link
+    assert "No map" in map_svg(None)
+
+
+@pytest.mark.slow
+def test_ingest_makes_the_map_and_the_terminal_shows_it(assistant, tmp_path: Path) -> None:
+    """The map the ingest of the shared index made (with the small real model), through
+    `reflect concepts` as a person types it."""
+    built = assistant.concepts.load()
+    assert built is not None and built.concepts
+    essays = " ".join(" ".join(e.markdown.split()) for e in load_corpus(assistant.settings
+                                                                          .corpus_dir).essays)
+    assert all(" ".join(c.definition.text.split()) in essays for c in built.concepts)
+    runner = CliRunner()
+    store = ["--store", str(assistant.settings.store_dir)]
+    table = runner.invoke(app, ["concepts", *store])
+    assert table.exit_code == 0, table.output
+    assert built.concepts[0].name in table.output and f"{len(built.concepts)} concepts" in \
+        table.output
+    shown = runner.invoke(app, ["concepts", *store, "--json"])
+    assert json.loads(shown.output)["concepts"][0]["name"] == built.concepts[0].name
+    one = runner.invoke(app, ["concepts", built.concepts[0].name, *store])
+    assert one.exit_code == 0 and built.concepts[0].definition.text in one.output
+    missing = runner.invoke(app, ["concepts", "no such idea here", *store])
+    assert missing.exit_code != 0 and "No concept" in str(missing.exception)
+    none = runner.invoke(app, ["concepts", "--store", str(tmp_path / "empty")])
+    assert none.exit_code != 0 and "reflect ingest" in str(none.exception)
+    report = runner.invoke(app, ["eval", "concepts", *store, "--json"])
+    figures = json.loads(report.output)
+    assert figures["definitions_exact"]["hits"] == figures["definitions_exact"]["n"] > 0
+
+
+@pytest.mark.slow
+def test_the_shipped_model_maps_a_corpus_that_is_not_the_essays(model_cache, tmp_path) -> None:
+    """Qwen, on two short texts written for this test (tests/data/second-corpus). What a
+    reader would list there was written down before the map was first made of it."""
+    from assistant.models import assemble_chat_model
+
+    model = LlamaCppChatModel(lambda: assemble_chat_model(model_cache, progress=False),
+                              n_ctx=2048, chat_format="chatml")
+    passages = corpus_passages(load_corpus(SECOND), 700, 80)
+    built, read = ConceptMapper(model, None, tmp_path / "concepts.json").build(passages)
+    assert read == len(passages)
+    text = " ".join(" ".join(p.text.split()) for p in passages)
+    expected = {"attention", "rereading", "marginalia", "compost", "stewardship",
+                "seed saving", "seed library"}
+    names = {c.name.lower() for c in built.concepts}
+    assert len(expected & names) >= 4, names
+    assert not names & {"interdependence", "sovereignty", "healthy dependence"}
+    for concept in built.concepts:
+        assert concept.definition.text in text
+        assert concept.definition.text in sentences(
+            next(p.text for p in passages if p.id == concept.definition.passage))
