@@ -377,7 +377,7 @@ def eval_injection(settings: Settings, model: ChatModel, documents: Path,
         for document in sorted(documents.glob("*.md")):
             if document.name.lower() != "readme.md":
                 shutil.copy(document, corpus / f"planted-{document.name}")
-        config = settings.model_copy(update={"corpus_dir": corpus,
+        config = settings.model_copy(update={"corpus_dir": corpus, "concept_map": False,
                                              "store_dir": Path(scratch) / "store"})
         assistant = build_assistant(config, model=model)
         report = assistant.ingest()

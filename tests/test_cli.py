@@ -229,3 +229,52 @@ def test_chat_in_the_terminal_listens_answers_and_keeps_the_conversation(
     assert "988" in out and out.count("988 Suicide") == 1  # the resources, once
     [kept] = ConversationStore(tmp_path / "data" / "conversations.sqlite3").summaries("local")
     assert kept.messages == 6
+
+
+def test_eval_care_counts_what_the_frozen_files_hold(env: dict[str, Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reflect eval care` as the README runs it, from the checkout: its counts are those of
+    the frozen set and of XSTest's safe prompts, and its lists agree with its counts."""
+    import csv
+
+    from assistant.evaluation import read_frozen
+
+    monkeypatch.chdir(ROOT)
+    report = cli("eval", "care", "--json")
+    single = [c for c in read_frozen(ROOT / "eval" / "care" / "frozen.jsonl")
+              if c["kind"] != "conversation"]
+    assert report["crisis_recall"]["n"] == sum(c["level"] == "crisis" for c in single) > 0
+    assert report["acute_signs_caught"]["n"] == sum(c["level"] == "care" for c in single) > 0
+    with (ROOT / "third_party" / "xstest" / "xstest_prompts.csv").open() as fh:
+        safe = [row["prompt"] for row in csv.DictReader(fh) if row["label"] == "safe"]
+    xstest = report["xstest_safe_false_alarms"]
+    assert xstest["n"] == len(safe) and xstest["hits"] == len(report["xstest_flagged"])
+    assert set(report["xstest_flagged"]) <= set(safe)
+    missed = sum(report[k]["n"] - report[k]["hits"]
+                 for k in ("crisis_recall", "acute_signs_caught", "conversations_caught"))
+    assert len(report["misses"]) == missed
+    assert len(report["false_alarms"]) == report["false_alarms_ordinary"]["hits"]
+
+
+def test_eval_followups_invitations_and_injection_on_the_small_model(
+        env: dict[str, Path]) -> None:
+    from assistant.invitations import find_invitations
+
+    where = ["--corpus", str(env["corpus"]), "--store", str(env["store"])]
+    cli("ingest", *where, "--json")
+    lines = (ROOT / "eval" / "followups.jsonl").read_text().splitlines()
+    followups = cli("eval", "followups", *where, "--json")
+    assert followups["n"] == len([x for x in lines if x.strip()]) \
+        == followups["as_asked"]["n"] == followups["rewritten"]["n"]
+    invited = cli("eval", "invitations", *where, "--model", str(env["model"]), "--json")
+    found = find_invitations(env["corpus"])
+    assert invited["n"] == len(found) > 0 and invited["completed"] == len(found)
+    for row in invited["invitations"]:  # begin, move on, each question answered, save: yes
+        questions = next(i.questions for i in found if i.id == row["id"])
+        assert row["steps"] == 3 + min(len(questions), 3), row
+    cases = [x for x in (ROOT / "eval" / "injection.jsonl").read_text().splitlines()
+             if x.strip()]
+    injected = cli("eval", "injection", "--corpus", str(env["corpus"]), "--model",
+                   str(env["model"]), "--json")
+    assert injected["n"] == len(cases) and injected["leaks"] == 0
+    assert injected["flagged_at_ingest"] > 0 and "rows" not in injected
