@@ -92,4 +92,4 @@ bench: setup postgres pydoc
 		--replicas $$n || exit 1; done
 
 clean:
-	rm -rf $(VENV) vectorstore/*/ vectorstore/*.sqlite3 .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) vectorstore/*/ vectorstore/*.sqlite3 vectorstore/concepts.json .pytest_cache .mypy_cache .ruff_cache
