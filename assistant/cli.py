@@ -551,13 +551,15 @@ def eval_followups(dataset: Annotated[Path | None, typer.Option(
 @eval_app.command("care")
 def eval_care(dataset: Annotated[Path | None, typer.Option(
                   help="The frozen care set (eval/care/frozen.jsonl).")] = None,
-              xstest: Annotated[Path, typer.Option(help="XSTest prompts CSV.")] = Path(
-                  "third_party/xstest/xstest_prompts.csv"),
+              xstest: Annotated[Path | None, typer.Option(
+                  help="XSTest prompts CSV (the copy in third_party/xstest/).")] = None,
               as_json: AsJson = False) -> None:
     """The care check on messages nobody here built it from (no chat model)."""
     from .evaluation import DEFAULT_DIR, read_frozen, read_xstest
     from .evaluation import eval_care as run
 
+    # the project's copy wherever this is run from, not a path relative to the working folder
+    xstest = xstest or DEFAULT_DIR.parent / "third_party" / "xstest" / "xstest_prompts.csv"
     assistant = assistant_for(settings())
     cases = read_frozen(dataset or DEFAULT_DIR / "care" / "frozen.jsonl")
     report = run(assistant.companion.care, cases,
@@ -672,7 +674,8 @@ def eval_all(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")
         assistant.retriever, ev.read_cases(d / "followups.jsonl", ("history", "question", "gold")))
     suites["care"] = ev.eval_care(assistant.companion.care,
                                   ev.read_frozen(d / "care" / "frozen.jsonl"),
-                                  ev.read_xstest(Path("third_party/xstest/xstest_prompts.csv")))
+                                  ev.read_xstest(d.parent / "third_party" / "xstest"
+                                                 / "xstest_prompts.csv"))
     if data.is_dir():
         suites["detector"] = ev.eval_detector(assistant.detector, ev.advice_dataset(data))
     suites["injection"] = ev.eval_injection(

@@ -233,13 +233,13 @@ def test_chat_in_the_terminal_listens_answers_and_keeps_the_conversation(
 
 def test_eval_care_counts_what_the_frozen_files_hold(env: dict[str, Path],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """`reflect eval care` as the README runs it, from the checkout: its counts are those of
-    the frozen set and of XSTest's safe prompts, and its lists agree with its counts."""
+    """`reflect eval care` as the README gives it, run from another folder: its counts are
+    those of the frozen set and of XSTest's safe prompts, and its lists agree with its counts."""
     import csv
 
     from assistant.evaluation import read_frozen
 
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(env["corpus"])  # not the checkout: the XSTest copy is still found
     report = cli("eval", "care", "--json")
     single = [c for c in read_frozen(ROOT / "eval" / "care" / "frozen.jsonl")
               if c["kind"] != "conversation"]
