@@ -186,10 +186,15 @@ def name_key(name: str) -> tuple[str, ...] | None:
     return key
 
 
+def _runs(key: tuple[str, ...], seq: Sequence[str]) -> list[int]:
+    """Where `key` occurs as a run in `seq`."""
+    n = len(key)
+    return [i for i in range(len(seq) - n + 1) if tuple(seq[i:i + n]) == key]
+
+
 def _within(key: tuple[str, ...], seq: Sequence[str]) -> int:
     """How many times `key` occurs as a run in `seq`."""
-    n = len(key)
-    return sum(1 for i in range(len(seq) - n + 1) if tuple(seq[i:i + n]) == key)
+    return len(_runs(key, seq))
 
 
 def sentences(text: str) -> list[str]:
@@ -250,15 +255,16 @@ class _Idea:
         return max(self.names.items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))[0]
 
 
+def _tokens(text: str) -> list[str]:
+    """The words of `text` as written (case kept), one for each of `stems(text)`."""
+    return re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", text)
+
+
 def _surface(passage_text: str, key: tuple[str, ...]) -> str | None:
     """How the passage itself writes the words that `key` stems, or None if it does not."""
-    tokens = re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", passage_text)
-    stemmed = [s for s in stems(" ".join(tokens))]
-    n = len(key)
-    for i in range(len(stemmed) - n + 1):
-        if tuple(stemmed[i:i + n]) == key:
-            return " ".join(tokens[i:i + n])
-    return None
+    tokens = _tokens(passage_text)
+    at = _runs(key, stems(" ".join(tokens)))
+    return " ".join(tokens[at[0]:at[0] + len(key)]) if at else None
 
 
 def _ideas(passages: Sequence[Passage], proposals: dict[str, list[str]]) -> list[_Idea]:
@@ -296,18 +302,16 @@ def _head_of(short: tuple[str, ...], long_: tuple[str, ...]) -> bool:
     return long_[-n:] == short or (long_[:n] == short and long_[n:n + 1] in (("of",), ("for",)))
 
 
-def _proper(key: tuple[str, ...], passages: Sequence[Passage]) -> bool:
-    """A name the text always capitalises inside a sentence (a show, a person, a place);
-    headings, in Title Case, say nothing of it."""
+def _proper(key: tuple[str, ...], read: Iterable[tuple[list[str], tuple[str, ...]]]) -> bool:
+    """A name the text always capitalises inside a sentence (a show, a person, a place).
+    `read`: each sentence's words as written and their stems, headings (in Title Case, they
+    say nothing of it) left out."""
     seen = capital = 0
-    for p in passages:
-        for sentence in (s for s in sentences(p.text) if not _heading_like(s)):
-            tokens = re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", sentence)[1:]
-            stemmed = stems(" ".join(tokens))
-            for i in range(len(stemmed) - len(key) + 1):
-                if tuple(stemmed[i:i + len(key)]) == key:
-                    seen += 1
-                    capital += tokens[i][:1].isupper()
+    for tokens, stemmed in read:
+        for i in _runs(key, stemmed):
+            if i > 0:  # a sentence's first word is capitalised anyway
+                seen += 1
+                capital += tokens[i][:1].isupper()
     return seen > 0 and capital == seen
 
 
@@ -319,6 +323,7 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
+                split: dict[str, list[str]], stemmed: dict[tuple[str, int], tuple[str, ...]],
                 closeness: Callable[[str, list[str]], list[float]]) -> Quote | None:
     """The sentence that best says what the idea is. `found`: (passage, index, sentence) for
     every sentence naming it; a heading-like line stands for the sentence after it."""
@@ -326,19 +331,14 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
     for passage, i, sentence in found:
         cue = 0.0
         if _heading_like(sentence):
-            following = sentences(passage.text)[i + 1:i + 2]
+            following = split[passage.id][i + 1:i + 2]
             if not following or _heading_like(following[0]):
                 continue
             sentence, cue = following[0], 0.5
-        else:
-            ws = words(sentence)
-            for at in range(len(ws)):
-                if tuple(_stemmer().stemWords(ws[at:at + len(idea.key)])) == idea.key:
-                    after = sentence.lower().replace("'", "’")
-                    rest = _after_words(after, at + len(idea.key))
-                    says = DEFINING.search(rest) is not None
-                    cue = (2.0 if says else 0.0) + (1.0 if says and at <= 1 else 0.0)
-                    break
+        elif at := _runs(idea.key, stemmed[(passage.id, i)]):
+            rest = _after_words(sentence.lower().replace("'", "’"), at[0] + len(idea.key))
+            says = DEFINING.search(rest) is not None
+            cue = (2.0 if says else 0.0) + (1.0 if says and at[0] <= 1 else 0.0)
         n = len(sentence.split())
         shape = 0.5 if 5 <= n <= 45 else -1.0
         named = 0.5 if passage.id in idea.named_in else 0.0
@@ -366,7 +366,9 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
     limit = limit or min(30, max(12, len(passages)))
     split = {p.id: sentences(p.text) for p in passages}
     stemmed = {(p.id, i): stems(s) for p in passages for i, s in enumerate(split[p.id])}
-    ideas = [i for i in _ideas(passages, proposals) if not _proper(i.key, passages)]
+    prose = [(_tokens(s), stemmed[(p.id, i)]) for p in passages  # read once, for every idea
+             for i, s in enumerate(split[p.id]) if not _heading_like(s)]
+    ideas = [i for i in _ideas(passages, proposals) if not _proper(i.key, prose)]
 
     def mentions(idea: _Idea) -> list[tuple[Passage, int, str]]:
         return [(p, i, s) for p in passages for i, s in enumerate(split[p.id])
@@ -392,7 +394,7 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
     for idea, found in ranked:
         if len(concepts) >= limit:
             break
-        definition = _definition(idea, found, closeness)
+        definition = _definition(idea, found, split, stemmed, closeness)
         if definition is None:
             continue
         counts = Counter(p.id for p, _, _ in found)

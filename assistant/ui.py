@@ -357,11 +357,6 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             conversation.take_back(said)
         return chat[:users[-1]], conversation, said
 
-    def retake(chat: Chat, conversation: Conversation | None, saved: str | None,
-               request: gr.Request | None = None) -> tuple[Any, Any, Any]:
-        """Retry: as Undo, then the same message is sent again (by the event after this)."""
-        return take_back(chat, conversation, saved, request)
-
     def show_map() -> tuple[Any, Any]:
         built = assistant.concepts.load()  # as last made: a re-ingest shows on the next visit
         names = [c.name for c in built.concepts] if built is not None else []
@@ -467,7 +462,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         # line and stops the model mid-reply, so the next person's turn begins.
         chatbot.undo(take_back, [chatbot, conversation, saved], [chatbot, conversation, box],
                      api_name="undo")
-        retried = chatbot.retry(retake, [chatbot, conversation, saved],
+        # Retry: as Undo, then the same message is sent again.
+        retried = chatbot.retry(take_back, [chatbot, conversation, saved],
                                 [chatbot, conversation, box], api_visibility="private").then(
             respond, inputs, outputs, api_visibility="private", concurrency_limit=None)
         stop.click(lambda: "Stopped.", None, status, cancels=[asked, sent, retried],
