@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .corpus import Passage
+from .excerpts import excerpts
 from .grounding import best_support, content_stems
 from .llm import ChatModel, Message, fit
 from .prompts import render
@@ -204,10 +205,11 @@ def corpus_facts(corpus_text: str) -> tuple[str, frozenset[str]]:
     return normalize(corpus_text), numbers
 
 
-def _quoted(passages: list[Passage]) -> list[dict[str, str]]:
-    """Passages as the prompts show them, with chat-control tokens taken out."""
-    return [{"essay": p.essay, "section": p.section, "text": CONTROL_TOKENS.sub("", p.text)}
-            for p in passages]
+def _quoted(passages: list[Passage], texts: list[str] | None = None) -> list[dict[str, str]]:
+    """Passages as the prompts show them (or the given excerpts of them), with chat-control
+    tokens taken out."""
+    return [{"essay": p.essay, "section": p.section, "text": CONTROL_TOKENS.sub("", text)}
+            for p, text in zip(passages, texts or [p.text for p in passages], strict=True)]
 
 
 class AskService:
@@ -217,7 +219,8 @@ class AskService:
                  min_relevance: float = 0.33, max_tokens: int = 400, temperature: float = 0.2,
                  history_chars: int = 12000,
                  allowed_numbers: frozenset[str] = frozenset(),
-                 corpus_in_context_chars: int = 0, context_tokens: int = 8192) -> None:
+                 corpus_in_context_chars: int = 0, context_tokens: int = 8192,
+                 excerpt_chars: int = 0) -> None:
         self.retriever = retriever
         self.model = model
         self.top_k = top_k
@@ -228,6 +231,7 @@ class AskService:
         self.allowed_numbers = allowed_numbers
         self.corpus_in_context_chars = corpus_in_context_chars
         self.context_tokens = context_tokens
+        self.excerpt_chars = excerpt_chars
         self._corpus: tuple[object, str] | None = None
 
     def corpus_text(self) -> str:
@@ -242,7 +246,8 @@ class AskService:
         """The answer's events; `keep_for` names the conversation, whose words the model may
         keep in memory until its next turn (see LlamaCppChatModel.stream)."""
         start = time.perf_counter()
-        result = self.retriever.search(standalone(question, history or []), self.top_k)
+        query = standalone(question, history or [])
+        result = self.retriever.search(query, self.top_k)
         timings = {"retrieval_s": time.perf_counter() - start}
         if result.best_similarity < self.min_relevance:
             yield Sources([])
@@ -261,7 +266,7 @@ class AskService:
             timings["total_s"] = time.perf_counter() - start
             yield Done(Answer(question, NOT_IN_ESSAYS, sources, False, _rounded(timings)))
             return
-        messages = self.messages(question, usable, history or [])
+        messages = self.messages(question, usable, history or [], query)
         checker = AnswerChecker(self.corpus_text(), [p.text for p in usable],
                                 self.allowed_numbers)
         parts: list[str] = []
@@ -299,11 +304,16 @@ class AskService:
         return everything if 0 < size <= self.corpus_in_context_chars and fits else None
 
     def prime(self) -> None:
-        """Read the fixed prefix now (at start-up), so the first question does not wait."""
+        """Read the fixed prefix now (at start-up), so the first question does not wait: the
+        whole corpus when it sits in the context, else the instructions."""
         if (corpus := self.in_context()) is not None:
             messages = self._prefixed(corpus, "Ready?", [], [])
-            for _ in self.model.stream(messages, max_tokens=1, temperature=0.0):
-                pass
+        else:
+            messages = [{"role": "system", "content": render("ask_system", max_sentences=5)},
+                        {"role": "user", "content": "Ready?"}]
+        for _ in self.model.stream(messages, max_tokens=1, temperature=0.0):
+            pass
+        corpus_facts(self.corpus_text())  # what the quote check reads, once per corpus
 
     def _prefixed(self, corpus: list[Passage], question: str, passages: list[Passage],
                   history: list[Message]) -> list[Message]:
@@ -315,18 +325,21 @@ class AskService:
         return [{"role": "system", "content": system}, *fit(history, self.history_chars),
                 {"role": "user", "content": user}]
 
-    def messages(self, question: str, passages: list[Passage],
-                 history: list[Message]) -> list[Message]:
+    def messages(self, question: str, passages: list[Passage], history: list[Message],
+                 query: str | None = None) -> list[Message]:
         if (corpus := self.in_context()) is not None:
             return self._prefixed(corpus, question, passages, history)
         system = render("ask_system", max_sentences=5)
         kept = fit(history, self.history_chars)
-        # A passage already in the conversation is already in the model's context (and its
-        # cache): only new ones are sent, so a follow-up costs little to read.
+        # Only the sentences nearest the question are read (see excerpts.py), and a passage
+        # already in the conversation is already in the model's context (and its cache): only
+        # new ones are sent, so a follow-up costs little to read.
+        texts = excerpts(query or question, passages, self.retriever.embeddings,
+                         self.excerpt_chars)
         earlier = "\n".join(m["content"] for m in kept if m["role"] == "user")
-        fresh = [p for p in passages if p.text not in earlier]
-        user = render("ask_user", passages=_quoted(fresh), question=question,
-                      earlier=len(passages) - len(fresh))
+        fresh = [(p, t) for p, t in zip(passages, texts, strict=True) if t not in earlier]
+        user = render("ask_user", passages=_quoted([p for p, _ in fresh], [t for _, t in fresh]),
+                      question=question, earlier=len(passages) - len(fresh))
         return [{"role": "system", "content": system}, *kept,
                 {"role": "user", "content": user}]
 

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
         16000, description="A corpus up to this size sits whole in the model's context as a "
         "cached prefix (fast follow-ups); a larger one is sent passage by passage. 0 = never.",
     )
+    excerpt_chars: int = Field(
+        800, description="When the corpus is sent passage by passage: characters of them the "
+        "model reads for one answer, the sentences nearest the question (0 = whole passages).",
+    )
     chunk_size: int = Field(700, description="Longest passage, in characters.")
     chunk_overlap: int = Field(80, description="Characters shared by neighbouring passages.")
     concept_map: bool = Field(True, description="Make the map of the corpus's ideas at ingest "

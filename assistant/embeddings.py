@@ -12,6 +12,8 @@ from langchain_core.embeddings import Embeddings
 from .llm import load_llama
 from .models import EMBED_MAX_TOKENS
 
+GROUP_TOKENS = 128  # tokens read in one batch (see LlamaEmbeddings.embed_documents)
+
 
 class LlamaEmbeddings(Embeddings):
     """all-MiniLM-L6-v2 (or any GGUF embedding model), mean-pooled and L2-normalised."""
@@ -37,18 +39,32 @@ class LlamaEmbeddings(Embeddings):
             )
         return self._llm
 
-    def _truncate(self, llm: Any, text: str) -> str:
-        """Cut text to the model's 256-token window, as sentence-transformers does."""
-        while len(llm.tokenize(text.encode(), add_bos=True)) > EMBED_MAX_TOKENS:
+    def _truncate(self, llm: Any, text: str) -> tuple[str, int]:
+        """Cut text to the model's 256-token window, as sentence-transformers does; the text
+        and its length in tokens."""
+        while (size := len(llm.tokenize(text.encode(), add_bos=True))) > EMBED_MAX_TOKENS:
             text = text[: int(len(text) * 0.9)]
-        return text
+        return text, size
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Texts are read a few at a time, up to GROUP_TOKENS: llama.cpp attends over all the
+        texts of one batch together (masked), so a large batch costs more than its parts. On
+        2 cores, 24 passages one by one took 0.71 s against 1.14 s in one batch, 30 sentences
+        four by four 0.17 s against 0.37 s."""
         if not texts:
             return []
+        vectors: list[Any] = []
         with self._lock:
             llm = self._model()
-            vectors = llm.embed([self._truncate(llm, t) for t in texts], normalize=True)
+            group: list[str] = []
+            size = 0
+            for text, tokens in (self._truncate(llm, t) for t in texts):
+                if group and size + tokens > GROUP_TOKENS:
+                    vectors.extend(llm.embed(group, normalize=True))
+                    group, size = [], 0
+                group.append(text)
+                size += tokens
+            vectors.extend(llm.embed(group, normalize=True))
         return [list(map(float, v)) for v in vectors]
 
     def embed_query(self, text: str) -> list[float]:

@@ -226,7 +226,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
                      max_tokens=settings.max_answer_tokens, temperature=settings.temperature,
                      allowed_numbers=numbers,
                      corpus_in_context_chars=settings.corpus_in_context_chars,
-                     context_tokens=settings.n_ctx)
+                     context_tokens=settings.n_ctx, excerpt_chars=settings.excerpt_chars)
     detector = FixingDetector(AdviceClassifier(embeddings))
     listening = ListeningService(model, detector, regenerations=settings.regenerations)
     try:

@@ -16,7 +16,10 @@ runs it (`reflect` processes on the shipped defaults, 2 cores):
   each with a span of the passage that answers it, written before the first run);
 - the concept map, from its sample of the library's passages (time, concepts);
 - time to first token of an answer, ours against a plain LangChain retrieval chat over the
-  same index and model, on the first 6 questions.
+  same index and model, on the first 6 questions (`--answers` measures only this, and what
+  follows, on the library already indexed);
+- what the model reads of the passages: for each question whose answer is in the top 3
+  passages, whether the sentences given to the model (assistant/excerpts.py) still hold it.
 
 Writes bench/results/library-<date>.json and .png.
 """
@@ -95,32 +98,69 @@ def first_tokens(corpus: Path, store: Path, questions: list[str]) -> dict[str, A
     assistant = build_assistant(settings)
     path = chat_model_info(settings.model_path, settings.cache_dir, False).path
     chain = plain_chain(assistant, path, settings.n_threads)
-    assistant.ask.prime()
+    assistant.ask.prime()  # as `reflect serve` does at start-up
     assistant.ask.max_tokens = 120
     ours: list[float | None] = []
     theirs: list[float] = []
+    read: list[int] = []
     for question in questions:
         print(f"  {question}", flush=True)
         for event in assistant.ask.stream(question, []):
             if isinstance(event, Done):
                 ours.append(event.answer.timings.get("first_token_s"))
+                read.append(assistant.model.count_tokens(event.answer.prompt))
         theirs.append(round(chain(question)[0], 3))
     timed = [o for o in ours if o is not None]
-    return {"assistant_s": ours, "plain_chain_s": theirs,
+    return {"assistant_s": ours, "plain_chain_s": theirs, "question_tokens_read": read,
             "assistant_median_s": round(statistics.median(timed), 2) if timed else None,
             "plain_median_s": round(statistics.median(theirs), 2),
             "median_ratio": round(statistics.median(timed) / statistics.median(theirs), 3)
             if timed else None}
 
 
+def excerpts_kept(corpus: Path, store: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
+    """Of the questions whose answer span is in the top passages, how many still have it in
+    the sentences the model is given."""
+    from assistant.config import Settings
+    from assistant.excerpts import excerpts
+    from assistant.service import build_assistant
+    from assistant.textnorm import normalize
+
+    settings = Settings(corpus_dir=corpus, store_dir=store)
+    assistant = build_assistant(settings)
+    retriever = assistant.retriever
+    found = kept = whole = given = 0
+    for row in rows:
+        gold = normalize(row["gold"])
+        passages = retriever.search(row["question"], settings.top_k).passages
+        texts = excerpts(row["question"], passages, retriever.embeddings, settings.excerpt_chars)
+        whole += sum(len(p.text) for p in passages)
+        given += sum(len(t) for t in texts)
+        if any(gold in normalize(p.text) for p in passages):
+            found += 1
+            kept += any(gold in normalize(t) for t in texts)
+    return {"excerpt_chars": settings.excerpt_chars, "questions": len(rows),
+            "answer_in_top_passages": found, "answer_in_what_model_reads": kept,
+            "mean_chars_of_passages": round(whole / len(rows)),
+            "mean_chars_read": round(given / len(rows))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--no-map", action="store_true", help="Leave out the concept map.")
+    parser.add_argument("--answers", action="store_true",
+                        help="Only the answers' figures, on the library already indexed.")
     args = parser.parse_args()
     from assistant.config import Settings
 
     home = Settings().cache_dir / "bench-library"
     corpus, store = home / "corpus", home / "store"
+    rows = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    if args.answers:
+        result = {"excerpts": excerpts_kept(corpus, store, rows),
+                  "first_token": first_tokens(corpus, store, [r["question"] for r in rows][:6])}
+        print(json.dumps(result, indent=2))
+        return
     shutil.rmtree(store, ignore_errors=True)
     docs, words = build_library(corpus)
     print(f"library: {docs} documents, {words:,} words", flush=True)
@@ -157,10 +197,10 @@ def main() -> None:
                                  "concepts": int(built.group(1)) if built else None,
                                  "passages_read": int(built.group(3)) if built else None}
         print(f"concept map: {result['concept_map']}", flush=True)
-    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()
-                 if line.strip()][:6]
+    result["excerpts"] = excerpts_kept(corpus, store, rows)
+    print(f"what the model reads: {result['excerpts']}", flush=True)
     print("time to first token, ours and the plain chain:", flush=True)
-    result["first_token"] = first_tokens(corpus, store, questions)
+    result["first_token"] = first_tokens(corpus, store, [r["question"] for r in rows][:6])
     print(json.dumps(result, indent=2))
     day = dt.date.today().isoformat()
     out_dir = ROOT / "bench" / "results"

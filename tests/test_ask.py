@@ -201,3 +201,20 @@ def test_switching_modes_restores_the_read_prefix_instead_of_rereading(
     assert restored == []
     assert "".join(model.stream(talk, max_tokens=4))
     assert restored == [1]
+
+
+def test_a_large_corpus_is_read_as_excerpts_and_cited_from_its_whole_passages(
+        assistant: Assistant) -> None:
+    fake = FakeChatModel(["Interdependence is not sameness."])
+    whole = AskService(assistant.retriever, FakeChatModel(), top_k=3)
+    service = AskService(assistant.retriever, fake, top_k=3, excerpt_chars=300)
+    question = "What does interdependence is not sameness mean?"
+    whole.answer(question)
+    answer = service.answer(question)
+    read = fake.calls[0]["messages"][-1]["content"]
+    assert read.count("<<<") == 3 and len(read) < len(whole.model.calls[0]["messages"][-1]
+                                                      ["content"]) - 300
+    assert "Interdependence is not sameness" in read
+    assert answer.text.startswith("Interdependence is not sameness.[")  # cited, from whole
+    assert any(s.cited for s in answer.sources)                          # passages
+    assert all(len(s.text) > 100 for s in answer.sources)  # the sources shown stay whole
