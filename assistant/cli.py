@@ -512,16 +512,16 @@ def eval_retrieval(dataset: Annotated[Path | None, typer.Option(help="JSONL of "
 
 
 @eval_app.command("detector")
-def eval_detector(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")] = Path(
-                      "../shared/data/advice-emnlp2020"),
+def eval_detector(data: Annotated[Path | None, typer.Option(
+                      help="Advice-EMNLP2020 folder (the copy in third_party/).")] = None,
                   split: Annotated[str, typer.Option(help="train, dev or test.")] = "test",
                   as_json: AsJson = False) -> None:
     """Precision, recall and F1 of the fixing detector on Advice-EMNLP2020."""
-    from .evaluation import advice_dataset
+    from .evaluation import ADVICE, advice_dataset
     from .evaluation import eval_detector as run
 
     assistant = assistant_for(settings())
-    report = run(assistant.detector, advice_dataset(data, split))
+    report = run(assistant.detector, advice_dataset(data or ADVICE, split))
     if as_json:
         emit(report)
         return
@@ -651,8 +651,8 @@ def eval_grounding(dataset: Annotated[Path | None, typer.Option(
 
 
 @eval_app.command("all")
-def eval_all(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")] = Path(
-                 "../shared/data/advice-emnlp2020"),
+def eval_all(data: Annotated[Path | None, typer.Option(
+                 help="Advice-EMNLP2020 folder (the copy in third_party/).")] = None,
              report_dir: Annotated[Path | None, typer.Option(help="Where the report goes.")]
              = None,
              as_json: AsJson = False) -> None:
@@ -676,8 +676,7 @@ def eval_all(data: Annotated[Path, typer.Option(help="Advice-EMNLP2020 folder.")
                                   ev.read_frozen(d / "care" / "frozen.jsonl"),
                                   ev.read_xstest(d.parent / "third_party" / "xstest"
                                                  / "xstest_prompts.csv"))
-    if data.is_dir():
-        suites["detector"] = ev.eval_detector(assistant.detector, ev.advice_dataset(data))
+    suites["detector"] = ev.eval_detector(assistant.detector, ev.advice_dataset(data or ev.ADVICE))
     suites["injection"] = ev.eval_injection(
         config, assistant.model, d / "injection",
         ev.read_cases(d / "injection.jsonl", ("question", "canary")))

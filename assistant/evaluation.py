@@ -20,6 +20,7 @@ from .retrieval import Retriever
 from .textnorm import normalize
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "eval"
+ADVICE = DEFAULT_DIR.parent / "third_party" / "advice-emnlp2020"  # the project's copy
 
 
 def read_cases(path: Path, fields: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -293,7 +293,7 @@ def main() -> None:
     parser.add_argument("--lexicon", type=Path,
                         default=ROOT / "third_party" / "suicide-risk-lexicon")
     parser.add_argument("--advice", type=Path,
-                        default=ROOT.parent / "shared" / "data" / "advice-emnlp2020")
+                        default=ROOT / "third_party" / "advice-emnlp2020")
     parser.add_argument("--out", type=Path, default=ROOT / "assistant" / "data" / "care_model.json")
     args = parser.parse_args()
     rng = random.Random(13)

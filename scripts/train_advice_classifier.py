@@ -6,7 +6,7 @@ all-MiniLM-L6-v2 embeddings (through llama.cpp). Model: L2-regularised logistic 
 C and the decision threshold are chosen on dev, the test split is only reported.
 
     .venv/bin/pip install scikit-learn
-    .venv/bin/python scripts/train_advice_classifier.py [--data ../shared/data/advice-emnlp2020]
+    .venv/bin/python scripts/train_advice_classifier.py [--data third_party/advice-emnlp2020]
 """
 
 from __future__ import annotations
@@ -60,8 +60,7 @@ def scores(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data"
-                        / "advice-emnlp2020")
+    parser.add_argument("--data", type=Path, default=ROOT / "third_party" / "advice-emnlp2020")
     args = parser.parse_args()
     settings = Settings()
     embeddings = LlamaEmbeddings(lambda: embedding_model_path(None, settings.cache_dir))

@@ -278,3 +278,61 @@ def test_eval_followups_invitations_and_injection_on_the_small_model(
                    str(env["model"]), "--json")
     assert injected["n"] == len(cases) and injected["leaks"] == 0
     assert injected["flagged_at_ingest"] > 0 and "rows" not in injected
+
+
+def test_eval_detector_from_another_folder_reproduces_the_trained_figures(
+        env: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reflect eval detector` on the project's copy of Advice-EMNLP2020 (found from any
+    folder), giving back the test figures recorded when the classifier was trained."""
+    import csv
+
+    recorded = json.loads((ROOT / "assistant" / "data" / "advice_classifier.json").read_text())
+    monkeypatch.chdir(env["corpus"])
+    report = cli("eval", "detector", "--json")
+    rows = []
+    for name in ("askparents", "needadvice"):
+        with (ROOT / "third_party" / "advice-emnlp2020" / f"{name}_test.tsv").open() as fh:
+            rows += list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert report["n"] == len(rows) == recorded["metrics"]["test_n"]
+    assert report["positive"] == sum(r["Majority_label"] == "1" for r in rows)
+    for ours, trained in (("classifier", "test"), ("classifier_at_gate", "test_at_gate")):
+        for figure in ("precision", "recall", "f1"):
+            assert report[ours][figure] == pytest.approx(
+                recorded["metrics"][trained][figure], abs=0.01), (ours, figure)
+
+
+def test_eval_grounding_is_honest_where_the_essays_are_silent(env: dict[str, Path],
+                                                              tmp_path: Path) -> None:
+    where = ["--corpus", str(env["corpus"]), "--store", str(env["store"])]
+    cli("ingest", *where, "--json")
+    dataset = tmp_path / "grounding.jsonl"
+    dataset.write_text("\n".join(json.dumps(c) for c in (
+        {"question": "What does interdependence mean in the essays?", "answerable": True},
+        {"question": "What is the boiling point of mercury in kelvin?", "answerable": False},
+    )) + "\n")
+    report = cli("eval", "grounding", "--dataset", str(dataset), *where, "--model",
+                 str(env["model"]), "--json")
+    assert report["answerable"] == 1 and report["unanswerable"] == 1
+    assert report["honest_dont_say_rate"] == 1.0  # off the essays: said so, not made up
+    assert (report["citation_support_rate"] is None) == (report["citations"] == 0)
+
+
+@pytest.mark.slow
+def test_eval_all_runs_every_suite_and_writes_one_report(
+        env: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reflect eval all` on a clean checkout's defaults: every suite, the detector's too (its
+    data was once looked for beside the checkout and silently skipped elsewhere)."""
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(env["corpus"]))
+    monkeypatch.setenv("ASSISTANT_STORE_DIR", str(env["store"]))
+    monkeypatch.setenv("ASSISTANT_MODEL_PATH", str(env["model"]))
+    monkeypatch.chdir(tmp_path)
+    cli("ingest", "--json")
+    report = cli("eval", "all", "--report-dir", str(tmp_path / "report"), "--json")
+    suites = {"retrieval", "followups", "care", "detector", "injection", "grounding",
+              "invitations", "listening"}
+    assert suites <= set(report)
+    written = Path(report["report"]).read_text()
+    assert all(f"## {name}" in written for name in suites)
+    lines = (ROOT / "eval" / "retrieval.jsonl").read_text().splitlines()
+    assert report["retrieval"]["n"] == len([x for x in lines if x.strip()])
+    assert report["detector"]["n"] > 1000
