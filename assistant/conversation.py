@@ -78,6 +78,7 @@ class Conversation:
     run: Run | None = None  # the invitation under way, paused or just finished
     owner: str = "local"  # who this conversation belongs to (the signed-in name, if any)
     key: str = field(default_factory=lambda: uuid.uuid4().hex)  # whose words the model keeps
+    region: str | None = None  # where the person is, for the crisis resources (the page's)
 
     def take_back(self, message: str) -> None:
         """The turn that began with `message` forgotten: out of the history the next turn is
@@ -189,7 +190,7 @@ class Companion:
             verdict = self.care.check(message, conversation.care)
         if verdict.level is None:
             return None
-        text = care_reply(verdict, self.region)
+        text = care_reply(verdict, conversation.region or self.region)
         run = conversation.run
         if run is not None and run.active:
             transition(run, "stop")

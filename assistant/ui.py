@@ -1,4 +1,4 @@
-"""The chat page: build_ui(assistant) -> gr.Blocks (never launches); launch() serves it."""
+"""The chat page: Page(assistant).build() -> gr.Blocks (never launches); launch() serves it."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from .errors import AssistantError
 from .history import Stored
 from .invitations import Step
 from .mapview import concept_markdown, map_svg
-from .safety import check_message, resources_markdown
+from .safety import check_message, crisis_regions, resources_markdown
 from .sanitize import page_text
 from .service import Assistant, export_name
 from .textnorm import blockquote
@@ -40,7 +40,6 @@ MODES = {"Ask": ASK, "Reflect": REFLECT}
 CONTROLS = {"begin": "Begin", "move_on": "Move on", "skip": "Skip",
             "stay": "Stay here a while", "stop": "Stop", "resume": "Resume",
             "save": "Save to journal", "decline": "Not now"}
-SKIP3 = (gr.skip(), gr.skip(), gr.skip())
 # Ways in for both modes: a question about the essays, or something of one's own to be heard.
 STARTERS = [["What does the essay mean by “interdependence is not sameness”?", "Ask"],
             ["How can people decide together and still keep their sovereignty?", "Ask"],
@@ -176,332 +175,449 @@ class Places:
             yield ahead
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
-    region = assistant.settings.crisis_region
-    library = list(assistant.companion.invitations.values())
-    store = assistant.history
-    # Gradio keeps a copy of every file it serves: keep those copies with the person's data.
-    os.environ["GRADIO_TEMP_DIR"] = str(assistant.served_dir)
+class Page:
+    """The chat page: its parts, named, and what each does. Handlers return a dict of the
+    parts they change (Gradio leaves the others as they are), never positional tuples."""
 
-    def past_choices(owner: str) -> Any:
+    def __init__(self, assistant: Assistant, warmed: threading.Event | None = None) -> None:
+        self.assistant = assistant
+        self.store = assistant.history
+        self.library = list(assistant.companion.invitations.values())
+        self.places = Places()  # whose turn it is with the model
+        self.warmed = warmed  # set when the warm-up is done (None: nothing to wait for)
+
+    # What the page shows
+
+    def status_text(self) -> str:
+        if self.warmed is not None and not self.warmed.is_set():
+            return ("Getting ready: loading the model and reading the essays. You can write "
+                    "already; the first reply may take a little longer.")
+        return status_markdown(self.assistant)
+
+    def past_choices(self, owner: str) -> Any:
         items = [(f"{c.title} · {time.strftime('%d %b %H:%M', time.localtime(c.updated))}",
-                  c.id) for c in store.summaries(owner)]
+                  c.id) for c in self.store.summaries(owner)]
         return gr.update(choices=items, value=items[0][1] if items else None)
 
-    def list_past(request: gr.Request) -> Any:
-        return past_choices(owner_of(request))
+    def crisis_panel(self, show: bool, region: str | None) -> Any:
+        return gr.update(visible=show, value=resources_markdown(region or self.region))
 
-    def resume_conversation(chosen: str | None, request: gr.Request | None = None
-                            ) -> tuple[Any, ...]:
-        owner = owner_of(request)
-        if not chosen:
-            gr.Warning("Pick a conversation to resume.")
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        chat, conversation = rebuild(store.messages(chosen, owner), owner)
-        return chat, conversation, chosen, NO_SOURCES, crisis_panel(conversation.crisis)
+    @property
+    def region(self) -> str:
+        return self.assistant.settings.crisis_region
 
-    def delete_conversation(chosen: str | None, current: str | None,
-                            request: gr.Request | None = None) -> tuple[Any, ...]:
-        owner = owner_of(request)
-        if chosen:
-            assistant.delete_conversation(chosen, owner)
-        cleared = chosen is not None and chosen == current
-        return (past_choices(owner), [] if cleared else gr.skip(),
-                None if cleared else gr.skip(), None if cleared else gr.skip())
+    def invitation_parts(self, conversation: Conversation) -> dict[Any, Any]:
+        step, practice, controls = invitation_view(conversation)
+        return {self.step: step, self.practice: practice, self.controls: controls}
 
-    def export_conversation(chosen: str | None, current: str | None,
-                            request: gr.Request | None = None) -> Any:
-        owner = owner_of(request)
-        which = chosen or current
-        if not which:
-            gr.Warning("There is no conversation to export yet.")
-            return gr.skip()
-        return str(assistant.served_export(owner, which, export_name(which),
-                                           store.export_markdown(which, owner)))
+    # A message and its reply
 
-    def export_journal_file(request: gr.Request | None = None) -> Any:
-        owner = owner_of(request)
-        journal = assistant.companion.journal
-        if journal is None:
-            return gr.skip()
-        return str(assistant.served_export(owner, "journal", "journal.md",
-                                           journal.export_markdown(owner)))
-
-    def delete_all(request: gr.Request | None = None) -> tuple[Any, ...]:
-        assistant.delete_everything_of(owner_of(request))
-        gr.Info("Everything you wrote here has been deleted.")
-        return gr.update(choices=[], value=None), [], None, None, None
-
-    def start_invitation(invitation_id: str, chat: Chat, conversation: Conversation | None,
-                         request: gr.Request | None = None) -> tuple[Any, ...]:
-        conversation = conversation or Conversation()
-        conversation.owner = owner_of(request)
-        if not invitation_id:
-            gr.Warning("Pick an invitation first.")
-            return chat, conversation, *invitation_view(conversation)
-        return _run_step(chat, conversation, lambda: assistant.companion.start(
-            conversation, invitation_id), "Offer this invitation")
-
-    def act(action: str, chat: Chat, conversation: Conversation | None,
-            request: gr.Request | None = None) -> tuple[Any, ...]:
-        conversation = conversation or Conversation()
-        conversation.owner = owner_of(request)
-        return _run_step(chat, conversation, lambda: assistant.companion.act(
-            conversation, action), CONTROLS[action])
-
-    def acting(action: str) -> Any:
-        """The handler of one invitation button (Gradio passes the request to a named
-        parameter of the handler itself, not through functools.partial)."""
-        def handler(chat: Chat, conversation: Conversation | None,
-                    request: gr.Request | None = None) -> tuple[Any, ...]:
-            return act(action, chat, conversation, request)
-        return handler
-
-    def _run_step(chat: Chat, conversation: Conversation, step: Any,
-                  label: str) -> tuple[Any, ...]:
-        try:
-            turn = final_turn(step())
-        except AssistantError as exc:
-            gr.Warning(str(exc))
-            return chat, conversation, *invitation_view(conversation)
-        chat = [*chat, {"role": "user", "content": f"*{label}*"},
-                {"role": "assistant", "content": page_text(turn.text)}]
-        return chat, conversation, *invitation_view(conversation)
-
-    def crisis_panel(show: bool) -> Any:
-        return gr.update(visible=show, value=resources_markdown(region))
-
-    places = Places()
-
-    def respond(message: str, chat: Chat, conversation: Conversation | None, mode: str,
-                saved: str | None, request: gr.Request | None = None) -> Iterator[tuple]:
+    def respond(self, message: str, chat: Chat, conversation: Conversation | None, mode: str,
+                saved: str | None, region: str | None,
+                request: gr.Request | None = None) -> Iterator[dict[Any, Any]]:
         owner = owner_of(request)
         conversation = conversation or Conversation(owner=owner)
+        conversation.region = region or self.region
         try:
-            text = check_message(message, assistant.settings.max_message_chars)
-            saved = saved or store.create(owner, text)
-            store.append(saved, owner, "user", text, {"mode": MODES[mode]})
+            text = check_message(message, self.assistant.settings.max_message_chars)
+            saved = saved or self.store.create(owner, text)
+            self.store.append(saved, owner, "user", text, {"mode": MODES[mode]})
         except AssistantError as exc:
             gr.Warning(str(exc))
-            yield (chat, conversation, message, gr.skip(), gr.skip(), gr.skip(), *SKIP3, saved,
-                   gr.skip())
+            yield {self.chatbot: chat, self.conversation: conversation, self.box: message,
+                   self.saved: saved}
             return
         chat = [*chat, {"role": "user", "content": page_text(text)},
                 {"role": "assistant", "content": ""}]
-        said = ""
         working = "Listening…" if MODES[mode] == REFLECT else "Answering…"
-        yield (chat, conversation, "", "*Searching the essays…*", working, gr.skip(), *SKIP3,
-               saved, gr.skip())
-        sources: list[Source] = []
+        yield {self.chatbot: chat, self.conversation: conversation, self.box: "",
+               self.sources: "*Searching the essays…*", self.status: working,
+               self.saved: saved}
         # The care reply needs no model: it does not wait for anyone. Read once, here, with
         # what the conversation carries, and handed to the turn.
-        cared = assistant.companion.care.check(text, conversation.care)
+        cared = self.assistant.companion.care.check(text, conversation.care)
         if cared.level:
-            yield from turn_events(chat, conversation, text, mode, saved, owner, said, sources,
-                                   cared)
+            yield from self.turn_events(chat, conversation, text, mode, saved, owner, cared)
             return
-        with places.place() as line:
+        with self.places.place() as line:
             for ahead in line:
-                waiting = (f"Waiting for the model: {ahead} "
-                           f"{'person' if ahead == 1 else 'people'} ahead of you…")
-                yield (chat, conversation, "", gr.skip(), waiting, gr.skip(), *SKIP3, saved,
-                       gr.skip())
-            yield (chat, conversation, "", gr.skip(), working, gr.skip(), *SKIP3, saved,
-                   gr.skip())
-            yield from turn_events(chat, conversation, text, mode, saved, owner, said, sources,
-                                   cared)
+                yield {self.status: f"Waiting for the model: {ahead} "
+                                    f"{'person' if ahead == 1 else 'people'} ahead of you…"}
+            yield {self.status: working}
+            yield from self.turn_events(chat, conversation, text, mode, saved, owner, cared)
 
-    def turn_events(chat: Chat, conversation: Conversation, text: str, mode: str,
-                    saved: str, owner: str, said: str, sources: list[Source],
-                    cared: CareVerdict) -> Iterator[tuple]:
+    def turn_events(self, chat: Chat, conversation: Conversation, text: str, mode: str,
+                    saved: str, owner: str, cared: CareVerdict) -> Iterator[dict[Any, Any]]:
+        said = ""
+        sources: list[Source] = []
         try:
-            for event in assistant.companion.turn(conversation, text, MODES[mode], cared):
+            for event in self.assistant.companion.turn(conversation, text, MODES[mode], cared):
                 if isinstance(event, Sources):
                     sources = event.sources
-                    yield (chat, conversation, "", sources_markdown(sources, False), gr.skip(),
-                           gr.skip(), *SKIP3, saved, gr.skip())
+                    yield {self.sources: sources_markdown(sources, False)}
                 elif isinstance(event, Delta):
                     said += event.text
                     chat[-1]["content"] = page_text(said)
-                    yield (chat, conversation, "", gr.skip(), gr.skip(), gr.skip(), *SKIP3,
-                           saved, gr.skip())
+                    yield {self.chatbot: chat}
                 elif isinstance(event, Finished):
-                    chat[-1]["content"] = page_text(event.turn.text)
-                    store.append(saved, owner, "assistant", event.turn.text,
-                                 stored_meta(event.turn, conversation))
-                    answered = event.turn.sources or event.turn.route == "not_in_essays"
-                    yield (chat, conversation, "",
-                           sources_markdown(event.turn.sources, True) if answered
-                           else NO_SOURCES,  # a reflection is not a search that found nothing
-                           turn_status(event.turn), crisis_panel(conversation.crisis),
-                           *invitation_view(conversation), saved, past_choices(owner))
+                    turn = event.turn
+                    chat[-1]["content"] = page_text(turn.text)
+                    self.store.append(saved, owner, "assistant", turn.text,
+                                      stored_meta(turn, conversation))
+                    answered = turn.sources or turn.route == "not_in_essays"
+                    yield {self.chatbot: chat, self.conversation: conversation, self.box: "",
+                           self.saved: saved,
+                           # a reflection is not a search that found nothing
+                           self.sources: sources_markdown(turn.sources, True) if answered
+                           else NO_SOURCES,
+                           self.status: turn_status(turn),
+                           self.crisis: self.crisis_panel(conversation.crisis,
+                                                          conversation.region),
+                           **self.invitation_parts(conversation),
+                           self.past: self.past_choices(owner)}
         except AssistantError as exc:
             chat[-1]["content"] = f"⚠️ {exc}"
-            yield (chat, conversation, "", sources_markdown(sources, True), "Not answered.",
-                   gr.skip(), *SKIP3, saved, gr.skip())
+            yield {self.chatbot: chat, self.conversation: conversation, self.box: "",
+                   self.sources: sources_markdown(sources, True), self.status: "Not answered.",
+                   self.saved: saved}
 
-    def take_back(chat: Chat, conversation: Conversation | None, saved: str | None,
-                  request: gr.Request | None = None) -> tuple[Any, Any, Any]:
+    def take_back(self, chat: Chat, conversation: Conversation | None, saved: str | None,
+                  request: gr.Request | None = None) -> dict[Any, Any]:
         """Undo: the last message and its reply taken back from the page, the store and what
         the model is given next; the message is put back in the box."""
         owner = owner_of(request)
         if conversation is not None and conversation.run is not None and \
                 conversation.run.active:
             gr.Warning("An invitation is under way: Stop or Skip it instead.")
-            return gr.skip(), gr.skip(), gr.skip()
-        said = store.take_back(saved, owner) if saved else None
+            return {}
+        said = self.store.take_back(saved, owner) if saved else None
         users = [i for i, m in enumerate(chat) if m["role"] == "user"]
         if said is None or not users:
-            return gr.skip(), gr.skip(), gr.skip()
+            return {}
         if conversation is not None:
             conversation.take_back(said)
-        return chat[:users[-1]], conversation, said
+        return {self.chatbot: chat[:users[-1]], self.conversation: conversation, self.box: said}
 
-    def show_map() -> tuple[Any, Any]:
-        built = assistant.concepts.load()  # as last made: a re-ingest shows on the next visit
+    def start_over(self, region: str | None) -> dict[Any, Any]:
+        return {self.chatbot: [], self.conversation: None, self.box: "",
+                self.sources: NO_SOURCES, self.status: self.status_text(),
+                self.crisis: self.crisis_panel(False, region),
+                **self.invitation_parts(Conversation()), self.saved: None}
+
+    # Invitations
+
+    def start_invitation(self, invitation_id: str, chat: Chat,
+                         conversation: Conversation | None,
+                         request: gr.Request | None = None) -> dict[Any, Any]:
+        conversation = conversation or Conversation()
+        conversation.owner = owner_of(request)
+        if not invitation_id:
+            gr.Warning("Pick an invitation first.")
+            return {self.chatbot: chat, self.conversation: conversation,
+                    **self.invitation_parts(conversation)}
+        return self._run_step(chat, conversation, lambda: self.assistant.companion.start(
+            conversation, invitation_id), "Offer this invitation")
+
+    def acting(self, action: str) -> Any:
+        """The handler of one invitation button (Gradio passes the request to a named
+        parameter of the handler itself, not through functools.partial)."""
+        def handler(chat: Chat, conversation: Conversation | None,
+                    request: gr.Request | None = None) -> dict[Any, Any]:
+            conversation = conversation or Conversation()
+            conversation.owner = owner_of(request)
+            return self._run_step(chat, conversation, lambda: self.assistant.companion.act(
+                conversation, action), CONTROLS[action])
+        return handler
+
+    def _run_step(self, chat: Chat, conversation: Conversation, step: Any,
+                  label: str) -> dict[Any, Any]:
+        try:
+            turn = final_turn(step())
+        except AssistantError as exc:
+            gr.Warning(str(exc))
+        else:
+            chat = [*chat, {"role": "user", "content": f"*{label}*"},
+                    {"role": "assistant", "content": page_text(turn.text)}]
+        return {self.chatbot: chat, self.conversation: conversation,
+                **self.invitation_parts(conversation)}
+
+    # Your conversations and journal
+
+    def list_past(self, request: gr.Request) -> Any:
+        return self.past_choices(owner_of(request))
+
+    def resume_conversation(self, chosen: str | None, region: str | None,
+                            request: gr.Request | None = None) -> dict[Any, Any]:
+        owner = owner_of(request)
+        if not chosen:
+            gr.Warning("Pick a conversation to resume.")
+            return {}
+        chat, conversation = rebuild(self.store.messages(chosen, owner), owner)
+        return {self.chatbot: chat, self.conversation: conversation, self.saved: chosen,
+                self.sources: NO_SOURCES,
+                self.crisis: self.crisis_panel(conversation.crisis, region)}
+
+    def delete_conversation(self, chosen: str | None, current: str | None,
+                            request: gr.Request | None = None) -> dict[Any, Any]:
+        owner = owner_of(request)
+        if chosen:
+            self.assistant.delete_conversation(chosen, owner)
+        changed: dict[Any, Any] = {self.past: self.past_choices(owner)}
+        if chosen is not None and chosen == current:  # the one on the page: cleared
+            changed.update({self.chatbot: [], self.conversation: None, self.saved: None})
+        return changed
+
+    def export_conversation(self, chosen: str | None, current: str | None,
+                            request: gr.Request | None = None) -> Any:
+        owner = owner_of(request)
+        which = chosen or current
+        if not which:
+            gr.Warning("There is no conversation to export yet.")
+            return gr.skip()
+        return str(self.assistant.served_export(owner, which, export_name(which),
+                                                self.store.export_markdown(which, owner)))
+
+    def export_journal(self, request: gr.Request | None = None) -> Any:
+        owner = owner_of(request)
+        journal = self.assistant.companion.journal
+        if journal is None:
+            return gr.skip()
+        return str(self.assistant.served_export(owner, "journal", "journal.md",
+                                                journal.export_markdown(owner)))
+
+    def delete_all(self, request: gr.Request | None = None) -> dict[Any, Any]:
+        self.assistant.delete_everything_of(owner_of(request))
+        gr.Info("Everything you wrote here has been deleted.")
+        return {self.past: gr.update(choices=[], value=None), self.chatbot: [],
+                self.conversation: None, self.saved: None, self.download: None}
+
+    # The map of ideas
+
+    def show_map(self) -> dict[Any, Any]:
+        built = self.assistant.concepts.load()  # as last made: a re-ingest shows next visit
         names = [c.name for c in built.concepts] if built is not None else []
-        return map_svg(built), gr.update(choices=names, value=None)
+        return {self.picture: map_svg(built), self.ideas: gr.update(choices=names, value=None)}
 
-    def choose_concept(name: str | None) -> tuple[Any, Any, Any, Any]:
-        built = assistant.concepts.load()
+    def choose_concept(self, name: str | None) -> dict[Any, Any]:
+        built = self.assistant.concepts.load()
         concept = built.concept(name) if built is not None and name else None
-        invitation = concept is not None and concept.invitation in assistant.companion.invitations
-        return (concept_markdown(built, name), map_svg(built, name),
-                gr.update(visible=concept is not None), gr.update(visible=invitation))
+        invitations = self.assistant.companion.invitations
+        return {self.card: concept_markdown(built, name), self.picture: map_svg(built, name),
+                self.ask_it: gr.update(visible=concept is not None),
+                self.invite_it: gr.update(visible=concept is not None
+                                          and concept.invitation in invitations)}
 
-    def invitation_of(name: str | None, chat: Chat, conversation: Conversation | None,
-                      request: gr.Request | None = None) -> tuple[Any, ...]:
-        built = assistant.concepts.load()
+    def invitation_of(self, name: str | None, chat: Chat, conversation: Conversation | None,
+                      request: gr.Request | None = None) -> dict[Any, Any]:
+        built = self.assistant.concepts.load()
         concept = built.concept(name) if built is not None and name else None
         chosen = concept.invitation if concept is not None else None
-        return (*start_invitation(chosen or "", chat, conversation, request),
-                gr.Tabs(selected="talk"))
+        return {**self.start_invitation(chosen or "", chat, conversation, request),
+                self.tabs: gr.Tabs(selected="talk")}
 
-    with gr.Blocks(title="Reflect") as demo:
+    # Settings, kept in this browser (not secret: a region and a colour scheme)
+
+    def restore_settings(self, kept: dict[str, Any] | None) -> dict[Any, Any]:
+        kept = kept or {}
+        region = kept.get("region") if kept.get("region") in crisis_regions() else self.region
+        return {self.region_choice: region, self.region_state: region,
+                self.dark: bool(kept.get("dark", False))}
+
+    def change_settings(self, region: str, dark: bool, conversation: Conversation | None
+                        ) -> dict[Any, Any]:
+        shown = conversation is not None and conversation.crisis
+        if conversation is not None:
+            conversation.region = region
+        return {self.region_state: region, self.prefs: {"region": region, "dark": dark},
+                self.crisis: self.crisis_panel(shown, region)}
+
+    def tick(self) -> dict[Any, Any]:
+        """While the model warms up, the status says so; once warm, the timer stops."""
+        warm = self.warmed is None or self.warmed.is_set()
+        return {self.status: self.status_text(), self.timer: gr.Timer(active=not warm)}
+
+    # Layout and wiring
+
+    def build(self) -> gr.Blocks:
+        # Gradio keeps a copy of every file it serves: keep those copies with the person's data.
+        os.environ["GRADIO_TEMP_DIR"] = str(self.assistant.served_dir)
+        with gr.Blocks(title="Reflect") as demo:
+            self._layout()
+            self._wire(demo)
+        return demo
+
+    def _layout(self) -> None:
+        settings = self.assistant.settings
         gr.Markdown(INTRO)
-        status = gr.Markdown(status_markdown(assistant), elem_id="status", render=False)
-        conversation = gr.State(None)
-        saved = gr.State(None)  # the id of the stored conversation
-        with gr.Tabs(selected="talk") as tabs, gr.Tab("Conversation", id="talk"), gr.Row():
+        self.status = gr.Markdown(self.status_text(), elem_id="status", render=False)
+        self.conversation = gr.State(None)
+        self.saved = gr.State(None)  # the id of the stored conversation
+        self.region_state = gr.State(self.region)
+        self.prefs = gr.BrowserState({}, storage_key="reflect-settings",
+                                     secret="reflect-page-settings")
+        self.timer = gr.Timer(1.0, active=self.warmed is not None)
+        with gr.Tabs(selected="talk") as self.tabs, gr.Tab("Conversation", id="talk"), \
+                gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat",
-                                     feedback_options=None, buttons=["copy"])
+                self.chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat",
+                                          feedback_options=None, buttons=["copy"])
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Ask about the essays…", show_label=False,
-                                     scale=5, autofocus=True, elem_id="message",
-                                     max_length=assistant.settings.max_message_chars)
-                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
-                    stop = gr.Button("Stop", variant="stop", scale=1, elem_id="stop")
+                    self.box = gr.Textbox(placeholder="Ask about the essays…", show_label=False,
+                                          scale=5, autofocus=True, elem_id="message",
+                                          max_length=settings.max_message_chars)
+                    self.send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                    self.stop = gr.Button("Stop", variant="stop", scale=1, elem_id="stop")
                 with gr.Group(elem_id="invitations"):
                     with gr.Row():
-                        picker = gr.Dropdown(
-                            [(f"{i.title} — {i.essay}", i.id) for i in library],
-                            value=library[0].id if library else None, label="Invitations",
+                        self.picker = gr.Dropdown(
+                            [(f"{i.title} — {i.essay}", i.id) for i in self.library],
+                            value=self.library[0].id if self.library else None,
+                            label="Invitations",
                             info="Short reflection practices from the essays, step by step.",
                             elem_id="picker", scale=4)
-                        offer = gr.Button("Offer this invitation", elem_id="offer", scale=1)
-                    step = gr.Markdown(elem_id="step")
-                    practice = gr.Markdown(visible=False, elem_id="invitation")
-                    with gr.Row(visible=False, elem_id="controls") as controls:
-                        buttons = {action: gr.Button(label, size="sm", elem_id=f"do-{action}")
-                                   for action, label in CONTROLS.items()}
+                        self.offer = gr.Button("Offer this invitation", elem_id="offer",
+                                               scale=1)
+                    self.step = gr.Markdown(elem_id="step")
+                    self.practice = gr.Markdown(visible=False, elem_id="invitation")
+                    with gr.Row(visible=False, elem_id="controls") as self.controls:
+                        self.buttons = {action: gr.Button(label, size="sm",
+                                                          elem_id=f"do-{action}")
+                                        for action, label in CONTROLS.items()}
                 with gr.Row():
-                    mode = gr.Radio(list(MODES), value="Ask", label="Mode", elem_id="mode",
-                                    info="Ask about the essays, or Reflect: be listened to.",
-                                    scale=3)
-                    new = gr.Button("New conversation", size="sm", elem_id="new", scale=1)
+                    self.mode = gr.Radio(list(MODES), value="Ask", label="Mode",
+                                         elem_id="mode", scale=3,
+                                         info="Ask about the essays, or Reflect: be listened "
+                                              "to.")
+                    self.new = gr.Button("New conversation", size="sm", elem_id="new",
+                                         scale=1)
                 with gr.Column(elem_id="starters"):
-                    gr.Examples(STARTERS, [box, mode], label="To begin: click one, then Send",
+                    gr.Examples(STARTERS, [self.box, self.mode],
+                                label="To begin: click one, then Send",
                                 examples_per_page=len(STARTERS))
             with gr.Column(scale=2):
-                crisis = gr.Markdown(resources_markdown(region), visible=False, elem_id="crisis")
+                self.crisis = gr.Markdown(resources_markdown(self.region), visible=False,
+                                          elem_id="crisis")
                 gr.Markdown("#### Sources")
-                sources = gr.Markdown(NO_SOURCES, elem_id="sources")
-        with tabs, gr.Tab("Map of ideas", id="map", elem_id="map-tab"):
+                self.sources = gr.Markdown(NO_SOURCES, elem_id="sources")
+        with self.tabs, gr.Tab("Map of ideas", id="map", elem_id="map-tab"):
             gr.Markdown("The ideas the essays develop, each defined in the essays' own words, "
                         "and the links the text makes between them. Choose one.")
             with gr.Row():
                 with gr.Column(scale=3):
-                    picture = gr.HTML(elem_id="map-picture")
+                    self.picture = gr.HTML(elem_id="map-picture")
                 with gr.Column(scale=2):
-                    made = assistant.concepts.load()  # refreshed at each visit
-                    ideas = gr.Radio([c.name for c in made.concepts] if made else [],
-                                     label="Ideas", elem_id="ideas")
-                    card = gr.Markdown(concept_markdown(None, None), elem_id="concept")
+                    made = self.assistant.concepts.load()  # refreshed at each visit
+                    self.ideas = gr.Radio([c.name for c in made.concepts] if made else [],
+                                          label="Ideas", elem_id="ideas")
+                    self.card = gr.Markdown(concept_markdown(None, None), elem_id="concept")
                     with gr.Row():
-                        ask_it = gr.Button("Ask about it", size="sm", elem_id="ask-concept",
-                                           visible=False)
-                        invite_it = gr.Button("Begin its invitation", size="sm",
-                                              elem_id="invite-concept", visible=False)
-        status.render()
+                        self.ask_it = gr.Button("Ask about it", size="sm",
+                                                elem_id="ask-concept", visible=False)
+                        self.invite_it = gr.Button("Begin its invitation", size="sm",
+                                                   elem_id="invite-concept", visible=False)
+        self.status.render()
         with gr.Accordion("Your conversations and journal", open=False, elem_id="yours"):
             gr.Markdown("Kept only on this computer. Export them, or delete them at any time.")
             with gr.Row():
-                past = gr.Dropdown([], label="Past conversations", elem_id="past", scale=3,
-                                   allow_custom_value=True)  # the store checks the owner
-                resume = gr.Button("Resume", size="sm", elem_id="resume", scale=1)
-                forget = gr.Button("Delete", size="sm", elem_id="forget", scale=1)
+                self.past = gr.Dropdown([], label="Past conversations", elem_id="past",
+                                        scale=3, allow_custom_value=True)  # owner-checked
+                self.resume = gr.Button("Resume", size="sm", elem_id="resume", scale=1)
+                self.forget = gr.Button("Delete", size="sm", elem_id="forget", scale=1)
             with gr.Row():
-                export = gr.Button("Export conversation (Markdown)", size="sm", elem_id="export")
-                export_journal = gr.Button("Export journal (Markdown)", size="sm",
-                                           elem_id="export-journal")
-                wipe = gr.Button("Delete all my data", size="sm", variant="stop",
-                                 elem_id="delete-all")
-            download = gr.File(label="Download", visible=True, elem_id="download",
-                               interactive=False)
+                self.export = gr.Button("Export conversation (Markdown)", size="sm",
+                                        elem_id="export")
+                self.export_journal_button = gr.Button("Export journal (Markdown)", size="sm",
+                                                       elem_id="export-journal")
+                self.wipe = gr.Button("Delete all my data", size="sm", variant="stop",
+                                      elem_id="delete-all")
+            self.download = gr.File(label="Download", visible=True, elem_id="download",
+                                    interactive=False)
+        with gr.Accordion("Settings", open=False, elem_id="settings"):
+            with gr.Row():
+                self.region_choice = gr.Dropdown(
+                    crisis_regions(), value=self.region, label="Where you are",
+                    info="Which crisis lines the page shows when they are needed.",
+                    elem_id="region")
+                self.dark = gr.Checkbox(False, label="Dark colours", elem_id="dark")
+            gr.Markdown("Kept in this browser only.")
 
-        outputs = [chatbot, conversation, box, sources, status, crisis, step, practice, controls,
-                   saved, past]
-        inputs = [box, chatbot, conversation, mode, saved]
+    def _wire(self, demo: gr.Blocks) -> None:
+        outputs = [self.chatbot, self.conversation, self.box, self.sources, self.status,
+                   self.crisis, self.step, self.practice, self.controls, self.saved, self.past]
+        inputs = [self.box, self.chatbot, self.conversation, self.mode, self.saved,
+                  self.region_state]
         # Not limited by Gradio's queue: turns take their places with the model in `places`,
         # so that a care reply is never held up behind someone else's answer.
-        asked = box.submit(respond, inputs, outputs, api_name="ask", concurrency_limit=None)
-        sent = send.click(respond, inputs, outputs, api_visibility="private",
-                          concurrency_limit=None)
+        asked = self.box.submit(self.respond, inputs, outputs, api_name="ask",
+                                concurrency_limit=None)
+        sent = self.send.click(self.respond, inputs, outputs, api_visibility="private",
+                               concurrency_limit=None)
+        taking_back = ([self.chatbot, self.conversation, self.saved],
+                       [self.chatbot, self.conversation, self.box])
+        self.chatbot.undo(self.take_back, *taking_back, api_name="undo")
+        # Retry: as Undo, then the same message is sent again.
+        retried = self.chatbot.retry(self.take_back, *taking_back,
+                                     api_visibility="private").then(
+            self.respond, inputs, outputs, api_visibility="private", concurrency_limit=None)
         # Stop ends the generation: the turn's generator is closed, which leaves the model's
         # line and stops the model mid-reply, so the next person's turn begins.
-        chatbot.undo(take_back, [chatbot, conversation, saved], [chatbot, conversation, box],
-                     api_name="undo")
-        # Retry: as Undo, then the same message is sent again.
-        retried = chatbot.retry(take_back, [chatbot, conversation, saved],
-                                [chatbot, conversation, box], api_visibility="private").then(
-            respond, inputs, outputs, api_visibility="private", concurrency_limit=None)
-        stop.click(lambda: "Stopped.", None, status, cancels=[asked, sent, retried],
-                   api_visibility="private")
-        new.click(lambda: ([], None, "", NO_SOURCES, status_markdown(assistant),
-                           crisis_panel(False), *invitation_view(Conversation()), None,
-                           gr.skip()), None, outputs, api_name="new_conversation")
-        resume.click(resume_conversation, [past], [chatbot, conversation, saved, sources, crisis],
-                     api_name="resume_conversation")
-        forget.click(delete_conversation, [past, saved], [past, chatbot, conversation, saved],
-                     api_name="delete_conversation")
-        export.click(export_conversation, [past, saved], [download],
-                     api_name="export_conversation")
-        export_journal.click(export_journal_file, None, [download], api_name="export_journal")
-        wipe.click(delete_all, None, [past, chatbot, conversation, saved, download],
-                   api_name="delete_all_my_data")
-        demo.load(list_past, None, [past], api_visibility="private")
-        short = [chatbot, conversation, step, practice, controls]
-        offer.click(start_invitation, [picker, chatbot, conversation], short,
-                    api_name="offer_invitation")
-        for action, button in buttons.items():
-            button.click(acting(action), [chatbot, conversation], short,
-                         api_name=f"invitation_{action}")
-        mode.change(lambda m: gr.update(placeholder=PLACEHOLDERS[m]), mode, box,
-                    api_visibility="private")
-        demo.load(show_map, None, [picture, ideas], api_visibility="private")
-        ideas.change(choose_concept, ideas, [card, picture, ask_it, invite_it],
-                     api_name="concept")
-        ask_it.click(lambda name: (f"What do the essays say about {name}?", "Ask",
-                                   gr.Tabs(selected="talk")), ideas, [box, mode, tabs],
-                     api_visibility="private")
-        invite_it.click(invitation_of, [ideas, chatbot, conversation], [*short, tabs],
+        self.stop.click(lambda: "Stopped.", None, self.status, cancels=[asked, sent, retried],
                         api_visibility="private")
-    return demo
+        self.new.click(self.start_over, [self.region_state], outputs,
+                       api_name="new_conversation")
+        self.resume.click(self.resume_conversation, [self.past, self.region_state],
+                          [self.chatbot, self.conversation, self.saved, self.sources,
+                           self.crisis], api_name="resume_conversation")
+        self.forget.click(self.delete_conversation, [self.past, self.saved],
+                          [self.past, self.chatbot, self.conversation, self.saved],
+                          api_name="delete_conversation")
+        self.export.click(self.export_conversation, [self.past, self.saved], [self.download],
+                          api_name="export_conversation")
+        self.export_journal_button.click(self.export_journal, None, [self.download],
+                                         api_name="export_journal")
+        self.wipe.click(self.delete_all, None, [self.past, self.chatbot, self.conversation,
+                                                self.saved, self.download],
+                        api_name="delete_all_my_data")
+        demo.load(self.list_past, None, [self.past], api_visibility="private")
+        short = [self.chatbot, self.conversation, self.step, self.practice, self.controls]
+        self.offer.click(self.start_invitation, [self.picker, self.chatbot, self.conversation],
+                         short, api_name="offer_invitation")
+        for action, button in self.buttons.items():
+            button.click(self.acting(action), [self.chatbot, self.conversation], short,
+                         api_name=f"invitation_{action}")
+        self.mode.change(lambda m: gr.update(placeholder=PLACEHOLDERS[m]), self.mode,
+                         self.box, api_visibility="private")
+        demo.load(self.show_map, None, [self.picture, self.ideas], api_visibility="private")
+        self.ideas.change(self.choose_concept, self.ideas,
+                          [self.card, self.picture, self.ask_it, self.invite_it],
+                          api_name="concept")
+        self.ask_it.click(lambda name: (f"What do the essays say about {name}?", "Ask",
+                                        gr.Tabs(selected="talk")), self.ideas,
+                          [self.box, self.mode, self.tabs], api_visibility="private")
+        self.invite_it.click(self.invitation_of, [self.ideas, self.chatbot, self.conversation],
+                             [*short, self.tabs], api_visibility="private")
+        kept = [self.region_choice, self.region_state, self.dark]
+        demo.load(self.restore_settings, [self.prefs], kept, api_visibility="private")
+        changed = [self.region_state, self.prefs, self.crisis]
+        for widget in (self.region_choice, self.dark):
+            widget.input(self.change_settings, [self.region_choice, self.dark,
+                                                self.conversation], changed,
+                         api_visibility="private")
+        # The colour scheme is the browser's business: Gradio's dark theme is a class on body.
+        self.dark.change(None, self.dark, None, api_visibility="private",
+                         js="(on) => { document.body.classList.toggle('dark', on); return []; }")
+        self.timer.tick(self.tick, None, [self.status, self.timer], api_visibility="private")
 
 
-def warm_up(assistant: Assistant) -> None:
-    """Load the models in the background so the first question does not wait for them."""
+def build_ui(assistant: Assistant, warmed: threading.Event | None = None) -> gr.Blocks:
+    return Page(assistant, warmed).build()
+
+
+def warm_up(assistant: Assistant) -> threading.Event:
+    """Load the models in the background so the first question does not wait for them; the
+    event is set when that is done (or failed: the page then says what the turn says)."""
+    done = threading.Event()
+
     def work() -> None:
         try:
             assistant.retriever.search("interdependence", 1)
@@ -510,8 +626,11 @@ def warm_up(assistant: Assistant) -> None:
             assistant.ask.prime()  # loads the model and reads the essays into its cache
         except AssistantError as exc:
             log.warning("Warm-up failed: %s", exc)
+        finally:
+            done.set()
 
     threading.Thread(target=work, name="warm-up", daemon=True).start()
+    return done
 
 
 def launch(assistant: Assistant, share: bool = False, demo: gr.Blocks | None = None,
@@ -522,13 +641,13 @@ def launch(assistant: Assistant, share: bool = False, demo: gr.Blocks | None = N
     names = listed(settings.allowed_hosts)
     tls = bool(settings.tls_cert and settings.tls_key)
     check_exposure(settings.host, users, share, tls=tls, names=names)
-    warm_up(assistant)
+    warmed = warm_up(assistant)
     data = settings.data_dir
     private = [str(p.resolve()) for p in (
         settings.store_dir, settings.cache_dir, settings.corpus_dir,
         *(data / f"{name}.sqlite3{suffix}" for name in ("conversations", "journal")
           for suffix in ("", "-wal", "-shm")))]
-    return (demo or build_ui(assistant)).launch(
+    return (demo or build_ui(assistant, warmed)).launch(
         server_name=settings.host, server_port=settings.port, share=False,
         auth=cast(Any, SignIn(users).check) if users else None,
         auth_message="Sign in to Reflect.", allowed_paths=[], blocked_paths=private,

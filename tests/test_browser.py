@@ -345,3 +345,39 @@ def test_retry_and_undo_take_the_last_turn_back_everywhere(assistant) -> None:
     assert first.strip()
     assert left == 0
     assert assistant.history.messages(saved, "local") == []
+
+
+def test_settings_on_the_page_choose_the_crisis_lines_and_colours_and_are_kept(
+        assistant) -> None:
+    """Where you are and dark colours, chosen in the page's Settings: the care reply and the
+    panel give that region's lines, and both choices are still there after a reload."""
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        page.locator("#settings").get_by_text("Settings", exact=True).click()
+        page.locator("#region input").click()
+        page.locator("[role='option']", has_text="UK").click()
+        page.locator("#dark input").check()
+        page.wait_for_function("document.body.classList.contains('dark')")
+        ask_in_page(page, "I don't want to be alive anymore.")
+        reply = page.locator("#chat [data-testid='bot']").last.inner_text()
+        page.wait_for_selector("#crisis", state="visible")
+        panel = page.locator("#crisis").inner_text()
+        page.reload()
+        page.wait_for_selector("#message textarea")
+        page.wait_for_function("document.body.classList.contains('dark')", timeout=30_000)
+        page.locator("#settings").get_by_text("Settings", exact=True).click()
+        kept = page.locator("#region input").input_value()
+    assert "116 123" in reply and "988" not in reply  # Samaritans, not the US line
+    assert "116 123" in panel and kept == "UK"
+
+
+def test_the_page_says_it_is_warming_up_until_the_model_is_ready(assistant) -> None:
+    warmed = threading.Event()
+    requests: list[str] = []
+    with served(build_ui(assistant, warmed)) as url, page_at(url, requests) as page:
+        page.wait_for_selector("#status")
+        warming = page.locator("#status").inner_text()
+        warmed.set()
+        page.wait_for_function("document.querySelector('#status').innerText"
+                               ".startsWith('Index:')", timeout=15_000)
+    assert warming.startswith("Getting ready")
