@@ -109,35 +109,30 @@ def search(query: str, k: Annotated[int, typer.Option("-k", help="How many passa
 @app.command()
 def ask(question: str, corpus: Corpus = None, store: Store = None, model: Model = None,
         as_json: AsJson = False) -> None:
-    """Answer QUESTION from the essays, citing the passages used."""
-    from .ask import Delta, Done
-    from .safety import care_reply, check_message
+    """Answer QUESTION from the essays, citing the passages used (the page's turn, in Ask
+    mode: a personal message is listened to, a crisis gets the care reply)."""
+    from .ask import Delta
+    from .conversation import ASK, Conversation, Finished
+    from .safety import check_message
 
     config = settings(corpus, store, model)
-    question = check_message(question, config.max_message_chars)
+    check_message(question, config.max_message_chars)  # before any model is loaded
     assistant = assistant_for(config)
-    verdict = assistant.companion.care.check(question)
-    if verdict.level is not None:
-        text = care_reply(verdict, config.crisis_region)
-        if as_json:
-            emit({"answer": text, "grounded": False, "crisis": verdict.crisis,
-                  "care": verdict.care, "sources": [], "timings": {}})
-        else:
-            typer.echo(text)
-        return
-    for event in assistant.ask.stream(question):
+    for event in assistant.turn(Conversation(), question, ASK, keep=False):
         if isinstance(event, Delta) and not as_json:
             typer.echo(event.text, nl=False)
-        elif isinstance(event, Done):
-            answer = event.answer
+        elif isinstance(event, Finished):
+            turn = event.turn
     if as_json:
-        emit({"answer": answer.text, "grounded": answer.grounded, "crisis": None, "care": None,
+        emit({"answer": turn.text, "route": turn.route,
+              "grounded": turn.route == "ask" and any(s.cited for s in turn.sources),
+              "crisis": turn.crisis, "care": turn.care,
               "sources": [{"n": s.n, "essay": s.essay, "section": s.section, "text": s.text,
-                           "score": s.score, "cited": s.cited} for s in answer.sources],
-              "timings": answer.timings})
+                           "score": s.score, "cited": s.cited} for s in turn.sources],
+              "timings": turn.timings})
         return
     typer.echo("\n")
-    for s in answer.sources:
+    for s in turn.sources:
         if s.cited:
             where = f"{s.essay} — {s.section}" if s.section else s.essay
             typer.echo(f"[{s.n}] {where}")
@@ -164,9 +159,9 @@ def reply(message: str, corpus: Corpus = None, store: Store = None, model: Model
     from .safety import check_message
 
     config = settings(corpus, store, model)
-    message = check_message(message, config.max_message_chars)
+    check_message(message, config.max_message_chars)  # before any model is loaded
     assistant = assistant_for(config)
-    turn = final_turn(assistant.companion.turn(Conversation(), message, REFLECT))
+    turn = final_turn(assistant.turn(Conversation(), message, REFLECT, keep=False))
     if as_json:
         emit(turn_json(turn))
     else:
@@ -186,17 +181,15 @@ def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or re
     /ask and /reflect switch modes, /start ID begins an invitation (see `reflect invitations`),
     /new starts afresh, /quit (or end of input) leaves."""
     from .ask import Delta
-    from .conversation import ASK, REFLECT, Conversation, Finished, stored_meta
-    from .history import ConversationStore
-    from .safety import check_message, crisis_resources
+    from .conversation import ASK, REFLECT, Conversation, Finished
+    from .safety import crisis_resources
 
     config = settings(corpus, store, model)
     assistant = assistant_for(config)
-    history = ConversationStore(config.conversations_at())
     modes = {"ask": ASK, "reflect": REFLECT}
     if mode not in modes:
         raise AssistantError("--mode is ask or reflect.")
-    current, talk, saved = modes[mode], Conversation(owner=owner), None
+    current, talk = modes[mode], Conversation(owner=owner)
     interactive = sys.stdin.isatty()
     typer.echo(f"Reflect ({mode}). /ask, /reflect, /start ID, /new, /quit.")
     shown_resources = False
@@ -214,18 +207,14 @@ def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or re
             typer.echo(f"({text[1:]})")
             continue
         if text == "/new":
-            talk, saved, shown_resources = Conversation(owner=owner), None, False
+            talk, shown_resources = Conversation(owner=owner), False
             typer.echo("(a new conversation)")
             continue
         try:
             if text.startswith("/start "):
                 events = assistant.companion.start(talk, text.split(" ", 1)[1].strip())
-            else:
-                text = check_message(text, config.max_message_chars)
-                if keep:
-                    saved = saved or history.create(owner, text)
-                    history.append(saved, owner, "user", text, {"mode": current})
-                events = assistant.companion.turn(talk, text, current)
+            else:  # the page's turn: limits, stored (if kept), care, the reply stored
+                events = assistant.turn(talk, text, current, keep=keep)
             for event in events:
                 if isinstance(event, Delta):
                     typer.echo(event.text, nl=False)
@@ -239,9 +228,6 @@ def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or re
                     if talk.crisis and not shown_resources and resources[0] not in turn.text:
                         typer.echo("\n".join(f"  {r}" for r in resources))  # they stay in view
                     shown_resources = shown_resources or talk.crisis
-                    if keep and saved:
-                        history.append(saved, owner, "assistant", turn.text,
-                                       stored_meta(turn, talk))
         except AssistantError as exc:
             typer.echo(f"\n{exc}", err=True)
         typer.echo("")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +79,7 @@ class Conversation:
     owner: str = "local"  # who this conversation belongs to (the signed-in name, if any)
     key: str = field(default_factory=lambda: uuid.uuid4().hex)  # whose words the model keeps
     region: str | None = None  # where the person is, for the crisis resources (the page's)
+    stored: str | None = None  # the id of the stored conversation, once a message is kept
 
     def take_back(self, message: str) -> None:
         """The turn that began with `message` forgotten: out of the history the next turn is
@@ -331,7 +332,7 @@ def stored_meta(turn: Turn, conversation: Conversation) -> dict[str, Any]:
             "carried": conversation.care.as_dict()}
 
 
-def final_turn(events: Iterator[TurnEvent]) -> Turn:
+def final_turn(events: Iterable[object]) -> Turn:
     """Run a turn to its end and return what it said."""
     return next(event.turn for event in events if isinstance(event, Finished))
 

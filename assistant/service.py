@@ -7,17 +7,17 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import backend
 from .ask import AskService
 from .backend import Backend
-from .care import CareCheck, SecondReader
+from .care import CareCheck, CareVerdict, SecondReader
 from .concepts import ConceptMap, ConceptMapper
 from .config import Settings, listed
-from .conversation import Companion
+from .conversation import ASK, Companion, Conversation, Finished, TurnEvent, stored_meta
 from .corpus import Passage, corpus_passages, load_corpus
 from .embeddings import LlamaEmbeddings
 from .errors import CorpusError, IndexNotBuiltError
@@ -31,7 +31,7 @@ from .models import chat_model_info, embedding_model_path
 from .policy import AdviceClassifier, FixingDetector
 from .retrieval import Retriever
 from .routing import Router
-from .safety import crisis_resources
+from .safety import check_message, crisis_resources
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,16 @@ def stay_offline() -> None:
     os.environ["ANONYMIZED_TELEMETRY"] = "False"
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The first event of a turn: the message as taken (within the limits, and stored when
+    the conversation is kept) and what the care check read in it. Nothing has waited for the
+    model yet: a front end may take its place in a line after this, unless care answers."""
+
+    text: str
+    verdict: CareVerdict
 
 
 @dataclass
@@ -56,6 +66,25 @@ class Assistant:
     history: ConversationStore
     embeddings: LlamaEmbeddings
     concepts: ConceptMapper
+
+    def turn(self, conversation: Conversation, message: str, mode: str = ASK, *,
+             keep: bool = True) -> Iterator[Accepted | TurnEvent]:
+        """One turn, for every front end (the page, `reflect chat`, `ask` and `reply`): the
+        input limits, the message stored (when `keep`), the care check, then the companion's
+        turn (routing, answering or listening with its checks, invitations), and the reply
+        stored. Raises InputError before anything is kept."""
+        text = check_message(message, self.settings.max_message_chars)
+        owner = conversation.owner
+        if keep:
+            conversation.stored = conversation.stored or self.history.create(owner, text)
+            self.history.append(conversation.stored, owner, "user", text, {"mode": mode})
+        verdict = self.companion.care.check(text, conversation.care)
+        yield Accepted(text, verdict)
+        for event in self.companion.turn(conversation, text, mode, verdict):
+            if keep and isinstance(event, Finished) and conversation.stored:
+                self.history.append(conversation.stored, owner, "assistant", event.turn.text,
+                                    stored_meta(event.turn, conversation))
+            yield event
 
     def prepare(self, say: Callable[[str], None]) -> None:
         """What a page needs before it opens: the index (built with progress if missing) and

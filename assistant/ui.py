@@ -15,16 +15,16 @@ from starlette.middleware import Middleware
 
 from .ask import HELD_BACK, Delta, Source, Sources
 from .auth import SignIn, check_exposure, parse_users
-from .care import CareState, CareVerdict
+from .care import CareState
 from .config import listed
-from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn, stored_meta
+from .conversation import ASK, REFLECT, Conversation, Finished, Turn, final_turn
 from .errors import AssistantError
 from .history import Stored
 from .invitations import Step
 from .mapview import concept_markdown, map_svg
-from .safety import check_message, crisis_regions, resources_markdown
+from .safety import crisis_regions, resources_markdown
 from .sanitize import page_text
-from .service import Assistant, export_name
+from .service import Accepted, Assistant, export_name
 from .textnorm import blockquote
 from .webguard import SameSiteGuard, page_names
 
@@ -215,46 +215,44 @@ class Page:
     def respond(self, message: str, chat: Chat, conversation: Conversation | None, mode: str,
                 saved: str | None, region: str | None,
                 request: gr.Request | None = None) -> Iterator[dict[Any, Any]]:
-        owner = owner_of(request)
-        conversation = conversation or Conversation(owner=owner)
+        conversation = conversation or Conversation(owner=owner_of(request))
         conversation.region = region or self.region
+        conversation.stored = conversation.stored or saved
+        events = self.assistant.turn(conversation, message, MODES[mode])
         try:
-            text = check_message(message, self.assistant.settings.max_message_chars)
-            saved = saved or self.store.create(owner, text)
-            self.store.append(saved, owner, "user", text, {"mode": MODES[mode]})
+            accepted = next(events)  # limits checked, stored, the care check read
         except AssistantError as exc:
             gr.Warning(str(exc))
             yield {self.chatbot: chat, self.conversation: conversation, self.box: message,
                    self.saved: saved}
             return
-        chat = [*chat, {"role": "user", "content": page_text(text)},
+        assert isinstance(accepted, Accepted)
+        chat = [*chat, {"role": "user", "content": page_text(accepted.text)},
                 {"role": "assistant", "content": ""}]
         working = "Listening…" if MODES[mode] == REFLECT else "Answering…"
         yield {self.chatbot: chat, self.conversation: conversation, self.box: "",
                self.sources: "*Searching the essays…*", self.status: working,
-               self.saved: saved}
-        # The care reply needs no model: it does not wait for anyone. Read once, here, with
-        # what the conversation carries, and handed to the turn.
-        cared = self.assistant.companion.care.check(text, conversation.care)
-        if cared.level:
-            yield from self.turn_events(chat, conversation, text, mode, saved, owner, cared)
+               self.saved: conversation.stored}
+        if accepted.verdict.level:  # the care reply needs no model: it waits for no one
+            yield from self.turn_events(chat, conversation, events)
             return
         with self.places.place() as line:
-            for ahead in line:
-                yield {self.status: f"Waiting for the model: {ahead} "
+            for ahead in line:  # the chat in every update: API clients read it from each
+                yield {self.chatbot: chat,
+                       self.status: f"Waiting for the model: {ahead} "
                                     f"{'person' if ahead == 1 else 'people'} ahead of you…"}
-            yield {self.status: working}
-            yield from self.turn_events(chat, conversation, text, mode, saved, owner, cared)
+            yield {self.chatbot: chat, self.status: working}
+            yield from self.turn_events(chat, conversation, events)
 
-    def turn_events(self, chat: Chat, conversation: Conversation, text: str, mode: str,
-                    saved: str, owner: str, cared: CareVerdict) -> Iterator[dict[Any, Any]]:
+    def turn_events(self, chat: Chat, conversation: Conversation,
+                    events: Iterator[Any]) -> Iterator[dict[Any, Any]]:
         said = ""
         sources: list[Source] = []
         try:
-            for event in self.assistant.companion.turn(conversation, text, MODES[mode], cared):
+            for event in events:
                 if isinstance(event, Sources):
                     sources = event.sources
-                    yield {self.sources: sources_markdown(sources, False)}
+                    yield {self.chatbot: chat, self.sources: sources_markdown(sources, False)}
                 elif isinstance(event, Delta):
                     said += event.text
                     chat[-1]["content"] = page_text(said)
@@ -262,11 +260,9 @@ class Page:
                 elif isinstance(event, Finished):
                     turn = event.turn
                     chat[-1]["content"] = page_text(turn.text)
-                    self.store.append(saved, owner, "assistant", turn.text,
-                                      stored_meta(turn, conversation))
                     answered = turn.sources or turn.route == "not_in_essays"
                     yield {self.chatbot: chat, self.conversation: conversation, self.box: "",
-                           self.saved: saved,
+                           self.saved: conversation.stored,
                            # a reflection is not a search that found nothing
                            self.sources: sources_markdown(turn.sources, True) if answered
                            else NO_SOURCES,
@@ -274,12 +270,12 @@ class Page:
                            self.crisis: self.crisis_panel(conversation.crisis,
                                                           conversation.region),
                            **self.invitation_parts(conversation),
-                           self.past: self.past_choices(owner)}
+                           self.past: self.past_choices(conversation.owner)}
         except AssistantError as exc:
             chat[-1]["content"] = f"⚠️ {exc}"
             yield {self.chatbot: chat, self.conversation: conversation, self.box: "",
                    self.sources: sources_markdown(sources, True), self.status: "Not answered.",
-                   self.saved: saved}
+                   self.saved: conversation.stored}
 
     def take_back(self, chat: Chat, conversation: Conversation | None, saved: str | None,
                   request: gr.Request | None = None) -> dict[Any, Any]:
@@ -353,6 +349,7 @@ class Page:
             gr.Warning("Pick a conversation to resume.")
             return {}
         chat, conversation = rebuild(self.store.messages(chosen, owner), owner)
+        conversation.stored = chosen
         return {self.chatbot: chat, self.conversation: conversation, self.saved: chosen,
                 self.sources: NO_SOURCES,
                 self.crisis: self.crisis_panel(conversation.crisis, region)}

@@ -105,7 +105,7 @@ class Person(threading.Thread):
         out = None
         job = client.submit(message, chat, mode, api_name="/ask")
         for out in job:
-            reply = out[0][-1] if out and out[0] else None
+            reply = out[0][-1] if out and isinstance(out[0], list) and out[0] else None
             if first is None and reply and reply.get("role") == "assistant" and text_of(
                     reply.get("content")).strip():
                 first = time.perf_counter() - start

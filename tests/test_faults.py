@@ -31,7 +31,7 @@ from assistant.llm import LlamaCppChatModel
 from assistant.models import check_gguf
 from assistant.safety import check_message
 from assistant.service import Assistant
-from assistant.ui import build_ui
+from assistant.ui import Page
 from tests.fakes import FakeEmbeddings
 
 LIMIT = 4000
@@ -132,10 +132,10 @@ def unreadable_only(tmp: Path) -> Path:
 
 def ui_turn(text: str) -> Callable[[Assistant, Path], Any]:
     def run(a: Assistant, tmp: Path) -> Any:
-        demo = build_ui(a)
-        fn = next(d.fn for d in demo.fns.values() if getattr(d, "api_name", None) == "ask")
-        outputs = list(fn(text, [], None, "Ask", None))
-        chat, _, box = outputs[-1][:3]
+        page = Page(a)
+        page.build()
+        *_, last = page.respond(text, [], None, "Ask", None, None)
+        chat, box = last[page.chatbot], last[page.box]
         assert chat == [] and box == text, "the typed message must stay in the box"
         assert a.history.summaries("local") == [], "nothing is stored for a refused message"
         return "kept in the box"
