@@ -67,7 +67,11 @@ lint: setup
 	$(BIN)/ruff check assistant tests app.py scripts
 	$(BIN)/mypy assistant
 
-test: setup $(CHROMIUM) postgres lint
+# tmux: a real terminal for the `reflect chat` test.
+/usr/bin/tmux:
+	apt-get update -qq && apt-get install -y -qq tmux
+
+test: setup $(CHROMIUM) /usr/bin/tmux postgres lint
 	scripts/offline $(BIN)/pytest
 
 eval: setup

@@ -168,6 +168,11 @@ def reply(message: str, corpus: Corpus = None, store: Store = None, model: Model
         typer.echo(turn.text)
 
 
+CHAT_HELP = ("/ask and /reflect switch modes; /invite lists the invitations, /invite ID begins "
+             "one; /journal shows your journal; /export [FILE] writes this conversation as "
+             "Markdown; /new starts afresh; /quit (or end of input) leaves.")
+
+
 @app.command()
 def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or reflect "
                                             "(listening).")] = "reflect",
@@ -175,13 +180,18 @@ def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or re
          = "local",
          keep: Annotated[bool, typer.Option(help="Store the conversation, as the page does "
                                             "(see `reflect conversations`).")] = True,
-         corpus: Corpus = None, store: Store = None, model: Model = None) -> None:
+         corpus: Corpus = None, store: Store = None, model: Model = None,
+         as_json: Annotated[bool, typer.Option("--json", help="One JSON object per turn "
+                                               "(mode, reply, sources, crisis, care, "
+                                               "timings), nothing else on stdout.")] = False
+         ) -> None:
     """A conversation in the terminal, the same turns as the page: type, read, go on.
 
-    /ask and /reflect switch modes, /start ID begins an invitation (see `reflect invitations`),
-    /new starts afresh, /quit (or end of input) leaves."""
+    /ask and /reflect switch modes, /invite [ID] lists or begins an invitation, /journal and
+    /export [FILE] show what is kept, /new starts afresh, /quit (or end of input) leaves. Piped
+    lines are one conversation, one reply each."""
     from .ask import Delta
-    from .conversation import ASK, REFLECT, Conversation, Finished
+    from .conversation import ASK, REFLECT, Conversation, Finished, turn_json
     from .safety import crisis_resources
 
     config = settings(corpus, store, model)
@@ -191,46 +201,88 @@ def chat(mode: Annotated[str, typer.Option(help="Start in ask (the essays) or re
         raise AssistantError("--mode is ask or reflect.")
     current, talk = modes[mode], Conversation(owner=owner)
     interactive = sys.stdin.isatty()
-    typer.echo(f"Reflect ({mode}). /ask, /reflect, /start ID, /new, /quit.")
+    if interactive:
+        import readline  # noqa: F401 - line editing and this session's history (never saved)
+    say = (lambda text, nl=True: None) if as_json else (
+        lambda text, nl=True: typer.echo(text, nl=nl))
+    typer.echo(f"Reflect ({mode}). {CHAT_HELP}", err=as_json)
     shown_resources = False
     while True:
-        if interactive:
-            typer.echo("you> ", nl=False)
-        line = sys.stdin.readline()
+        try:
+            line = input("you> ") if interactive else sys.stdin.readline()
+        except EOFError:
+            line = ""
         if not line or line.strip() in ("/quit", "/exit"):
             break
         text = line.strip()
+        command, _, argument = text.partition(" ")
         if not text:
             continue
         if text in ("/ask", "/reflect"):
             current = modes[text[1:]]
-            typer.echo(f"({text[1:]})")
+            typer.echo(f"({text[1:]})", err=as_json)
             continue
         if text == "/new":
             talk, shown_resources = Conversation(owner=owner), False
-            typer.echo("(a new conversation)")
+            typer.echo("(a new conversation)", err=as_json)
+            continue
+        if text == "/help":
+            typer.echo(CHAT_HELP, err=as_json)
+            continue
+        if command in ("/invite", "/start") and not argument.strip():
+            for invitation in assistant.companion.invitations.values():
+                typer.echo(f"  {invitation.id}  {invitation.title} ({invitation.essay})",
+                           err=as_json)
+            continue
+        if command in ("/journal", "/export"):
+            _chat_keeps(assistant, talk, command, argument.strip(), as_json)
             continue
         try:
-            if text.startswith("/start "):
-                events = assistant.companion.start(talk, text.split(" ", 1)[1].strip())
+            if command in ("/invite", "/start"):
+                events = assistant.companion.start(talk, argument.strip())
             else:  # the page's turn: limits, stored (if kept), care, the reply stored
                 events = assistant.turn(talk, text, current, keep=keep)
             for event in events:
                 if isinstance(event, Delta):
-                    typer.echo(event.text, nl=False)
+                    say(event.text, nl=False)
                 elif isinstance(event, Finished):
                     turn = event.turn
+                    if as_json:
+                        emit_line(turn_json(turn))
+                        continue
                     for source in sorted(turn.sources, key=lambda s: not s.cited):
-                        typer.echo(f"\n  [{source.n}] {source.essay} · {source.section}"
-                                   + ("" if source.cited else "  (also consulted)"), nl=False)
-                    typer.echo("")
+                        say(f"\n  [{source.n}] {source.essay} · {source.section}"
+                            + ("" if source.cited else "  (also consulted)"), nl=False)
+                    say("")
                     resources = crisis_resources(config.crisis_region)
                     if talk.crisis and not shown_resources and resources[0] not in turn.text:
-                        typer.echo("\n".join(f"  {r}" for r in resources))  # they stay in view
+                        say("\n".join(f"  {r}" for r in resources))  # they stay in view
                     shown_resources = shown_resources or talk.crisis
         except AssistantError as exc:
             typer.echo(f"\n{exc}", err=True)
-        typer.echo("")
+        say("")
+
+
+def emit_line(data: Any) -> None:
+    """One JSON object on one line (a stream of them is JSON Lines)."""
+    typer.echo(json.dumps(data, ensure_ascii=False))
+
+
+def _chat_keeps(assistant: Any, talk: Any, command: str, where: str, as_json: bool) -> None:
+    """/journal and /export in the terminal chat: what is kept, as Markdown."""
+    if command == "/journal":
+        journal = assistant.companion.journal
+        text = journal.export_markdown(talk.owner) if journal is not None else ""
+    elif talk.stored is None:
+        typer.echo("(nothing kept in this conversation yet)", err=True)
+        return
+    else:
+        text = assistant.history.export_markdown(talk.stored, talk.owner)
+    if where:
+        Path(where).expanduser().write_text(text, encoding="utf-8")
+        typer.echo(f"(written to {where})", err=as_json)
+    else:
+        typer.echo(text, err=as_json)
 
 
 @app.command()

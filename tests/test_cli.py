@@ -336,3 +336,31 @@ def test_eval_all_runs_every_suite_and_writes_one_report(
     lines = (ROOT / "eval" / "retrieval.jsonl").read_text().splitlines()
     assert report["retrieval"]["n"] == len([x for x in lines if x.strip()])
     assert report["detector"]["n"] > 1000
+
+
+def test_chat_as_json_lines_with_its_commands(env: dict[str, Path], tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped lines are one conversation; --json gives one object per turn and nothing else on
+    stdout; /invite lists the invitations, /export writes the conversation as it was kept."""
+    from assistant.invitations import find_invitations
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    where = ["--corpus", str(env["corpus"]), "--store", str(env["store"]),
+             "--model", str(env["model"])]
+    assert runner.invoke(app, ["ingest", *where[:4]]).exit_code == 0
+    exported = tmp_path / "talk.md"
+    said = ("My brother stopped calling after the funeral, the word is tamarind.\n/invite\n"
+            "Some nights I think about ending my life.\n"
+            f"/export {exported}\n/journal\n")
+    result = runner.invoke(app, ["chat", *where, "--json"], input=said,
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    turns = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert [t["mode"] for t in turns] == ["reflect", "reflect"]
+    assert turns[0]["route"] == "listen" and turns[0]["crisis"] is None
+    assert turns[1]["route"] == "crisis" and turns[1]["crisis"] and "988" in turns[1]["reply"]
+    assert {"reply", "sources", "care", "timings"} <= set(turns[0])
+    listed = [i.id for i in find_invitations(env["corpus"])]
+    assert listed and all(i in result.stderr for i in listed)  # the list, not on stdout
+    kept = exported.read_text(encoding="utf-8")
+    assert "tamarind" in kept and "ending my life" in kept and turns[1]["reply"][:40] in kept
