@@ -586,6 +586,22 @@ def eval_followups(dataset: Annotated[Path | None, typer.Option(
         typer.echo(f"{name:>10}: " + " ".join(f"{k}={v}" for k, v in report[name].items()))
 
 
+@eval_app.command("routing")
+def eval_routing(dataset: Annotated[Path | None, typer.Option(
+                     help='JSONL of {"message", "route"} (eval/routing/frozen.jsonl).')] = None,
+                 as_json: AsJson = False) -> None:
+    """Where messages go (ask, listen, what to do, invitation) against the frozen labels."""
+    from .evaluation import DEFAULT_DIR, read_frozen
+    from .evaluation import eval_routing as run
+
+    assistant = assistant_for(settings())
+    router = assistant.companion.router
+    if router is None:
+        raise AssistantError("This assistant routes by word lists: no router to measure.")
+    cases = read_frozen(dataset or DEFAULT_DIR / "routing" / "frozen.jsonl")
+    print_report(run(router, cases), as_json)
+
+
 @eval_app.command("care")
 def eval_care(dataset: Annotated[Path | None, typer.Option(
                   help="The frozen care set (eval/care/frozen.jsonl).")] = None,
@@ -710,6 +726,9 @@ def eval_all(data: Annotated[Path | None, typer.Option(
         assistant.retriever, ev.read_cases(d / "retrieval.jsonl", ("question", "gold")))
     suites["followups"] = ev.eval_followups(
         assistant.retriever, ev.read_cases(d / "followups.jsonl", ("history", "question", "gold")))
+    if assistant.companion.router is not None:
+        suites["routing"] = ev.eval_routing(
+            assistant.companion.router, ev.read_frozen(d / "routing" / "frozen.jsonl"))
     suites["care"] = ev.eval_care(assistant.companion.care,
                                   ev.read_frozen(d / "care" / "frozen.jsonl"),
                                   ev.read_xstest(d.parent / "third_party" / "xstest"

@@ -17,6 +17,7 @@ from .listening import PolicyRecord
 from .llm import ChatModel
 from .policy import AdviceClassifier, FixingDetector, sentences
 from .retrieval import Retriever
+from .routing import Router
 from .textnorm import normalize
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "eval"
@@ -408,6 +409,33 @@ def reached(assistant: Any, answer: Any, canary: str) -> bool:
         return True
     corpus = assistant.ask.in_context()
     return corpus is not None and any(canary in p.text.lower() for p in corpus)
+
+
+def eval_routing(router: Router, cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Where each message goes (ask, listen, what_to_do, invitation) against its label; and
+    how many messages about the person's own life got an essay answer (should be none)."""
+    import statistics
+    import time
+
+    by_route: dict[str, dict[str, int]] = {}
+    routed: list[tuple[str, str, str]] = []  # label, where it went, the message
+    took = []
+    for case in cases:
+        start = time.perf_counter()
+        got = router.route(case["message"]).name
+        took.append(time.perf_counter() - start)
+        tally = by_route.setdefault(case["route"], {"hits": 0, "n": 0})
+        tally["n"] += 1
+        tally["hits"] += got == case["route"]
+        routed.append((case["route"], got, case["message"]))
+    personal = [(label, got) for label, got, _ in routed if label in ("listen", "what_to_do")]
+    return {"right": {"hits": sum(t["hits"] for t in by_route.values()), "n": len(cases)},
+            "by_route": by_route,
+            "personal_answered_from_essays": {"hits": sum(got == "ask" for _, got in personal),
+                                              "n": len(personal)},
+            "seconds_median": round(statistics.median(took), 4) if took else None,
+            "wrong": [f"{label} -> {got}: {message}" for label, got, message in routed
+                      if got != label]}
 
 
 def eval_followups(retriever: Retriever, cases: list[dict[str, Any]], k: int = 5

@@ -49,7 +49,8 @@ class HybridRetriever(BaseRetriever):
 
 
 class LocalChatModel(BaseChatModel):
-    """The assistant's chat model; streams token by token."""
+    """The assistant's chat model; streams token by token. `stop`, `max_tokens`,
+    `temperature` and `grammar` (GBNF) pass through, e.g. `.bind(grammar='root ::= "yes"')`."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     chat: Any  # a ChatModel (a Protocol: pydantic cannot check it)
@@ -71,9 +72,11 @@ class LocalChatModel(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        for piece in self.chat.stream(self._messages(messages), stop=stop,
-                                       max_tokens=kwargs.get("max_tokens", self.max_tokens),
-                                       temperature=kwargs.get("temperature", self.temperature)):
+        opts = {"max_tokens": kwargs.get("max_tokens", self.max_tokens),
+                "temperature": kwargs.get("temperature", self.temperature)}
+        if kwargs.get("grammar"):  # GBNF text the reply must follow (llama.cpp's servers too)
+            opts["grammar"] = kwargs["grammar"]
+        for piece in self.chat.stream(self._messages(messages), stop=stop, **opts):
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager is not None:
                 run_manager.on_llm_new_token(piece, chunk=chunk)

@@ -328,7 +328,7 @@ def test_eval_all_runs_every_suite_and_writes_one_report(
     monkeypatch.chdir(tmp_path)
     cli("ingest", "--json")
     report = cli("eval", "all", "--report-dir", str(tmp_path / "report"), "--json")
-    suites = {"retrieval", "followups", "care", "detector", "injection", "grounding",
+    suites = {"retrieval", "followups", "routing", "care", "detector", "injection", "grounding",
               "invitations", "listening"}
     assert suites <= set(report)
     written = Path(report["report"]).read_text()
@@ -364,3 +364,15 @@ def test_chat_as_json_lines_with_its_commands(env: dict[str, Path], tmp_path: Pa
     assert listed and all(i in result.stderr for i in listed)  # the list, not on stdout
     kept = exported.read_text(encoding="utf-8")
     assert "tamarind" in kept and "ending my life" in kept and turns[1]["reply"][:40] in kept
+
+
+def test_eval_routing_counts_the_frozen_set_and_meets_its_target() -> None:
+    from assistant.evaluation import read_frozen
+
+    cases = read_frozen(ROOT / "eval" / "routing" / "frozen.jsonl")
+    report = cli("eval", "routing", "--json")
+    assert report["right"]["n"] == len(cases) >= 100
+    assert {r: v["n"] for r, v in report["by_route"].items()} == {
+        r: sum(c["route"] == r for c in cases) for r in {c["route"] for c in cases}}
+    assert report["right"]["hits"] >= 0.95 * len(cases)  # the target
+    assert len(report["wrong"]) == len(cases) - report["right"]["hits"]

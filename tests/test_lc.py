@@ -25,3 +25,11 @@ def test_the_local_model_streams_in_a_retrieval_chain_of_ones_own(assistant: Ass
              | prompt | chat_model(assistant).bind(max_tokens=24) | StrOutputParser())
     pieces = list(chain.stream("What is interdependence?"))
     assert len(pieces) > 3 and "".join(pieces).strip()  # streamed, token by token
+
+
+def test_stop_and_a_grammar_pass_through_to_the_local_model(assistant: Assistant) -> None:
+    model = chat_model(assistant)
+    said = model.bind(grammar='root ::= "yes" | "no"', max_tokens=4).invoke("Is water wet?")
+    assert said.content in ("yes", "no")
+    cut = model.bind(max_tokens=30, stop=["\n", "."]).invoke("Count from one to ten in words.")
+    assert "\n" not in str(cut.content) and "." not in str(cut.content)

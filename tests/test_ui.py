@@ -128,3 +128,37 @@ def test_exports_download_from_the_page_on_the_default_data_folder(
         assert "the marigold entry" in Path(journal).read_text(encoding="utf-8")
     finally:
         demo.close()
+
+
+@pytest.mark.slow
+def test_the_page_and_the_terminal_chat_give_the_same_replies(
+        server: str, assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One turn for every front end: the same conversation, sent through the page's API and
+    piped into `reflect chat --json` on the same settings, gets the same replies."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    said = ["My brother stopped calling after the funeral.",
+            "I keep wondering if I said something wrong."]
+    client = Client(server, verbose=False)
+    chat: list = []
+    page = []
+    for message in said:
+        chat = client.predict(message, chat, "Reflect", api_name="/ask")[0]
+        page.append(text_of(chat[-1]["content"]))
+    s = assistant.settings
+    for name, value in {"CORPUS_DIR": s.corpus_dir, "STORE_DIR": s.store_dir,
+                        "CACHE_DIR": s.cache_dir, "MODEL_PATH": s.model_path,
+                        "DATA_DIR": s.data_dir, "N_CTX": s.n_ctx,
+                        "MAX_ANSWER_TOKENS": s.max_answer_tokens,
+                        "TEMPERATURE": s.temperature, "CONCEPT_MAP": "false",
+                        "CARE_SECOND_READER": "false"}.items():
+        monkeypatch.setenv(f"ASSISTANT_{name}", str(value))
+    result = CliRunner().invoke(app, ["chat", "--json", "--no-keep"],
+                                input="\n".join(said) + "\n", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    terminal = [json.loads(line)["reply"] for line in result.stdout.splitlines() if line]
+    assert terminal == page and all(page)
