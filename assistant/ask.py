@@ -205,6 +205,12 @@ def corpus_facts(corpus_text: str) -> tuple[str, frozenset[str]]:
     return normalize(corpus_text), numbers
 
 
+def instructions() -> str:
+    """The answering instructions: the system prompt every answer is given, and so the prefix
+    that start-up reads into the model's cache (the two must be the same text)."""
+    return render("ask_system", max_sentences=5)
+
+
 def _quoted(passages: list[Passage], texts: list[str] | None = None) -> list[dict[str, str]]:
     """Passages as the prompts show them (or the given excerpts of them), with chat-control
     tokens taken out."""
@@ -309,7 +315,7 @@ class AskService:
         if (corpus := self.in_context()) is not None:
             messages = self._prefixed(corpus, "Ready?", [], [])
         else:
-            messages = [{"role": "system", "content": render("ask_system", max_sentences=5)},
+            messages = [{"role": "system", "content": instructions()},
                         {"role": "user", "content": "Ready?"}]
         for _ in self.model.stream(messages, max_tokens=1, temperature=0.0):
             pass
@@ -317,7 +323,7 @@ class AskService:
 
     def _prefixed(self, corpus: list[Passage], question: str, passages: list[Passage],
                   history: list[Message]) -> list[Message]:
-        system = render("ask_system", max_sentences=5) + "\n\n" + render(
+        system = instructions() + "\n\n" + render(
             "ask_corpus", passages=_quoted(corpus))
         number = {p.id: n for n, p in enumerate(corpus, start=1)}
         pointed = [number[p.id] for p in passages if p.id in number]
@@ -329,7 +335,7 @@ class AskService:
                  query: str | None = None) -> list[Message]:
         if (corpus := self.in_context()) is not None:
             return self._prefixed(corpus, question, passages, history)
-        system = render("ask_system", max_sentences=5)
+        system = instructions()
         kept = fit(history, self.history_chars)
         # Only the sentences nearest the question are read (see excerpts.py), and a passage
         # already in the conversation is already in the model's context (and its cache): only

@@ -100,19 +100,6 @@ def turn_status(turn: Turn) -> str:
     return f"{kind}: {head}complete in {timings.get('total_s', 0.0):.1f} s."
 
 
-def invitation_view(conversation: Conversation) -> tuple[Any, Any, Any]:
-    """Step indicator, the invitation's own words (set apart), and the controls."""
-    run = conversation.run
-    if run is None:
-        return "", gr.update(visible=False), gr.update(visible=False)
-    text = blockquote(page_text(run.invitation.text))
-    where = f"*{run.invitation.essay}*" + (f" — {run.invitation.section}"
-                                           if run.invitation.section else "")
-    return (f"**{run.invitation.title}** · {run.progress()}",
-            gr.update(visible=True, value=f"{text}\n\n{where}"),
-            gr.update(visible=run.step != Step.DONE))
-
-
 def owner_of(request: gr.Request | None) -> str:
     """Whose conversations these are: the signed-in name, or the one local person."""
     return str(getattr(request, "username", None) or "local")
@@ -207,8 +194,17 @@ class Page:
         return self.assistant.settings.crisis_region
 
     def invitation_parts(self, conversation: Conversation) -> dict[Any, Any]:
-        step, practice, controls = invitation_view(conversation)
-        return {self.step: step, self.practice: practice, self.controls: controls}
+        """Step indicator, the invitation's own words (set apart), and the controls."""
+        run = conversation.run
+        if run is None:
+            return {self.step: "", self.practice: gr.update(visible=False),
+                    self.controls: gr.update(visible=False)}
+        text = blockquote(page_text(run.invitation.text))
+        where = f"*{run.invitation.essay}*" + (f" — {run.invitation.section}"
+                                               if run.invitation.section else "")
+        return {self.step: f"**{run.invitation.title}** · {run.progress()}",
+                self.practice: gr.update(visible=True, value=f"{text}\n\n{where}"),
+                self.controls: gr.update(visible=run.step != Step.DONE)}
 
     # A message and its reply
 
