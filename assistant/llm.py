@@ -60,49 +60,51 @@ def load_llama(path: Path, **kwargs: Any) -> Any:
 
 
 class OpenAICompatibleChatModel:
-    """Any server that speaks OpenAI's chat completions (llama.cpp's, vLLM, Ollama), streaming.
+    """Any server that speaks OpenAI's chat completions (llama.cpp's, vLLM, Ollama), streaming,
+    through the `openai` client: its timeouts, its retries (a refused connection, 408, 409,
+    429 and 5xx are tried again with back-off before the first word) and typed errors, which
+    become one clear message here.
 
     The GBNF grammar is passed on for servers that take one (llama.cpp's do); the listening
     policy does not depend on it, since every reply is checked in code whoever wrote it.
     """
 
     def __init__(self, base_url: str, model: str = "local", api_key: str | None = None,
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, retries: int = 2) -> None:
+        import openai
+
         self.base_url = base_url.rstrip("/")
         self.model = model
-        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.timeout = timeout
+        # the client insists on a key; a local server without one ignores what it is sent
+        self.client = openai.OpenAI(base_url=self.base_url, api_key=api_key or "no-key",
+                                    timeout=timeout, max_retries=retries)
 
     def stream(self, messages: list[Message], *, max_tokens: int = 400,
                temperature: float = 0.2, stop: list[str] | None = None,
                grammar: str | None = None, **opts: Any) -> Iterator[str]:
-        import httpx
+        import openai
 
-        body: dict[str, Any] = {"model": self.model, "messages": messages, "stream": True,
-                                "max_tokens": max_tokens, "temperature": temperature}
-        if stop:
-            body["stop"] = stop
+        given: dict[str, Any] = {"stop": stop, "seed": opts.get("seed")}
+        given = {k: v for k, v in given.items() if v is not None and v != []}
         if grammar is not None:
-            body["grammar"] = grammar
-        if "seed" in opts:
-            body["seed"] = opts["seed"]
-        url = f"{self.base_url}/chat/completions"
+            given["extra_body"] = {"grammar": grammar}
         try:
-            with httpx.Client(timeout=self.timeout) as client, client.stream(
-                    "POST", url, json=body, headers=self.headers) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    raise ModelNotFoundError(f"The model server at {self.base_url} answered "
-                                             f"{response.status_code}: {response.text[:200]}")
-                for line in response.iter_lines():
-                    if not line.startswith("data:") or line.strip() == "data: [DONE]":
-                        continue
-                    choice = json.loads(line[5:])["choices"][0]
-                    if delta := (choice.get("delta") or {}).get("content"):
-                        yield delta
-        except httpx.TransportError as exc:
+            chunks = self.client.chat.completions.create(
+                model=self.model, messages=messages, stream=True,  # type: ignore[arg-type]
+                max_tokens=max_tokens, temperature=temperature, **given)
+            for chunk in chunks:
+                choices = getattr(chunk, "choices", None)
+                if choices and (delta := choices[0].delta.content):
+                    yield delta
+        except openai.APITimeoutError as exc:
+            raise ModelNotFoundError(f"The model server at {self.base_url} did not answer in "
+                                     f"time ({self.client.timeout} s).") from exc
+        except openai.APIConnectionError as exc:
             raise ModelNotFoundError(f"Cannot reach the model server at {self.base_url} "
                                      f"({exc.__class__.__name__}). Is it running?") from exc
+        except openai.APIStatusError as exc:
+            raise ModelNotFoundError(f"The model server at {self.base_url} answered "
+                                     f"{exc.status_code}: {str(exc.message)[:200]}") from exc
 
     def next_word_logprobs(self, messages: list[Message], reply_start: str,
                            words: list[str], *, keep_for: str | None = None
