@@ -527,20 +527,26 @@ def journal(export: Annotated[Path | None, typer.Option(help="Write it as Markdo
         typer.echo(f"{entry.id}. {entry.title} ({entry.essay})\n{entry.text}\n")
 
 
+# The eval suites live in one table (assistant/suites.py). The commands below add options of
+# their own to some; every other suite gets a plain command at the end of this file.
+Data = Annotated[Path | None, typer.Option("--data", "--dataset",
+                                           help="The suite's data (see suites.py).")]
+
+
+def run_suite(name: str, config: Settings, data: Path | None = None, **options: Any
+              ) -> dict[str, Any]:
+    from .suites import SUITES
+
+    return SUITES[name].run(assistant_for(config), data, **options)
+
+
 @eval_app.command("retrieval")
-def eval_retrieval(dataset: Annotated[Path | None, typer.Option(help="JSONL of "
-                   '{"question", "gold"}.')] = None,
-                   k: Annotated[int, typer.Option("-k")] = 5,
+def eval_retrieval(dataset: Data = None, k: Annotated[int, typer.Option("-k")] = 5,
                    vector_only: Annotated[bool, typer.Option(help="Vector search alone.")] = False,
                    corpus: Corpus = None, store: Store = None, as_json: AsJson = False) -> None:
     """hit@1, hit@k and MRR of search on a retrieval dataset (no chat model needed)."""
-    from .evaluation import DEFAULT_DIR, read_cases
-    from .evaluation import eval_retrieval as run
-
-    assistant = assistant_for(settings(corpus, store))
-    assistant.retriever.hybrid = not vector_only
-    cases = read_cases(dataset or DEFAULT_DIR / "retrieval.jsonl", ("question", "gold"))
-    report = run(assistant.retriever, cases, k)
+    report = run_suite("retrieval", settings(corpus, store), dataset, k=k,
+                       vector_only=vector_only)
     if as_json:
         emit(report)
         return
@@ -550,16 +556,11 @@ def eval_retrieval(dataset: Annotated[Path | None, typer.Option(help="JSONL of "
 
 
 @eval_app.command("detector")
-def eval_detector(data: Annotated[Path | None, typer.Option(
-                      help="Advice-EMNLP2020 folder (the copy in third_party/).")] = None,
+def eval_detector(data: Data = None,
                   split: Annotated[str, typer.Option(help="train, dev or test.")] = "test",
                   as_json: AsJson = False) -> None:
     """Precision, recall and F1 of the fixing detector on Advice-EMNLP2020."""
-    from .evaluation import ADVICE, advice_dataset
-    from .evaluation import eval_detector as run
-
-    assistant = assistant_for(settings())
-    report = run(assistant.detector, advice_dataset(data or ADVICE, split))
+    report = run_suite("detector", settings(), data, split=split)
     if as_json:
         emit(report)
         return
@@ -569,16 +570,10 @@ def eval_detector(data: Annotated[Path | None, typer.Option(
 
 
 @eval_app.command("followups")
-def eval_followups(dataset: Annotated[Path | None, typer.Option(
-                       help='JSONL of {"history": [...], "question", "gold"}.')] = None,
-                   corpus: Corpus = None, store: Store = None, as_json: AsJson = False) -> None:
+def eval_followups(dataset: Data = None, corpus: Corpus = None, store: Store = None,
+                   as_json: AsJson = False) -> None:
     """Retrieval for follow-up questions, as asked and rewritten to stand alone."""
-    from .evaluation import DEFAULT_DIR, read_cases
-    from .evaluation import eval_followups as run
-
-    assistant = assistant_for(settings(corpus, store))
-    cases = read_cases(dataset or DEFAULT_DIR / "followups.jsonl", ("history", "question", "gold"))
-    report = run(assistant.retriever, cases)
+    report = run_suite("followups", settings(corpus, store), dataset)
     if as_json:
         emit(report)
         return
@@ -586,75 +581,29 @@ def eval_followups(dataset: Annotated[Path | None, typer.Option(
         typer.echo(f"{name:>10}: " + " ".join(f"{k}={v}" for k, v in report[name].items()))
 
 
-@eval_app.command("routing")
-def eval_routing(dataset: Annotated[Path | None, typer.Option(
-                     help='JSONL of {"message", "route"} (eval/routing/frozen.jsonl).')] = None,
-                 as_json: AsJson = False) -> None:
-    """Where messages go (ask, listen, what to do, invitation) against the frozen labels."""
-    from .evaluation import DEFAULT_DIR, read_frozen
-    from .evaluation import eval_routing as run
-
-    assistant = assistant_for(settings())
-    router = assistant.companion.router
-    if router is None:
-        raise AssistantError("This assistant routes by word lists: no router to measure.")
-    cases = read_frozen(dataset or DEFAULT_DIR / "routing" / "frozen.jsonl")
-    print_report(run(router, cases), as_json)
-
-
 @eval_app.command("care")
-def eval_care(dataset: Annotated[Path | None, typer.Option(
-                  help="The frozen care set (eval/care/frozen.jsonl).")] = None,
+def eval_care(dataset: Data = None,
               xstest: Annotated[Path | None, typer.Option(
                   help="XSTest prompts CSV (the copy in third_party/xstest/).")] = None,
               as_json: AsJson = False) -> None:
     """The care check on messages nobody here built it from (no chat model)."""
-    from .evaluation import DEFAULT_DIR, read_frozen, read_xstest
-    from .evaluation import eval_care as run
-
-    # the project's copy wherever this is run from, not a path relative to the working folder
-    xstest = xstest or DEFAULT_DIR.parent / "third_party" / "xstest" / "xstest_prompts.csv"
-    assistant = assistant_for(settings())
-    cases = read_frozen(dataset or DEFAULT_DIR / "care" / "frozen.jsonl")
-    report = run(assistant.companion.care, cases,
-                 read_xstest(xstest) if xstest.is_file() else None)
-    print_report(report, as_json)
+    print_report(run_suite("care", settings(), dataset, xstest=xstest), as_json)
 
 
 @eval_app.command("concepts")
 def eval_concepts(labels: Annotated[Path | None, typer.Option(
                       help="Hand labels (eval/concepts/essays.yaml).")] = None,
-                  corpus: Corpus = None, store: Store = None, as_json: AsJson = False) -> None:
+                  corpus: Corpus = None, store: Store = None,
+                  as_json: AsJson = False) -> None:
     """The concept map against hand labels: concept recall, exact quotes, passage precision."""
-    import yaml
-
-    from .concepts import load_map
-    from .corpus import load_corpus
-    from .evaluation import DEFAULT_DIR
-    from .evaluation import eval_concepts as run
-
-    config = settings(corpus, store)
-    built = load_map(config.concepts_at())
-    if built is None:
-        raise AssistantError("No concept map yet: run `reflect ingest` first.")
-    given = yaml.safe_load((labels or DEFAULT_DIR / "concepts" / "essays.yaml").read_text())
-    documents = [essay.markdown for essay in load_corpus(config.corpus_dir).essays]
-    print_report(run(built, given, documents), as_json)
+    print_report(run_suite("concepts", settings(corpus, store), labels), as_json)
 
 
 @eval_app.command("invitations")
 def eval_invitations(corpus: Corpus = None, store: Store = None, model: Model = None,
                      as_json: AsJson = False) -> None:
     """Drive every invitation end to end with scripted answers on the model."""
-    import tempfile
-
-    from .evaluation import eval_invitations as run
-    from .journal import Journal
-
-    assistant = assistant_for(settings(corpus, store, model))
-    with tempfile.TemporaryDirectory() as scratch:  # the eval's saves never touch your journal
-        assistant.companion.journal = Journal(Path(scratch) / "journal.sqlite3")
-        report = run(assistant.companion)
+    report = run_suite("invitations", settings(corpus, store, model))
     if as_json:
         emit(report)
         return
@@ -667,17 +616,10 @@ def eval_invitations(corpus: Corpus = None, store: Store = None, model: Model = 
 @eval_app.command("injection")
 def eval_injection(documents: Annotated[Path | None, typer.Option(
                        help="Folder of planted .md documents.")] = None,
-                   dataset: Annotated[Path | None, typer.Option(
-                       help='JSONL of {"question", "canary"}.')] = None,
-                   corpus: Corpus = None, model: Model = None, as_json: AsJson = False) -> None:
+                   dataset: Data = None, corpus: Corpus = None, model: Model = None,
+                   as_json: AsJson = False) -> None:
     """Planted instructions with canary words: how many reach an answer (target 0)."""
-    from .evaluation import DEFAULT_DIR, read_cases
-    from .evaluation import eval_injection as run
-
-    config = settings(corpus, None, model)
-    assistant = assistant_for(config)
-    cases = read_cases(dataset or DEFAULT_DIR / "injection.jsonl", ("question", "canary"))
-    report = run(config, assistant.model, documents or DEFAULT_DIR / "injection", cases)
+    report = run_suite("injection", settings(corpus, None, model), dataset, documents=documents)
     if as_json:
         emit({k: v for k, v in report.items() if k != "rows"})
         return
@@ -687,17 +629,10 @@ def eval_injection(documents: Annotated[Path | None, typer.Option(
 
 
 @eval_app.command("grounding")
-def eval_grounding(dataset: Annotated[Path | None, typer.Option(
-                       help='JSONL of {"question", "answerable": bool}.')] = None,
-                   corpus: Corpus = None, store: Store = None, model: Model = None,
-                   as_json: AsJson = False) -> None:
+def eval_grounding(dataset: Data = None, corpus: Corpus = None, store: Store = None,
+                   model: Model = None, as_json: AsJson = False) -> None:
     """Citations checked by the local model, exact quotes, honest "the essays don't say"."""
-    from .evaluation import DEFAULT_DIR, read_cases
-    from .evaluation import eval_grounding as run
-
-    assistant = assistant_for(settings(corpus, store, model))
-    cases = read_cases(dataset or DEFAULT_DIR / "grounding.jsonl", ("question", "answerable"))
-    report = run(assistant.ask, assistant.model, cases)
+    report = run_suite("grounding", settings(corpus, store, model), dataset)
     if as_json:
         emit({k: v for k, v in report.items() if k != "rows"})
         return
@@ -712,40 +647,12 @@ def eval_all(data: Annotated[Path | None, typer.Option(
              as_json: AsJson = False) -> None:
     """Every suite on the configured model; a Markdown report with plots in eval/reports/."""
     import datetime
-    import tempfile
 
     from . import evaluation as ev
-    from .journal import Journal
+    from .suites import run_all
 
-    config = settings()
-    assistant = assistant_for(config)
+    suites = run_all(assistant_for(settings()), data)
     folder = report_dir or ev.DEFAULT_DIR / "reports" / datetime.date.today().isoformat()
-    d = ev.DEFAULT_DIR
-    suites: dict[str, Any] = {}
-    suites["retrieval"] = ev.eval_retrieval(
-        assistant.retriever, ev.read_cases(d / "retrieval.jsonl", ("question", "gold")))
-    suites["followups"] = ev.eval_followups(
-        assistant.retriever, ev.read_cases(d / "followups.jsonl", ("history", "question", "gold")))
-    if assistant.companion.router is not None:
-        suites["routing"] = ev.eval_routing(
-            assistant.companion.router, ev.read_frozen(d / "routing" / "frozen.jsonl"))
-    suites["care"] = ev.eval_care(assistant.companion.care,
-                                  ev.read_frozen(d / "care" / "frozen.jsonl"),
-                                  ev.read_xstest(d.parent / "third_party" / "xstest"
-                                                 / "xstest_prompts.csv"))
-    suites["detector"] = ev.eval_detector(assistant.detector, ev.advice_dataset(data or ev.ADVICE))
-    suites["injection"] = ev.eval_injection(
-        config, assistant.model, d / "injection",
-        ev.read_cases(d / "injection.jsonl", ("question", "canary")))
-    suites["grounding"] = ev.eval_grounding(
-        assistant.ask, assistant.model,
-        ev.read_cases(d / "grounding.jsonl", ("question", "answerable")))
-    with tempfile.TemporaryDirectory() as scratch:
-        assistant.companion.journal = Journal(Path(scratch) / "journal.sqlite3")
-        suites["invitations"] = ev.eval_invitations(assistant.companion)
-    suites["listening"] = ev.eval_listening(
-        assistant.companion, ev.strict_judge(assistant.detector),
-        ev.read_cases(d / "listening.jsonl", ("message",)), progress=sys.stderr.isatty())
     path = ev.write_all_report(suites, folder)
     summary = ev.summary(suites)
     if as_json:
@@ -757,35 +664,21 @@ def eval_all(data: Annotated[Path | None, typer.Option(
 
 
 @eval_app.command("listening-labels")
-def eval_listening_labels(
-        folder: Annotated[Path | None, typer.Option(
-            help="Folder with frozen.jsonl, replies.jsonl and labels.jsonl.")] = None,
-        as_json: AsJson = False) -> None:
+def eval_listening_labels(folder: Annotated[Path | None, typer.Option(
+                              help="Folder with frozen.jsonl, replies.jsonl and labels.jsonl.")]
+                          = None, as_json: AsJson = False) -> None:
     """Listening replies judged by hand labels (not by the gate), and the gate against them."""
-    from .evaluation import DEFAULT_DIR, eval_labelled_listening, read_cases, read_frozen
-
-    where = folder or DEFAULT_DIR / "listening"
-    assistant = assistant_for(settings())
-    replies = read_cases(where / "replies.jsonl", ("id", "reply"))
-    labels = read_frozen(where / "labels.jsonl")
-    codes = sorted({r["code"] for r in replies if "code" in r})
-    if not codes:  # one code wrote them all
-        print_report(eval_labelled_listening(assistant.detector, replies, labels), as_json)
+    reports = run_suite("listening-labels", settings(), folder)
+    if as_json or not all(isinstance(v, dict) for v in reports.values()):
+        print_report(reports, as_json)  # one code wrote them all
         return
-    reports = {code: eval_labelled_listening(  # an A/B set: each code's replies apart
-        assistant.detector, [r for r in replies if r.get("code") == code], labels)
-        for code in codes}
-    if as_json:
-        emit(reports)
-        return
-    for code, report in reports.items():
+    for code, report in reports.items():  # an A/B set: each code's replies apart
         typer.echo(f"## {code}")
         print_report(report, as_json=False)
 
 
 @eval_app.command("listening")
-def eval_listening(dataset: Annotated[Path | None, typer.Option(help='JSONL of {"message"}.')]
-                   = None,
+def eval_listening(dataset: Data = None,
                    report_dir: Annotated[Path | None, typer.Option(help="Where the report goes.")]
                    = None,
                    corpus: Corpus = None, store: Store = None, model: Model = None,
@@ -793,13 +686,9 @@ def eval_listening(dataset: Annotated[Path | None, typer.Option(help='JSONL of {
     """Run each message as a listening turn; fixing, questions, fallbacks, latency, plots."""
     import datetime
 
-    from .evaluation import DEFAULT_DIR, read_cases, strict_judge, write_listening_report
-    from .evaluation import eval_listening as run
+    from .evaluation import DEFAULT_DIR, write_listening_report
 
-    assistant = assistant_for(settings(corpus, store, model))
-    cases = read_cases(dataset or DEFAULT_DIR / "listening.jsonl", ("message",))
-    report = run(assistant.companion, strict_judge(assistant.detector), cases,
-                 progress=sys.stderr.isatty())
+    report = run_suite("listening", settings(corpus, store, model), dataset)
     folder = report_dir or DEFAULT_DIR / "reports" / datetime.date.today().isoformat()
     path = write_listening_report(report, folder)
     figures = {k: v for k, v in report.items() if k != "rows"}
@@ -808,6 +697,29 @@ def eval_listening(dataset: Annotated[Path | None, typer.Option(help='JSONL of {
         return
     typer.echo(" ".join(f"{k}={v}" for k, v in figures.items()))
     typer.echo(f"report: {path}")
+
+
+def _plain_command(name: str, help: str, data_help: str) -> None:
+    """`reflect eval NAME [--data PATH] [--json]` for a suite with no options of its own."""
+    def command(data: Path | None = typer.Option(  # noqa: B008 (typer's way)
+                    None, "--data", "--dataset", help=data_help),
+                as_json: AsJson = False) -> None:
+        print_report(run_suite(name, settings(), data), as_json)
+
+    command.__doc__ = help
+    eval_app.command(name)(command)
+
+
+def _plain_commands() -> None:
+    from .suites import SUITES
+
+    given = {c.name for c in eval_app.registered_commands}
+    for s in SUITES.values():
+        if s.name not in given:
+            _plain_command(s.name, s.help, f"The suite's data: {s.data}.")
+
+
+_plain_commands()
 
 
 def main() -> None:

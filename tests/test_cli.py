@@ -317,6 +317,50 @@ def test_eval_grounding_is_honest_where_the_essays_are_silent(env: dict[str, Pat
     assert (report["citation_support_rate"] is None) == (report["citations"] == 0)
 
 
+def test_a_suite_added_to_the_table_is_a_command_and_in_eval_all(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """One entry in assistant/suites.py is all a new suite needs: its command (with --data and
+    --json) and its place in `reflect eval all` come from the table."""
+    from assistant import cli as cli_module
+    from assistant import suites
+
+    assert {c.name for c in cli_module.eval_app.registered_commands} == {*suites.SUITES, "all"}
+    monkeypatch.setattr(suites, "SUITES", dict(suites.SUITES))
+    monkeypatch.setattr(cli_module.eval_app, "registered_commands",
+                        list(cli_module.eval_app.registered_commands))
+    seen: list[object] = []
+    monkeypatch.setattr(cli_module, "assistant_for", lambda config: "the assistant")
+
+    @suites.suite("echo", "Says back what it was given.", "any file")
+    def echo(assistant: object, data: Path | None) -> dict:
+        seen.append(assistant)
+        return {"data": str(data), "n": 1}
+
+    with pytest.raises(ValueError, match="Two eval suites"):
+        suites.suite("echo", "again", "")(echo)
+    cli_module._plain_commands()
+    given = tmp_path / "cases.jsonl"
+    result = runner.invoke(app, ["eval", "echo", "--data", str(given), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"data": str(given), "n": 1}
+    assert seen == ["the assistant"]
+    assert "Says back" in runner.invoke(app, ["eval", "--help"]).stdout
+    # and `eval all` runs it with everything else (the others stubbed: they are tested apart)
+    for name, s in list(suites.SUITES.items()):
+        if name != "echo":
+            monkeypatch.setitem(suites.SUITES, name, suites.Suite(
+                name, s.help, lambda assistant, data, name=name: {"suite": name}, s.data,
+                s.in_all))
+
+    class Bare:
+        class companion:
+            router = object()
+
+    ran = suites.run_all(Bare())
+    assert ran["echo"] == {"data": "None", "n": 1}
+    assert set(ran) == {n for n, s in suites.SUITES.items() if s.in_all}
+
+
 @pytest.mark.slow
 def test_eval_all_runs_every_suite_and_writes_one_report(
         env: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -328,8 +372,11 @@ def test_eval_all_runs_every_suite_and_writes_one_report(
     monkeypatch.chdir(tmp_path)
     cli("ingest", "--json")
     report = cli("eval", "all", "--report-dir", str(tmp_path / "report"), "--json")
-    suites = {"retrieval", "followups", "routing", "care", "detector", "injection", "grounding",
-              "invitations", "listening"}
+    from assistant.suites import SUITES
+
+    suites = {name for name, s in SUITES.items() if s.in_all}
+    assert suites >= {"retrieval", "followups", "routing", "care", "detector", "injection",
+                      "grounding", "invitations", "listening"}
     assert suites <= set(report)
     written = Path(report["report"]).read_text()
     assert all(f"## {name}" in written for name in suites)
