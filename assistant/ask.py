@@ -272,7 +272,7 @@ class AskService:
             timings["total_s"] = time.perf_counter() - start
             yield Done(Answer(question, NOT_IN_ESSAYS, sources, False, _rounded(timings)))
             return
-        messages = self.messages(question, usable, history or [], query)
+        messages = self.messages(question, usable, history or [], query, result.query_vector)
         checker = AnswerChecker(self.corpus_text(), [p.text for p in usable],
                                 self.allowed_numbers)
         parts: list[str] = []
@@ -332,7 +332,7 @@ class AskService:
                 {"role": "user", "content": user}]
 
     def messages(self, question: str, passages: list[Passage], history: list[Message],
-                 query: str | None = None) -> list[Message]:
+                 query: str | None = None, asked: list[float] | None = None) -> list[Message]:
         if (corpus := self.in_context()) is not None:
             return self._prefixed(corpus, question, passages, history)
         system = instructions()
@@ -341,7 +341,7 @@ class AskService:
         # already in the conversation is already in the model's context (and its cache): only
         # new ones are sent, so a follow-up costs little to read.
         texts = excerpts(query or question, passages, self.retriever.embeddings,
-                         self.excerpt_chars)
+                         self.excerpt_chars, asked)
         earlier = "\n".join(m["content"] for m in kept if m["role"] == "user")
         fresh = [(p, t) for p, t in zip(passages, texts, strict=True) if t not in earlier]
         user = render("ask_user", passages=_quoted([p for p, _ in fresh], [t for _, t in fresh]),

@@ -39,18 +39,20 @@ def spans(text: str) -> list[str]:
 
 
 def excerpts(question: str, passages: list[Passage], embeddings: Embeddings,
-             budget: int) -> list[str]:
+             budget: int, vector: list[float] | None = None) -> list[str]:
     """For each passage, its sentences nearest `question` (by sentence embedding and shared
     content words), so that all together come to about `budget` characters: each passage keeps
     at least its nearest sentence, the rest go to the nearest sentences of any passage. When
-    all the passages fit, they are given whole."""
+    all the passages fit, they are given whole. `vector` is the question's, if the search has
+    it already."""
     if budget <= 0 or sum(len(p.text) for p in passages) <= budget:
         return [p.text for p in passages]
     units = [(i, j, text) for i, p in enumerate(passages) for j, text in enumerate(spans(p.text))]
     if not units:
         return [p.text for p in passages]
     asked = content_stems(question)
-    vectors = np.array(embeddings.embed_documents([question, *(t for _, _, t in units)]))
+    read = embeddings.embed_documents([*([] if vector else [question]), *(t for _, _, t in units)])
+    vectors = np.array([vector, *read] if vector else read)
     near = vectors[1:] @ vectors[0]
     scores = [float(near[k]) + KEYWORD_WEIGHT * len(asked & content_stems(t)) / max(len(asked), 1)
               for k, (_, _, t) in enumerate(units)]

@@ -21,6 +21,7 @@ class SearchResult:
     passages: list[Passage]  # best first; score is the fused score
     best_similarity: float  # cosine similarity of the nearest passage to the query
     keyword_hits: int  # passages sharing at least one content word with the query
+    query_vector: list[float] | None = None  # the query as embedded, for whoever needs it next
 
 
 class KeywordIndex:
@@ -84,10 +85,10 @@ class Retriever:
         by_vector = self.index.vector_search(vector, max(k, self.candidates))
         best = by_vector[0].score if by_vector else 0.0
         if not self.hybrid:
-            return SearchResult(by_vector[:k], best, 0)
+            return SearchResult(by_vector[:k], best, 0, vector)
         by_keyword = self.keywords().search(query, max(k, self.candidates))
         fused = reciprocal_rank_fusion([by_vector, [p for p, _ in by_keyword]])
-        return SearchResult(fused[:k], best, len(by_keyword))
+        return SearchResult(fused[:k], best, len(by_keyword), vector)
 
 
 def reciprocal_rank_fusion(rankings: list[list[Passage]]) -> list[Passage]:

@@ -44,3 +44,26 @@ def test_passages_that_fit_the_budget_are_given_whole(assistant: Assistant) -> N
     embeddings = assistant.retriever.embeddings
     assert excerpts("Tomatoes?", passages, embeddings, 5000) == [LONG, OTHER]
     assert excerpts("Tomatoes?", passages, embeddings, 0) == [LONG, OTHER]
+
+
+def test_the_question_is_embedded_once_for_search_and_excerpts(assistant: Assistant) -> None:
+    """The search's vector of the question is the one the excerpts use (it was read twice)."""
+    embeddings = assistant.retriever.embeddings
+    passages = [passage(1, LONG), passage(2, OTHER)]
+    question = "How much sunlight do tomatoes need to ripen?"
+    read: list[str] = []
+    original = embeddings.embed_documents
+
+    def counted(texts: list[str]) -> list[list[float]]:
+        read.extend(texts)
+        return original(texts)
+
+    vector = embeddings.embed_query(question)
+    embeddings.embed_documents = counted  # type: ignore[method-assign]
+    try:
+        given = excerpts(question, passages, embeddings, 200, vector)
+    finally:
+        del embeddings.embed_documents
+    assert question not in read and len(read) == len(spans(LONG)) + len(spans(OTHER))
+    assert given == excerpts(question, passages, embeddings, 200)  # the same choice
+    assert assistant.retriever.search(question, 3).query_vector == vector
