@@ -209,26 +209,23 @@ class Page:
     # A message and its reply
 
     def respond(self, message: str, chat: Chat, conversation: Conversation | None, mode: str,
-                saved: str | None, region: str | None,
+                region: str | None,
                 request: gr.Request | None = None) -> Iterator[dict[Any, Any]]:
         conversation = conversation or Conversation(owner=owner_of(request))
         conversation.region = region or self.region
-        conversation.stored = conversation.stored or saved
         events = self.assistant.turn(conversation, message, MODES[mode])
         try:
             accepted = next(events)  # limits checked, stored, the care check read
         except AssistantError as exc:
             gr.Warning(str(exc))
-            yield {self.chatbot: chat, self.conversation: conversation, self.box: message,
-                   self.saved: saved}
+            yield {self.chatbot: chat, self.conversation: conversation, self.box: message}
             return
         assert isinstance(accepted, Accepted)
         chat = [*chat, {"role": "user", "content": page_text(accepted.text)},
                 {"role": "assistant", "content": ""}]
         working = "Listening…" if MODES[mode] == REFLECT else "Answering…"
         yield {self.chatbot: chat, self.conversation: conversation, self.box: "",
-               self.sources: "*Searching the essays…*", self.status: working,
-               self.saved: conversation.stored}
+               self.sources: "*Searching the essays…*", self.status: working}
         if accepted.verdict.level:  # the care reply needs no model: it waits for no one
             yield from self.turn_events(chat, conversation, events)
             return
@@ -258,7 +255,6 @@ class Page:
                     chat[-1]["content"] = page_text(turn.text)
                     answered = turn.sources or turn.route == "not_in_essays"
                     yield {self.chatbot: chat, self.conversation: conversation, self.box: "",
-                           self.saved: conversation.stored,
                            # a reflection is not a search that found nothing
                            self.sources: sources_markdown(turn.sources, True) if answered
                            else NO_SOURCES,
@@ -270,10 +266,9 @@ class Page:
         except AssistantError as exc:
             chat[-1]["content"] = f"⚠️ {exc}"
             yield {self.chatbot: chat, self.conversation: conversation, self.box: "",
-                   self.sources: sources_markdown(sources, True), self.status: "Not answered.",
-                   self.saved: conversation.stored}
+                   self.sources: sources_markdown(sources, True), self.status: "Not answered."}
 
-    def take_back(self, chat: Chat, conversation: Conversation | None, saved: str | None,
+    def take_back(self, chat: Chat, conversation: Conversation | None,
                   request: gr.Request | None = None) -> dict[Any, Any]:
         """Undo: the last message and its reply taken back from the page, the store and what
         the model is given next; the message is put back in the box."""
@@ -282,6 +277,7 @@ class Page:
                 conversation.run.active:
             gr.Warning("An invitation is under way: Stop or Skip it instead.")
             return {}
+        saved = conversation.stored if conversation is not None else None
         said = self.store.take_back(saved, owner) if saved else None
         users = [i for i, m in enumerate(chat) if m["role"] == "user"]
         if said is None or not users:
@@ -294,7 +290,7 @@ class Page:
         return {self.chatbot: [], self.conversation: None, self.box: "",
                 self.sources: NO_SOURCES, self.status: self.status_text(),
                 self.crisis: self.crisis_panel(False, region),
-                **self.invitation_parts(Conversation()), self.saved: None}
+                **self.invitation_parts(Conversation())}
 
     # Invitations
 
@@ -346,24 +342,24 @@ class Page:
             return {}
         chat, conversation = rebuild(self.store.messages(chosen, owner), owner)
         conversation.stored = chosen
-        return {self.chatbot: chat, self.conversation: conversation, self.saved: chosen,
-                self.sources: NO_SOURCES,
+        return {self.chatbot: chat, self.conversation: conversation, self.sources: NO_SOURCES,
                 self.crisis: self.crisis_panel(conversation.crisis, region)}
 
-    def delete_conversation(self, chosen: str | None, current: str | None,
+    def delete_conversation(self, chosen: str | None, conversation: Conversation | None,
                             request: gr.Request | None = None) -> dict[Any, Any]:
         owner = owner_of(request)
+        current = conversation.stored if conversation is not None else None
         if chosen:
             self.assistant.delete_conversation(chosen, owner)
         changed: dict[Any, Any] = {self.past: self.past_choices(owner)}
         if chosen is not None and chosen == current:  # the one on the page: cleared
-            changed.update({self.chatbot: [], self.conversation: None, self.saved: None})
+            changed.update({self.chatbot: [], self.conversation: None})
         return changed
 
-    def export_conversation(self, chosen: str | None, current: str | None,
+    def export_conversation(self, chosen: str | None, conversation: Conversation | None,
                             request: gr.Request | None = None) -> Any:
         owner = owner_of(request)
-        which = chosen or current
+        which = chosen or (conversation.stored if conversation is not None else None)
         if not which:
             gr.Warning("There is no conversation to export yet.")
             return gr.skip()
@@ -382,7 +378,7 @@ class Page:
         self.assistant.delete_everything_of(owner_of(request))
         gr.Info("Everything you wrote here has been deleted.")
         return {self.past: gr.update(choices=[], value=None), self.chatbot: [],
-                self.conversation: None, self.saved: None, self.download: None}
+                self.conversation: None, self.download: None}
 
     # The map of ideas
 
@@ -444,7 +440,6 @@ class Page:
         gr.Markdown(INTRO)
         self.status = gr.Markdown(self.status_text(), elem_id="status", render=False)
         self.conversation = gr.State(None)
-        self.saved = gr.State(None)  # the id of the stored conversation
         self.region_state = gr.State(self.region)
         self.prefs = gr.BrowserState({}, storage_key="reflect-settings",
                                      secret="reflect-page-settings")
@@ -536,16 +531,15 @@ class Page:
 
     def _wire(self, demo: gr.Blocks) -> None:
         outputs = [self.chatbot, self.conversation, self.box, self.sources, self.status,
-                   self.crisis, self.step, self.practice, self.controls, self.saved, self.past]
-        inputs = [self.box, self.chatbot, self.conversation, self.mode, self.saved,
-                  self.region_state]
+                   self.crisis, self.step, self.practice, self.controls, self.past]
+        inputs = [self.box, self.chatbot, self.conversation, self.mode, self.region_state]
         # Not limited by Gradio's queue: turns take their places with the model in `places`,
         # so that a care reply is never held up behind someone else's answer.
         asked = self.box.submit(self.respond, inputs, outputs, api_name="ask",
                                 concurrency_limit=None)
         sent = self.send.click(self.respond, inputs, outputs, api_visibility="private",
                                concurrency_limit=None)
-        taking_back = ([self.chatbot, self.conversation, self.saved],
+        taking_back = ([self.chatbot, self.conversation],
                        [self.chatbot, self.conversation, self.box])
         self.chatbot.undo(self.take_back, *taking_back, api_name="undo")
         # Retry: as Undo, then the same message is sent again.
@@ -559,17 +553,18 @@ class Page:
         self.new.click(self.start_over, [self.region_state], outputs,
                        api_name="new_conversation")
         self.resume.click(self.resume_conversation, [self.past, self.region_state],
-                          [self.chatbot, self.conversation, self.saved, self.sources,
-                           self.crisis], api_name="resume_conversation")
-        self.forget.click(self.delete_conversation, [self.past, self.saved],
-                          [self.past, self.chatbot, self.conversation, self.saved],
+                          [self.chatbot, self.conversation, self.sources, self.crisis],
+                          api_name="resume_conversation")
+        self.forget.click(self.delete_conversation, [self.past, self.conversation],
+                          [self.past, self.chatbot, self.conversation],
                           api_name="delete_conversation")
-        self.export.click(self.export_conversation, [self.past, self.saved], [self.download],
+        self.export.click(self.export_conversation, [self.past, self.conversation],
+                          [self.download],
                           api_name="export_conversation")
         self.export_journal_button.click(self.export_journal, None, [self.download],
                                          api_name="export_journal")
         self.wipe.click(self.delete_all, None, [self.past, self.chatbot, self.conversation,
-                                                self.saved, self.download],
+                                                self.download],
                         api_name="delete_all_my_data")
         demo.load(self.list_past, None, [self.past], api_visibility="private")
         short = [self.chatbot, self.conversation, self.step, self.practice, self.controls]

@@ -134,7 +134,7 @@ def ui_turn(text: str) -> Callable[[Assistant, Path], Any]:
     def run(a: Assistant, tmp: Path) -> Any:
         page = Page(a)
         page.build()
-        *_, last = page.respond(text, [], None, "Ask", None, None)
+        *_, last = page.respond(text, [], None, "Ask", None)
         chat, box = last[page.chatbot], last[page.box]
         assert chat == [] and box == text, "the typed message must stay in the box"
         assert a.history.summaries("local") == [], "nothing is stored for a refused message"
