@@ -27,9 +27,9 @@ from langchain_core.embeddings import Embeddings
 from .llm import ChatModel
 from .textnorm import collapse_repeats
 
-CRISIS, CARE = "crisis", "care"
+CRISIS, CARE, CHECK_IN = "crisis", "care", "check_in"
 KIND_ORDER = {"self_harm": 0, "being_harmed": 1, "suicidal": 2}  # the more specific first
-RANK = {None: 0, CARE: 1, CRISIS: 2}
+RANK = {None: 0, CHECK_IN: 0, CARE: 1, CRISIS: 2}  # a check-in is a question, not a level
 
 _SLANG = {
     "kms": "kill myself", "kys": "kill yourself", "unalive": "kill", "unaliving": "killing",
@@ -233,6 +233,23 @@ SELF_OR_DEATH = re.compile(r"\b(?:i|me|my|myself|die|dying|dead|death|suicid\w*|
 QUESTION = re.compile(r"\?|^(?:what|where|which|how|is|are|can|could|would|do|does)\b")
 
 
+# The answer to a check-in ("are you having thoughts of suicide, or of hurting yourself?"),
+# read only in the message right after it. Unsure counts as yes: the resources are for it.
+SAID_YES = re.compile(r"^\W*(?:yes|yeah|yea|yep|yup|ya|sometimes|maybe|kind of|kinda|sort of|"
+                      r"a (?:bit|little)\W*$|often|every day|all the time|i do\W*$|i think so|"
+                      r"i guess|not sure|i am not sure|i do not know|idk|probably|honestly,? "
+                      r"yes|more than i would like)\b")
+SAID_NO = re.compile(r"^\W*(?:no|nope|nah|not at all|not really|never|god,? no|of course not|"
+                     r"i am not|i am fine|i am okay|i am ok|definitely not|absolutely not)\b"
+                     r"(?![^.!?]{0,40}\bbut\b)")  # "no, but sometimes…" is not a no
+# Where the meaning reader alone asks rather than gives the crisis reply, in its score's units
+# about its cut: from 0.5 below it to 1.75 above (where, on the development sets, the highest
+# ordinary message scored: 4.30 against a cut of 2.60). Chosen on frozen, sealed, sealed3 and
+# the listening sets (all read before): 0.5 below the cut reached 162 of their 184 crises and
+# asked 22 of 410 ordinary messages; 1.0 below, 166 and 36 (one venting message in eleven
+# asked is more than a listener should); at the cut, 156 and 16. sealed4 and sealed5 judge it.
+CHECK_IN_BAND, CHECK_IN_ABOVE = 0.5, 1.75
+
 INFO_QUESTION = re.compile(r"^(?:how|what|where|which|who|when|why|is|are|can|could|should|do|"
                            r"does|did|tell me)\b[^.!]*\?\s*$")
 DISTRESS_MARGIN = 1.5  # in the risk score's units (spreads on everyday text)
@@ -266,6 +283,9 @@ class CareState:
     kind: str | None = None
     distress: int = 0  # messages since the last one that showed distress (0: none seen)
     recent: list[str] = field(default_factory=list)  # the last few messages, for the reader
+    asked: bool = False  # the last reply asked directly about suicide and self-harm
+    pending: bool = False  # asked and not answered no: the resources stay on the page
+    declined: bool = False  # the person answered no: asked again only on a stronger sign
 
     def as_dict(self) -> dict[str, Any]:
         """What is stored with the conversation (its messages are stored there already)."""
@@ -291,6 +311,11 @@ class CareVerdict:
     @property
     def care(self) -> str | None:
         return self.kind if self.level == CARE else None
+
+    @property
+    def check_in(self) -> bool:
+        """The meaning reader alone found risk: the reply asks directly (see CareCheck)."""
+        return self.level == CHECK_IN
 
 
 def _spoken(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -318,7 +343,14 @@ class CareCheck:
         self.ambiguous = ambiguous  # classifier probability from which the reader is asked
 
     def check(self, message: str, state: CareState | None = None) -> CareVerdict:
+        """Phrases and rules (what is said outright) give the crisis or care reply. The meaning
+        reader alone gives the care reply for an acute sign, and for risk of suicide or
+        self-harm a check-in: the reply asks directly, with the resources, and the answer
+        decides (yes or unsure: the crisis reply; no: listening goes on). Asking directly is
+        what the C-SSRS screen and crisis lines do, and what a reader that is sometimes wrong
+        about a venting person can do without telling them they are in crisis."""
         state = state if state is not None else CareState()
+        answering, state.asked = state.asked, False
         text = self.model.normalise(message)
         stems = self.model.stem(text)
         level, kind, evidence = max(self._phrases(stems), self._rules(text),
@@ -326,8 +358,21 @@ class CareCheck:
         scores: dict[str, float] = {}
         distress = bool(self.model.patterns["distress"].search(stems) or LOSS.search(text))
         recent = state.level is not None or 0 < state.distress <= 6
-        if level is None and self.embeddings is not None:
+        if level is None and answering:
+            if SAID_YES.search(text):
+                level, kind, evidence = CRISIS, "suicidal_check_in", message
+            elif SAID_NO.search(text):
+                state.declined, state.pending = True, False
+                level, kind, evidence = None, "check_in_declined", message
+        if level is None and kind is None and self.embeddings is not None:
             level, kind, evidence, scores = self._meaning(message, distress or recent)
+            if level == CRISIS and state.level is None and scores[
+                    "risk"] < self._cut() + CHECK_IN_ABOVE:
+                level, kind = CHECK_IN, "check_in_meaning"
+            elif level is None and not state.declined and state.level is None and scores.get(
+                    "risk", float("-inf")) >= self._cut() - CHECK_IN_BAND and \
+                    scores.get(CRISIS, 0.0) >= scores.get(CARE, 0.0):
+                level, kind, evidence = CHECK_IN, "check_in_near", message
         risk = max(scores.get(CRISIS, 0.0), scores.get(CARE, 0.0))
         if level is None and self.reader is not None and (
                 distress or recent or risk >= self.ambiguous) and (
@@ -343,6 +388,8 @@ class CareCheck:
                 distressed or recent):
             level, kind, evidence = CRISIS, "means_after_distress", means.group(0)
         state.distress = 1 if distressed else (state.distress + 1 if state.distress else 0)
+        state.asked = level == CHECK_IN
+        state.pending = state.pending or state.asked
         if RANK[level] > RANK[state.level]:
             state.level, state.kind = level, kind
         return CareVerdict(level, kind, evidence, state.level, scores)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .ask import AskService, Delta, Done, Source, Sources
-from .care import CRISIS, CareCheck, CareState, CareVerdict
+from .care import CHECK_IN, CRISIS, CareCheck, CareState, CareVerdict
 from .invitations import Invitation, InvitationError, Run, Step, closing, transition
 from .journal import Journal
 from .listening import ListeningService, PolicyRecord
@@ -52,6 +52,8 @@ NO = re.compile(r"^\s*(?:no|nope|not now|not really|no thanks|i'm ok|i'm fine|ra
 OFFER = ("Whatever you decide is yours to decide. If you want, I can share what the essays say "
          "about this, as perspectives you can take or leave. Would you like that?")
 DECLINED = "Of course. I'm here to listen, whenever you want to say more."
+HEARD = ("Thank you for answering me. I'm here and listening: say as much or as little as you "
+         "like about what's going on.")  # after a check-in answered no
 PERSPECTIVES = ("Here is what the essays say that may bear on this; take what fits and leave "
                 "the rest.")
 
@@ -94,14 +96,16 @@ class Conversation:
 
     @property
     def crisis(self) -> bool:
-        """Once a crisis or an acute sign was disclosed, the resources stay on the page."""
-        return self.care.level is not None
+        """Once a crisis or an acute sign was disclosed, or asked about and not answered no,
+        the resources stay on the page."""
+        return self.care.level is not None or self.care.pending
 
 
 @dataclass
 class Turn:
     mode: str  # the mode the person chose
-    route: str  # ask | listen | offer | perspectives | declined | not_in_essays
+    route: str  # ask | listen | offer | perspectives | declined | not_in_essays | crisis | care
+    # | check_in (asked directly about suicide) | check_in_declined
     text: str
     sources: list[Source] = field(default_factory=list)
     policy: PolicyRecord | None = None
@@ -140,8 +144,12 @@ class Companion:
         """One turn; `verdict`: the care check of this message, if the caller already read it
         with the conversation's carried state (the page does, to answer a crisis at once)."""
         offer, conversation.offer = conversation.offer, None
+        if verdict is None:
+            verdict = self.care.check(message, conversation.care)
         if cared := self._care_first(conversation, message, mode, verdict):
             yield from self._say(conversation, message, cared)
+        elif verdict.kind == "check_in_declined" and len(message.split()) <= 4:
+            yield from self._say(conversation, message, Turn(mode, "check_in_declined", HEARD))
         elif conversation.run is not None and (
                 conversation.run.active or (conversation.run.step == Step.STOPPED
                                             and RESUME.search(message))):
@@ -196,8 +204,8 @@ class Companion:
         if run is not None and run.active:
             transition(run, "stop")
             text += "\n\nThe invitation is paused; it can wait for as long as you need."
-        return Turn(mode, "crisis" if verdict.level == CRISIS else "care", text,
-                    crisis=verdict.crisis, care=verdict.care)
+        route = {CRISIS: "crisis", CHECK_IN: "check_in"}.get(verdict.level, "care")
+        return Turn(mode, route, text, crisis=verdict.crisis, care=verdict.care)
 
     def _ask(self, conversation: Conversation, message: str, mode: str) -> Iterator[TurnEvent]:
         for event in self.ask.stream(message, conversation.ask_history, conversation.key):

@@ -9,7 +9,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from .care import CARE, CareVerdict
+from .care import CARE, CHECK_IN, CareVerdict
 from .errors import InputError
 from .prompts import render
 
@@ -51,6 +51,8 @@ def care_reply(verdict: CareVerdict, region: str) -> str:
     resources = crisis_resources(region)
     if verdict.level == CARE:
         return render("care_reply", resources=resources)
+    if verdict.level == CHECK_IN:
+        return render("check_in_reply", resources=resources)
     return render("crisis_reply", kind=verdict.kind, resources=resources)
 
 
