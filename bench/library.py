@@ -87,15 +87,20 @@ def size_mb(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
 
 
-def first_tokens(corpus: Path, store: Path, questions: list[str]) -> dict[str, Any]:
-    from assistant.ask import Done
+def answering(corpus: Path, store: Path) -> Any:
+    """The assistant over the library, on the shipped defaults otherwise."""
     from assistant.config import Settings
-    from assistant.models import chat_model_info
     from assistant.service import build_assistant
+
+    return build_assistant(Settings(corpus_dir=corpus, store_dir=store))
+
+
+def first_tokens(assistant: Any, questions: list[str]) -> dict[str, Any]:
+    from assistant.ask import Done
+    from assistant.models import chat_model_info
     from bench import plain_chain  # the same baseline as bench/bench.py
 
-    settings = Settings(corpus_dir=corpus, store_dir=store)
-    assistant = build_assistant(settings)
+    settings = assistant.settings
     path = chat_model_info(settings.model_path, settings.cache_dir, False).path
     chain = plain_chain(assistant, path, settings.n_threads)
     assistant.ask.prime()  # as `reflect serve` does at start-up
@@ -118,16 +123,13 @@ def first_tokens(corpus: Path, store: Path, questions: list[str]) -> dict[str, A
             if timed else None}
 
 
-def excerpts_kept(corpus: Path, store: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
+def excerpts_kept(assistant: Any, rows: list[dict[str, str]]) -> dict[str, Any]:
     """Of the questions whose answer span is in the top passages, how many still have it in
     the sentences the model is given."""
-    from assistant.config import Settings
     from assistant.excerpts import excerpts
-    from assistant.service import build_assistant
     from assistant.textnorm import normalize
 
-    settings = Settings(corpus_dir=corpus, store_dir=store)
-    assistant = build_assistant(settings)
+    settings = assistant.settings
     retriever = assistant.retriever
     found = kept = whole = given = 0
     for row in rows:
@@ -157,8 +159,9 @@ def main() -> None:
     corpus, store = home / "corpus", home / "store"
     rows = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
     if args.answers:
-        result = {"excerpts": excerpts_kept(corpus, store, rows),
-                  "first_token": first_tokens(corpus, store, [r["question"] for r in rows][:6])}
+        assistant = answering(corpus, store)
+        result = {"excerpts": excerpts_kept(assistant, rows),
+                  "first_token": first_tokens(assistant, [r["question"] for r in rows][:6])}
         print(json.dumps(result, indent=2))
         return
     shutil.rmtree(store, ignore_errors=True)
@@ -197,10 +200,11 @@ def main() -> None:
                                  "concepts": int(built.group(1)) if built else None,
                                  "passages_read": int(built.group(3)) if built else None}
         print(f"concept map: {result['concept_map']}", flush=True)
-    result["excerpts"] = excerpts_kept(corpus, store, rows)
+    assistant = answering(corpus, store)  # one assistant for both: the model loaded once
+    result["excerpts"] = excerpts_kept(assistant, rows)
     print(f"what the model reads: {result['excerpts']}", flush=True)
     print("time to first token, ours and the plain chain:", flush=True)
-    result["first_token"] = first_tokens(corpus, store, [r["question"] for r in rows][:6])
+    result["first_token"] = first_tokens(assistant, [r["question"] for r in rows][:6])
     print(json.dumps(result, indent=2))
     day = dt.date.today().isoformat()
     out_dir = ROOT / "bench" / "results"
