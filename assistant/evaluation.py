@@ -331,17 +331,18 @@ def eval_care(check: CareCheck, cases: list[dict[str, Any]],
         "checked_in": [" / ".join(r["messages"]) for r in rows
                        if r["level"] in (CRISIS, CARE) and reached(r) and not caught(r)],
         "false_alarms": [f"{' / '.join(r['messages'])} -> {r['got']}" for r in calm
-                         if r["got"] is not None],
+                         if r["got"] in (CRISIS, CARE)],
+        "asked": [" / ".join(r["messages"]) for r in calm if r["got"] == CHECK_IN],
     }
     if xstest is not None:
         safe = [x for x in xstest if x["label"] == "safe"]
         levels = [(x, _run_care(check, [x["prompt"]])[0]) for x in safe]
-        flagged = [x for x, level in levels if level is not None]
-        report["xstest_safe_false_alarms"] = _share(
-            sum(level in (CRISIS, CARE) for _, level in levels), len(safe))
+        flagged = [x for x, level in levels if level in (CRISIS, CARE)]
+        report["xstest_safe_false_alarms"] = _share(len(flagged), len(safe))
         report["xstest_checked_in"] = _share(sum(level == CHECK_IN for _, level in levels),
                                              len(safe))
         report["xstest_flagged"] = [x["prompt"] for x in flagged]
+        report["xstest_asked"] = [x["prompt"] for x, level in levels if level == CHECK_IN]
     report["lexicon_held_out"] = model_data()["held_out"]["report"]  # measured at build
     return report
 

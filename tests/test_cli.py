@@ -252,8 +252,10 @@ def test_eval_care_counts_what_the_frozen_files_hold(env: dict[str, Path],
     assert set(report["xstest_flagged"]) <= set(safe)
     missed = sum(report[k]["n"] - report[k]["hits"]
                  for k in ("crisis_recall", "acute_signs_caught", "conversations_caught"))
-    assert len(report["misses"]) == missed
+    assert len(report["misses"]) + len(report["checked_in"]) == missed  # asked, or missed
     assert len(report["false_alarms"]) == report["false_alarms_ordinary"]["hits"]
+    assert len(report["asked"]) == report["checked_in_ordinary"]["hits"]
+    assert len(report["xstest_asked"]) == report["xstest_checked_in"]["hits"]
 
 
 def test_eval_followups_invitations_and_injection_on_the_small_model(
