@@ -387,7 +387,7 @@ def concepts(name: Annotated[str | None, typer.Argument(
             emit({"concept": dataclasses.asdict(concept),
                   "links": [dataclasses.asdict(link) for link in links]})
             return
-        typer.echo(f"{concept.name}\n  “{concept.definition.text}”\n"
+        typer.echo(f"{concept.name}\n  “{' '.join(concept.definition.text.split())}”\n"
                    f"  — {concept.definition.essay}, {concept.definition.section or 'opening'}")
         for quote in concept.passages:
             typer.echo(f"\n[{quote.essay} — {quote.section or 'opening'}]\n{quote.text}")
@@ -401,8 +401,8 @@ def concepts(name: Annotated[str | None, typer.Argument(
     width = max((len(c.name) for c in built.concepts), default=7)
     typer.echo(f"{'concept':<{width}}  passages  links  definition")
     for c in built.concepts:
-        definition = c.definition.text if len(c.definition.text) <= 70 else \
-            c.definition.text[:69] + "…"
+        said = " ".join(c.definition.text.split())  # wrapped text: one line here
+        definition = said if len(said) <= 70 else said[:69] + "…"
         typer.echo(f"{c.name:<{width}}  {c.named_by:>8}  {len(built.links_of(c.name)):>5}  "
                    f"{definition}")
     typer.echo(f"\n{len(built.concepts)} concepts, {len(built.links)} links, from "

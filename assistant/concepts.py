@@ -86,7 +86,7 @@ GRAMMAR = (
 )
 
 DEFINING = re.compile(  # the idea as the subject of a sentence that says what it is
-    r"^\s*(?:is|isn’t|isn't|is not|are|aren’t|means|doesn’t mean|does not mean|begins|"
+    r"^[\s\"”’]*(?:is|isn’t|isn't|is not|are|aren’t|means|doesn’t mean|does not mean|begins|"
     r"doesn’t begin|does not begin|calls for|thrives|allows)\b|^\s*[—:]\s*\w")
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]?\s+(?=[“\"‘(]?[A-Z0-9])")
 
@@ -197,14 +197,43 @@ def _within(key: tuple[str, ...], seq: Sequence[str]) -> int:
     return len(_runs(key, seq))
 
 
-def sentences(text: str) -> list[str]:
-    """Sentences of a passage, verbatim: lines first (headings, list items), then sentence
-    ends."""
+# A line that starts a block of its own: a list item, a quote, a heading, a numbered clause
+# ("1.4.", "(a)"), a heading's underline.
+BLOCK_START = re.compile(r"^\s*(?:[-*•>#+]|\d+(?:\.\d+)*[.)]|\([a-z0-9]{1,4}\)|[=~^-]{3,}\s*$)")
+
+
+def blocks(text: str) -> list[str]:
+    """The passage's paragraphs, verbatim: a line that goes on from the one before (text
+    wrapped at a fixed width, as licences and plain-text books are) joins it with its line
+    break; a blank line, a line that starts a block, or a heading-like line before it ends one."""
     found: list[str] = []
+    start = end = None
+    previous = ""
+    at = 0
     for line in text.split("\n"):
-        line = line.strip()
-        if line:
-            found.extend(s.strip() for s in SENTENCE_END.split(line) if s.strip())
+        here, at = at, at + len(line) + 1
+        if not line.strip():
+            start = None
+            previous = ""
+            continue
+        goes_on = start is not None and not BLOCK_START.match(line) and not (
+            previous.lstrip().startswith("#") or _heading_like(previous))
+        if goes_on:
+            end = here + len(line)
+            found[-1] = text[start:end]
+        else:
+            start, end = here, here + len(line)
+            found.append(line)
+        previous = line
+    return [b.strip() for b in found if b.strip()]
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of a passage, verbatim (line breaks of wrapped text kept inside them):
+    blocks first (headings, list items, paragraphs), then sentence ends."""
+    found: list[str] = []
+    for block in blocks(text):
+        found.extend(s.strip() for s in SENTENCE_END.split(block) if s.strip())
     return found
 
 
@@ -315,6 +344,21 @@ def _proper(key: tuple[str, ...], read: Iterable[tuple[list[str], tuple[str, ...
     return seen > 0 and capital == seen
 
 
+QUOTED = re.compile(r"[\"“]([^\"”\n]{1,60})[\"”]"
+                    r"((?:\s*\([^)]{0,40}\)|\s+of\s+(?:an?|the)\s+\w+)?)")
+
+
+def _defined(key: tuple[str, ...], passages: Sequence[Passage]) -> bool:
+    """A term the text itself defines: in quotes and followed by what it is or means
+    ('"Covered Software" means …'). Capitalised throughout, it is a defined term, not a name."""
+    for passage in passages:
+        for match in QUOTED.finditer(passage.text):
+            if stems(match.group(1)) == key and DEFINING.search(
+                    passage.text[match.end():match.end() + 40].lower()):
+                return True
+    return False
+
+
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     na = math.sqrt(sum(x * x for x in a)) or 1.0
@@ -368,7 +412,8 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
     stemmed = {(p.id, i): stems(s) for p in passages for i, s in enumerate(split[p.id])}
     prose = [(_tokens(s), stemmed[(p.id, i)]) for p in passages  # read once, for every idea
              for i, s in enumerate(split[p.id]) if not _heading_like(s)]
-    ideas = [i for i in _ideas(passages, proposals) if not _proper(i.key, prose)]
+    ideas = [i for i in _ideas(passages, proposals)
+             if not _proper(i.key, prose) or _defined(i.key, passages)]
 
     def mentions(idea: _Idea) -> list[tuple[Passage, int, str]]:
         return [(p, i, s) for p in passages for i, s in enumerate(split[p.id])

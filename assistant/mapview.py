@@ -92,7 +92,7 @@ def concept_markdown(built: ConceptMap | None, name: str | None) -> str:
         lines.append("#### Linked in the text to")
         for link in links:
             other = link.b if link.a == concept.name else link.a
-            said = link.evidence[0].text
+            said = " ".join(link.evidence[0].text.split())
             lines.append(f"- **{other}**: {said if said.startswith(QUOTES) else f'“{said}”'}")
     lines.append("#### Passages that develop it")
     for quote in concept.passages:

@@ -79,6 +79,30 @@ def test_names_that_are_not_ideas_are_dropped() -> None:
     assert [c.name for c in built.concepts] == ["trust"]  # always capitalised: a title
 
 
+WRAPPED = ("2.3. Shared Beds\n\nA \"Shared Bed\" means any bed that two or more\n"
+           "    households tend together, in turn or side by side.\n"
+           "(a) a bed in the front garden; or\n(b) a bed on the roof.\n"
+           "The Gardeners' Guild keeps the list of Shared Beds.")
+
+
+def test_text_wrapped_at_a_fixed_width_is_read_in_whole_sentences_kept_verbatim() -> None:
+    found = sentences(WRAPPED)
+    assert all(s in WRAPPED for s in found)  # the line break stays inside: still a quote
+    whole = next(s for s in found if s.startswith('A "Shared Bed"'))
+    assert " ".join(whole.split()) == ('A "Shared Bed" means any bed that two or more '
+                                       "households tend together, in turn or side by side.")
+    assert "(a) a bed in the front garden; or" in found and "(b) a bed on the roof." in found
+    assert sentences("## Title\nA paragraph.\n- one\n- two\n\n**Heading**\nIt is so.") == [
+        "## Title", "A paragraph.", "- one", "- two", "**Heading**", "It is so."]
+
+
+def test_a_capitalised_term_the_text_defines_is_an_idea_and_a_name_is_not() -> None:
+    built = build_map([passage("p1", WRAPPED)], {"p1": ["Shared Beds", "Gardeners' Guild"]})
+    assert [c.name for c in built.concepts] == ["shared beds"]
+    assert " ".join(built.concept("shared beds").definition.text.split()).startswith(
+        'A "Shared Bed" means any bed')
+
+
 def test_a_heading_line_stands_for_the_sentence_after_it() -> None:
     text = "• Crossed Oceans of Empathy\n\nTruly stepping into the other's shoes, every day."
     built = build_map([passage("p1", text)], {"p1": ["empathy"]})
