@@ -50,7 +50,8 @@ STARTERS = [["What does the essay mean by “interdependence is not sameness”?
 PLACEHOLDERS = {"Ask": "Ask about the essays…", "Reflect": "What is on your mind?"}
 ROUTES = {"crisis": "Cared", "care": "Cared", "invitation": "Guided", "ask": "Answered",
           "not_in_essays": "Answered", "listen": "Listened", "offer": "Listened",
-          "perspectives": "Shared the essays", "declined": "Listened"}
+          "perspectives": "Shared the essays", "declined": "Listened", "check_in": "Cared",
+          "check_in_declined": "Listened"}
 NO_SOURCES = "*Passages used for an answer appear here.*"
 CSS = """
 #invitation { border-left: 4px solid #5b7fa6; padding-left: 0.8em; font-size: 1.05em; }

@@ -88,6 +88,7 @@ def ask_in_page(page: Any, question: str, timeout_ms: int = 120_000) -> list[str
     page.wait_for_function(
         """([before]) => {
             const now = document.querySelector('#status').innerText;
-            return now !== before && /(Answered|Listened|Shared|Cared|Guided)/.test(now);
+            // a final status, not the old one under Gradio's running timer ("0.1s …")
+            return now !== before && /^(Answered|Listened|Shared|Cared|Guided)/.test(now.trim());
         }""", arg=[before], timeout=timeout_ms)
     return list(page.evaluate("window.__answers"))

@@ -77,6 +77,28 @@ def test_crisis_resources_appear_and_stay_for_the_conversation(assistant) -> Non
     assert "988" in reply and still_there and "741741" in panel
 
 
+def test_a_check_in_asks_with_the_resources_and_a_no_lets_the_listening_go_on(
+        assistant) -> None:
+    """Only the meaning reader finds risk (a message written for this test, in no eval set):
+    the page asks directly, shows the resources, and after "no" goes back to listening."""
+    requests: list[str] = []
+    with served(build_ui(assistant)) as url, page_at(url, requests) as page:
+        page.get_by_label("Reflect").check()
+        ask_in_page(page, "Lately I just want to sleep and never deal with any of it again.")
+        asked = page.locator("#chat [data-testid='bot']").last.inner_text()
+        page.wait_for_selector("#crisis", state="visible")
+        ask_in_page(page, "no")
+        heard = page.locator("#chat [data-testid='bot']").last.inner_text()
+        page.wait_for_selector("#crisis", state="hidden")
+        status = page.locator("#status").inner_text()
+        ask_in_page(page, "My sister never calls me back and it stings.")
+        chat = page.locator("#chat [data-testid='bot']").all_inner_texts()
+    assert "thoughts of suicide" in asked and "988" in asked
+    assert heard.startswith("Thank you for answering me") and "988" not in heard
+    assert status.startswith("Listened") and len(chat) == 3
+    assert "thoughts of suicide" not in chat[-1] and not chat[-1].startswith("Thank you")
+
+
 def test_a_resumed_crisis_conversation_shows_the_resources_again(assistant) -> None:
     requests: list[str] = []
     with served(build_ui(assistant)) as url, page_at(url, requests) as page:
