@@ -126,7 +126,7 @@ def ask(question: str, corpus: Corpus = None, store: Store = None, model: Model 
     if as_json:
         emit({"answer": turn.text, "route": turn.route,
               "grounded": turn.route == "ask" and any(s.cited for s in turn.sources),
-              "crisis": turn.crisis, "care": turn.care,
+              "crisis": turn.crisis, "care": turn.care, "check_in": turn.route == "check_in",
               "sources": [{"n": s.n, "essay": s.essay, "section": s.section, "text": s.text,
                            "score": s.score, "cited": s.cited} for s in turn.sources],
               "timings": turn.timings})

@@ -377,7 +377,7 @@ def _journal_text(run: Run) -> str:
 def turn_json(turn: Turn) -> dict[str, Any]:
     policy = turn.policy or PolicyRecord()
     return {"reply": turn.text, "mode": turn.mode, "route": turn.route, "crisis": turn.crisis,
-            "care": turn.care,
+            "care": turn.care, "check_in": turn.route == "check_in",
             "policy": policy.as_dict(),
             "sources": [{"n": s.n, "essay": s.essay, "section": s.section, "text": s.text,
                          "score": s.score} for s in turn.sources],

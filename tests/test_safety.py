@@ -200,6 +200,10 @@ def test_a_check_in_on_the_page_path_then_no_then_listening(assistant: Assistant
     turn = next(e.turn for e in assistant.companion.turn(conversation, ASKS, REFLECT)
                 if isinstance(e, Finished))
     assert turn.route == "check_in" and "988" in turn.text and fake.calls == []
+    from assistant.conversation import turn_json
+
+    said = turn_json(turn)
+    assert said["check_in"] is True and said["crisis"] is None and said["care"] is None
     assert conversation.crisis  # the resources stay on the page until it is answered no
     stored = stored_meta(turn, conversation)["carried"]
     assert CareState.from_dict(stored).pending  # a resumed conversation keeps the question
@@ -267,7 +271,7 @@ def test_reply_json_says_whether_it_was_a_crisis(assistant: Assistant) -> None:
     events = assistant.companion.turn(Conversation(), "I've been cutting myself again.")
     out = turn_json(next(e.turn for e in events if isinstance(e, Finished)))
     assert out["crisis"] and out["care"] is None and out["route"] == "crisis"
-    assert json.dumps(out)
+    assert out["check_in"] is False and json.dumps(out)
 
 
 @pytest.mark.slow
