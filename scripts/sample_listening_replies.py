@@ -3,7 +3,7 @@
     .venv/bin/python scripts/sample_listening_replies.py --seed 7 >> eval/listening/replies.jsonl
     .venv/bin/python scripts/sample_listening_replies.py --cases eval/listening/sealed/frozen.jsonl
 
-A case with "earlier" is a second turn: its earlier message is said first.
+A case with "earlier" (or "before") is a second turn: its earlier message is said first.
 
 Each message goes through the same turn a person gets (Companion.turn, Reflect mode, a fresh
 conversation), on the shipped model and defaults; only the sampling seed changes between runs.
@@ -46,8 +46,8 @@ def main() -> None:
         talk = Conversation()
         if args.opener:
             final_turn(assistant.companion.turn(talk, args.opener, REFLECT))
-        if case.get("earlier"):
-            final_turn(assistant.companion.turn(talk, case["earlier"], REFLECT))
+        if earlier := case.get("earlier") or case.get("before"):  # sets name it either way
+            final_turn(assistant.companion.turn(talk, earlier, REFLECT))
         turn = final_turn(assistant.companion.turn(talk, case["message"], REFLECT))
         policy = turn.policy.as_dict() if turn.policy else {}
         suffix = "t2" if args.opener else f"s{args.seed}"
