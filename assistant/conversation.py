@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import faithful
 from .ask import AskService, Delta, Done, Source, Sources
 from .care import CHECK_IN, CRISIS, CareCheck, CareState, CareVerdict
 from .invitations import Invitation, InvitationError, Run, Step, closing, transition
@@ -225,7 +226,11 @@ class Companion:
         if offer:
             text, route = f"{reflection_only(text)} {OFFER}".strip(), "offer"
             conversation.offer = message
-        if self.detector.check(text).fixing:  # the whole reply the person sees, offer included
+        # The whole reply the person sees, offer included, but for their own words said back
+        # ("you have to answer every message" is theirs, not advice).
+        own = faithful.restate(message)
+        checked = "".join(text.split(own)) if own else text
+        if self.detector.check(checked).fixing:
             text = fallback_reply(message) if route == "listen" else OFFER
             reply.policy.status, reply.policy.fallback = "fallback", True
         yield from self._say(conversation, message,

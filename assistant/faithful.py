@@ -46,6 +46,9 @@ _QUESTION_WORD = re.compile(r"^(?:what|how|should|do you|would you|could you|can
                             re.I)
 _REQUEST = re.compile(r"^(?:any |some )?(advice|tips|ideas|help) (on|for|with|about) ([^.?!]+)",
                       re.I)
+# "Tell me what to say to my son": a request for an answer, said back as what they wonder.
+_TELL_ME = re.compile(r"^(?:please\s+)?(?:tell|show|help)\s+me\s+(what|how|whether|if|where|"
+                      r"when|who|which)\b\s*(.+)$", re.I)
 _CLAUSE = re.compile(r",\s+|;\s+|\s+(?=but\b)|\s+-+\s+|\s+—\s+")
 _LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|then|tbh|except|"
                       r"idk(?: why)?),?\s+)+", re.I)
@@ -78,6 +81,8 @@ def restate(message: str) -> str | None:
     if match := _REQUEST.match(text):  # "any advice on ...": a question without its mark
         return _trim(to_you(f"you're asking for {match.group(1).lower()} {match.group(2)} "
                              f"{match.group(3)}"))
+    if match := _TELL_ME.match(re.sub(r"[?!.\s]+$", "", text)):
+        return _trim(to_you(f"you're wondering {match.group(1).lower()} {match.group(2)}"))
     if not statements:
         question = re.sub(r"[?!.\s]+$", "", text).strip()
         for pattern, shape in _ASKS:

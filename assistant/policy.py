@@ -168,14 +168,19 @@ def flip_pronouns(text: str) -> str:
 
 def fallback_reply(message: str, max_words: int = 24) -> str:
     """A reflection built from the person's own words, then one open question."""
+    from .faithful import restate  # (faithful reads this module's sentences)
+
+    digest = int(hashlib.sha256(message.encode()).hexdigest(), 16)
+    question = OPEN_QUESTIONS[digest % len(OPEN_QUESTIONS)]
     parts = [s.rstrip(".!?… ") for s in sentences(message) if not s.endswith("?")]
-    parts = [p for p in parts if len(p.split()) >= 3] or [message.strip().rstrip(".!?")]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    if not parts and (said := restate(message)):  # a question: what they are weighing, never
+        return f"It sounds like {said}. {question}"  # the question pasted in as a statement
+    parts = parts or [message.strip().rstrip(".!?")]
     chosen = next((p for p in parts if _FEELING.search(p)), parts[0])
     words = flip_pronouns(chosen).split()
     clause = " ".join(words[:max_words]) + ("…" if len(words) > max_words else "")
     clause = re.sub(r"^(?:and|but|so|because|well),?\s+", "", clause, flags=re.I)
-    digest = int(hashlib.sha256(message.encode()).hexdigest(), 16)
-    question = OPEN_QUESTIONS[digest % len(OPEN_QUESTIONS)]
     first, _, rest = clause.partition(" ")
     if first.lower() in _COMMON_OPENERS:
         clause = " ".join([first.lower(), rest]).strip()

@@ -110,3 +110,22 @@ def test_the_fixed_texts_pass_the_detector_they_are_held_to(assistant: Assistant
 
     for text in (OFFER, DECLINED, PERSPECTIVES):
         assert not assistant.detector.check(text).fixing, text
+
+
+def test_their_own_words_said_back_are_not_read_as_advice(assistant: Assistant,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """"you have to please everyone" is theirs: the check of the whole reply reads only what
+    is not their words, so the reflection is not swapped for the fallback or dropped."""
+    from assistant.faithful import restate
+    from assistant.listening import ListeningReply, PolicyRecord
+
+    comp, _ = companion(assistant)
+    message = "How can I stop feeling that I have to please everyone?"
+    text = f"It sounds like {restate(message)}. What is that like for you?"
+    assert comp.detector.check(text).fixing  # the words alone would be flagged
+    monkeypatch.setattr(comp.listening, "reply", lambda *a, **k: ListeningReply(
+        message, text, PolicyRecord(), {}, [text]))
+    turn = finish(comp.turn(Conversation(), message, REFLECT))
+    assert turn.text.startswith("It sounds like you're looking for a way to stop feeling that "
+                                "you have to please everyone.")
+    assert turn.policy.status != "fallback"

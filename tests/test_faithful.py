@@ -35,6 +35,8 @@ def test_a_long_message_is_restated_by_the_part_that_carries_the_feeling() -> No
      "friend moved away"),
     ("any tips for sleeping when my mind races", "you're asking for tips for sleeping when "
      "your mind races"),
+    ("Tell me how to talk to my neighbour about the hedge.", "you're wondering how to talk to "
+     "your neighbour about the hedge"),
 ])
 def test_a_question_about_what_to_do_is_restated_as_what_they_weigh(asked: str,
                                                                     back: str) -> None:

@@ -63,6 +63,13 @@ def test_fallback_reflects_their_words_with_one_open_question() -> None:
     assert reply.count("?") == 1 and reply.split(". ")[-1].startswith(("What", "How"))
 
 
+def test_fallback_never_pastes_a_question_in_as_a_statement() -> None:
+    reply = fallback_reply("How can I stop checking my email on holiday?")
+    assert reply.startswith("It sounds like you're looking for a way to stop checking your "
+                            "email on holiday. ") and "How can" not in reply
+    assert reply.count("?") == 1
+
+
 def test_fallback_passes_the_check_for_every_eval_message() -> None:
     for line in LISTENING.read_text().splitlines():
         message = json.loads(line)["message"]
