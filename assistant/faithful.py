@@ -54,6 +54,11 @@ _LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|then
                       r"idk(?: why)?),?\s+)+", re.I)
 _DEPENDENT = re.compile(r"^(?:(?:and|but|so|then),?\s+)*(?:when|if|because|while|as|which|"
                         r"that|who|where|like)\b", re.I)  # a clause that needs the one before it
+# A clause that waves away what came before it ("Anyway, I made soup", "whatever", "it's
+# fine"): what was waved away is what mattered.
+_DISMISSING = re.compile(r"^(?:anyway|anyhow|whatever|never ?mind|oh well|that's life|it'?s fine|"
+                         r"it'?s not a big (?:deal|thing)|it'?s no big deal|it doesn'?t matter)\b",
+                         re.I)
 # A clause the person is in ("she's left it all to me"), over one they are not ("the
 # neighbours asking questions").
 _SELF = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|we|we're|us|our)\b", re.I)
@@ -98,7 +103,8 @@ def restate(message: str) -> str | None:
         clause = clauses[i]
         # (every clause has 3 words or more: _units keeps no shorter one)
         return (2 * bool(FEELING.search(clause)) + i / max(last, 1)
-                + bool(_SELF.search(clause)) - 4 * bool(_DEPENDENT.match(clause)))
+                + bool(_SELF.search(clause)) - 4 * bool(_DEPENDENT.match(clause))
+                - 3 * bool(_DISMISSING.match(clause)))
 
     clause = to_you(_LEADING.sub("", clauses[max(range(len(clauses)), key=weight)]))
     clause = re.sub(r"^been\b", "you've been", clause, flags=re.I)  # "been awake since 4"

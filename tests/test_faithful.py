@@ -82,3 +82,13 @@ def test_an_example_reply_copied_into_a_draft_is_caught() -> None:
 
 def test_to_you_leaves_the_other_persons_words_alone() -> None:
     assert to_you("she said it was mine") == "she said it was yours"
+
+
+def test_what_a_clause_waves_away_is_what_is_said_back() -> None:
+    """"Anyway, …", "whatever", "it's fine": the understated part before it is what mattered."""
+    assert restate("The vet rang about the dog. Anyway, I tidied the shed.") == \
+        "the vet rang about the dog"
+    assert restate("He didn't turn up to the hearing. Whatever, I'm used to it by now.") == \
+        "he didn't turn up to the hearing"
+    assert restate("I tidied the shed this morning after the rain.") == \
+        "you tidied the shed this morning after the rain"
