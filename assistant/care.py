@@ -243,12 +243,15 @@ SAID_NO = re.compile(r"^\W*(?:no|nope|nah|not at all|not really|never|god,? no|o
                      r"i am not|i am fine|i am okay|i am ok|definitely not|absolutely not)\b"
                      r"(?![^.!?]{0,40}\bbut\b)")  # "no, but sometimes…" is not a no
 # Where the meaning reader alone asks rather than gives the crisis reply, in its score's units
-# about its cut: from 0.5 below it to 1.75 above (where, on the development sets, the highest
-# ordinary message scored: 4.30 against a cut of 2.60). Chosen on frozen, sealed, sealed3 and
-# the listening sets (all read before): 0.5 below the cut reached 162 of their 184 crises and
-# asked 22 of 410 ordinary messages; 1.0 below, 166 and 36 (one venting message in eleven
-# asked is more than a listener should); at the cut, 156 and 16. sealed4 and sealed5 judge it.
-CHECK_IN_BAND, CHECK_IN_ABOVE = 0.5, 1.75
+# about its cut: from the cut to 1.75 above it (where, on the development sets, the highest
+# ordinary message scored: 4.30 against a cut of 2.60). A band below the cut (CHECK_IN_BAND)
+# would ask about more messages than the crisis reply ever met: chosen first at 0.5 on the
+# development sets (162 of their 184 crises reached, 22 of 410 ordinary messages asked), it
+# reached one crisis more in 73 on sealed4 and sealed5, but asked 7 of 72 new ordinary messages
+# of the listening sets 5 and 6 (a towed car, a reservoir drained): one venting person in ten
+# asked about suicide. So the check-in only changes how the meaning reader's alarms are met,
+# never how many.
+CHECK_IN_BAND, CHECK_IN_ABOVE = 0.0, 1.75
 
 INFO_QUESTION = re.compile(r"^(?:how|what|where|which|who|when|why|is|are|can|could|should|do|"
                            r"does|did|tell me)\b[^.!]*\?\s*$")

@@ -9,7 +9,6 @@ from assistant.care import (
     CARE,
     CHECK_IN,
     CHECK_IN_ABOVE,
-    CHECK_IN_BAND,
     CRISIS,
     CareCheck,
     CareState,
@@ -167,9 +166,12 @@ def test_the_meaning_reader_alone_asks_directly_and_the_answer_decides(
 
 def test_after_a_no_the_band_below_the_cut_is_not_asked_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.care
+
+    monkeypatch.setattr(assistant.care, "CHECK_IN_BAND", 0.5)  # off as shipped; its logic here
     check = CareCheck(embeddings=object())  # type: ignore[arg-type]
     cut = check._cut()
-    near = {"risk": cut - CHECK_IN_BAND / 2, CRISIS: 0.4, CARE: 0.1}
+    near = {"risk": cut - 0.25, CRISIS: 0.4, CARE: 0.1}
     above = {"risk": cut + CHECK_IN_ABOVE / 2, CRISIS: 0.6, CARE: 0.1}
     reading: dict[str, float] = near
     monkeypatch.setattr(check, "_meaning", lambda message, distressed: (
