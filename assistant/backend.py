@@ -2,10 +2,13 @@
 
 `make setup` builds llama.cpp once for every x86-64 level (GGML_BACKEND_DL with
 GGML_CPU_ALL_VARIANTS): one `libggml-cpu-<variant>.so` per instruction set. ggml's own choice
-trusts CPUID, which lists AMX on machines that do not let a process use the tile registers, and
-the first token then dies of SIGILL. So the choice is made here, before llama.cpp loads: the best
-variant this CPU scores, leaving out AMX unless a child process ran the tile instructions, and
-handed to ggml through GGML_BACKEND_PATH (which child processes inherit).
+trusts CPUID, and on a CPU that lists AMX the first token can die of SIGILL: where the machine
+does not let a process use the tile registers, and where it does but ggml's AMX kernels load an
+invalid tile configuration (llama.cpp 0.3.36 on a Xeon whose tiles work: SIGILL at `tilezero`
+inside `ggml_backend_amx_mul_mat`; see ggml-org/llama.cpp#26954). So the choice is made here,
+before llama.cpp loads: the best variant this CPU scores, leaving out AMX unless a child process
+ran the tile instructions and then ggml's own AMX kernels on a quantized model, and handed to
+ggml through GGML_BACKEND_PATH (which child processes inherit).
 """
 
 from __future__ import annotations
@@ -42,6 +45,18 @@ config[0], config[16], config[48] = 1, 64, 16  # palette 1; tile 0: 16 rows of 6
 run(ctypes.addressof(config))
 print("ok")
 """
+# ggml's AMX matrix kernels on the small quantized model (Q4_1, which they take), a prompt long
+# enough for a tile of 16 rows and a few tokens generated.
+_AMX_KERNELS = """
+import sys
+from llama_cpp import Llama
+llm = Llama(model_path=sys.argv[1], n_ctx=256, n_batch=64, verbose=False)
+llm.create_completion("A handful of words for the matrix kernels to multiply: enough of them "
+                      "to fill a tile of sixteen rows, and then a few more.", max_tokens=4,
+                      temperature=0)
+print("ok")
+"""
+PROBES = 2  # the probes' version: a cached choice made by older probes is made again
 _SCORES = """
 import ctypes, json, sys
 from pathlib import Path
@@ -60,13 +75,16 @@ print(json.dumps(scores))
 class Backend:
     variant: str  # "haswell", "zen4", ... or "single" for a build without variants
     path: str | None  # the library handed to ggml, None for a single build
-    amx: bool  # the tile registers ran in a child process
+    amx: bool  # AMX in use: the tile registers and ggml's AMX kernels ran in a child
     scores: dict[str, int]
+    tiles: bool = False  # the tile registers ran in a child (AMX may still be left out)
 
     def describe(self) -> str:
         if self.path is None:
             return "one CPU build (no runtime variants: not portable to other CPUs)"
-        amx = "AMX usable" if self.amx else "AMX not usable here"
+        amx = ("AMX in use" if self.amx else
+               "AMX left out: ggml's AMX kernels failed a test run here" if self.tiles else
+               "AMX not usable here")
         return f"ggml CPU variant {self.variant} (of {len(self.scores)}; {amx})"
 
 
@@ -91,6 +109,32 @@ def amx_usable(timeout: float = 30.0) -> bool:
     return done.returncode == 0 and done.stdout.strip() == "ok"
 
 
+def amx_kernels_run(lib: Path, timeout: float = 120.0) -> bool:
+    """ggml's AMX kernels multiply a quantized model's matrices in a child on the AMX variant:
+    the tile registers working says nothing of the kernels' own tile configuration."""
+    from .errors import AssistantError
+    from .models import small_model_path
+
+    try:
+        model = small_model_path()
+    except (AssistantError, OSError, ModuleNotFoundError):
+        return False  # nothing quantized to try them on: not used
+    library = next((lib / f"libggml-cpu-{v}.so" for v in sorted(AMX_VARIANTS)
+                    if (lib / f"libggml-cpu-{v}.so").is_file()), None)
+    if library is None:
+        return False
+    try:
+        done = subprocess.run([sys.executable, "-c", _AMX_KERNELS, str(model)],
+                              env={**os.environ, ENV: str(library)}, capture_output=True,
+                              text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    if done.returncode != 0:
+        log.warning("ggml's AMX kernels died here (%s): AMX is left out",
+                    _signal_name(done.returncode))
+    return done.returncode == 0 and done.stdout.strip().endswith("ok")
+
+
 def variant_scores(lib: Path) -> dict[str, int]:
     """What each variant's own ggml_backend_score says of this CPU (0: it cannot run here)."""
     done = subprocess.run([sys.executable, "-c", _SCORES, str(lib)], capture_output=True,
@@ -105,14 +149,17 @@ def choose(lib: Path, excluded: frozenset[str] = frozenset()) -> Backend:
     if not list(lib.glob("libggml-cpu-*.so")):
         return Backend("single", None, False, {})
     scores = variant_scores(lib)
-    amx = any(scores.get(v, 0) > 0 for v in AMX_VARIANTS) and amx_usable()
+    listed = any(scores.get(v, 0) > 0 and v not in excluded for v in AMX_VARIANTS)
+    tiles = listed and amx_usable()
+    amx = tiles and amx_kernels_run(lib)
     usable = {v: s for v, s in scores.items()
               if s > 0 and v not in excluded and (amx or v not in AMX_VARIANTS)}
     if not usable:
         raise BackendError("No build of llama.cpp in this environment runs on this CPU; "
                            "run `make rebuild-llama`.")
     best = max(usable, key=lambda v: usable[v])
-    return Backend(best, str(lib / f"libggml-cpu-{best}.so"), amx, scores)
+    return Backend(best, str(lib / f"libggml-cpu-{best}.so"), best in AMX_VARIANTS, scores,
+                   tiles)
 
 
 def _machine_key(lib: Path) -> str:
@@ -121,7 +168,8 @@ def _machine_key(lib: Path) -> str:
                   if line.startswith("flags")), "") if Path("/proc/cpuinfo").exists() else ""
     files = sorted((p.name, p.stat().st_size, int(p.stat().st_mtime))
                    for p in lib.glob("libggml*.so*"))
-    return hashlib.sha256(json.dumps([flags, files, sys.executable]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([flags, files, sys.executable, PROBES]).encode()
+                          ).hexdigest()
 
 
 def _cache_file() -> Path:

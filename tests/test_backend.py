@@ -49,11 +49,18 @@ def test_amx_is_chosen_only_when_the_probe_ran(monkeypatch: pytest.MonkeyPatch,
     lib.mkdir()
     for name in scores:
         (lib / f"libggml-cpu-{name}.so").touch()
+    monkeypatch.setattr(backend, "amx_kernels_run", lambda lib: True)
     monkeypatch.setattr(backend, "amx_usable", lambda: False)
     assert backend.choose(lib).variant == "haswell"
     monkeypatch.setattr(backend, "amx_usable", lambda: True)
     assert backend.choose(lib).variant == "sapphirerapids"
+    assert backend.choose(lib).amx
     assert backend.choose(lib, frozenset({"sapphirerapids"})).variant == "haswell"
+    # the tiles work but ggml's AMX kernels do not (llama.cpp 0.3.36 on a Xeon): left out
+    monkeypatch.setattr(backend, "amx_kernels_run", lambda lib: False)
+    chosen = backend.choose(lib)
+    assert chosen.variant == "haswell" and chosen.tiles and not chosen.amx
+    assert "kernels failed" in chosen.describe()
     with pytest.raises(BackendError, match="make rebuild-llama"):
         backend.choose(lib, frozenset(scores))
 
@@ -90,3 +97,23 @@ def test_reflect_models_says_which_variant_runs(tmp_path: Path) -> None:
     runtime = json.loads(done.stdout)["runtime"]
     assert runtime["backend"]["variant"] == backend.select().variant
     assert runtime["n_threads"] >= 1
+
+
+def test_amx_kernels_that_die_in_the_child_are_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that really dies of SIGILL in the kernels' run says no, and we live on."""
+    monkeypatch.setattr(backend, "_AMX_KERNELS", "import os, signal\n"
+                        "os.kill(os.getpid(), signal.SIGILL)\n")
+    assert not backend.amx_kernels_run(backend.lib_dir())
+
+
+def test_the_variant_chosen_here_runs_a_quantized_model(tmp_path: Path,
+                                                        small_model: Path) -> None:
+    """The choice made afresh (no cache) runs llama.cpp's matrix kernels on a quantized model in
+    a child without dying. On a Xeon that lists AMX this failed: the AMX variant was chosen
+    because its tile registers worked, and the first token died of SIGILL in ggml's kernels."""
+    chosen = backend.select(cache=tmp_path / "backend.json")
+    env = {**os.environ, backend.ENV: chosen.path or ""}
+    done = subprocess.run([sys.executable, "-c", backend._AMX_KERNELS, str(small_model)],
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, (chosen.describe(), done.returncode, done.stderr[-500:])
+    assert done.stdout.strip().endswith("ok")
