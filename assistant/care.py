@@ -147,7 +147,16 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\bgoodbye (?:letters?|notes?)\b|\bletters? (?:to|for) [^.]{0,40}\b(?:after|when i am gone)|"
      r"\b(?:bought|buying|buy|got|getting|get) (?:a |some )?(?:rope|noose|gun|pistol|handgun|"
      r"rifle|shotgun|firearm)\b|\b(?:saving|stockpiling|hoarding|collecting|stashing) (?:up )?"
-     r"(?:all )?(?:of )?(?:my )?(?:pills|tablets|medication|sleeping pills|painkillers)\b"),
+     r"(?:all )?(?:of )?(?:my )?(?:pills|tablets|medication|sleeping pills|painkillers)\b|"
+     # things and animals given away as if there were no after (988 / AFSP warning signs)
+     r"\b(?:gave|given|giving|give|sold|selling|handed) [^.!?]{0,60}\b(?:will not|do not|would "
+     r"not|am not going to) need (?:them|it|those|these|any of (?:it|them|this)|my \w+)"
+     r"(?= *(?:[.!?;]|$|anymore|any more|where i am going|soon|much longer))|"
+     r"\b(?:sorted|sorting|decided|deciding|planned|worked|working|written|wrote) (?:out |down )?"
+     r"who (?:gets|will get|should get|is getting|will have|has) my\b|"
+     r"\b(?:gave|given|giving|give|rehomed|rehoming|rehome) (?:away )?my (?:dog|cat|pets?|puppy|"
+     r"kitten|rabbit|bird|horse|hamster)\b[^.!?]{0,60}\b(?:better than i|for good|after i am "
+     r"gone|when i am gone)"),
     ("attempt", CRISIS,
      r"\b(?:took|swallowed|taken|have taken|drank) (?:a |the |all )?(?:whole |entire |of )?"
      r"(?:the )?(?:bottle|pack|packet|box|lot|bunch|handful|all) (?:of )?(?:my |the |her |his )?"
@@ -161,6 +170,14 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"pills|meds|medication)\b|\b(?:sitting|lying|standing|am) (?:on|by) the (?:railway |train )?"
      r"tracks\b|\b(?:on|at) the (?:roof|ledge|edge|bridge)\b[^.]{0,60}\b(?:scared of what|"
      r"going to jump|about to jump|want to jump)"),
+    ("self_harm", CRISIS,
+     r"\b(?:burn(?:ed|t|ing|s)?|cut(?:s|ting)?|scratch(?:ed|ing|es)?|slash(?:ed|ing)?|"
+     r"carv(?:ed|ing|e)|scald(?:ed|ing)?|hit(?:ting|s)?|punch(?:ed|ing)?|bang(?:ed|ing)?|"
+     r"stab(?:bed|bing)?) (?:into )?(?:myself|my (?:own )?(?:arms?|wrists?|legs?|thighs?|"
+     r"skin|hands?|stomach|belly|head|face|hips?|body|knuckles))\b[^.!?]{0,40}?(?:\bwith "
+     r"(?:a |the |my )?(?:lighter|cigarette|razor|blade|compass)\b|\bto (?:feel|punish|"
+     r"cope)\b|\bon purpose\b|\bwhen (?:it|things) gets?\b|\b(?:until|till) (?:it|they|i) "
+     r"(?:bled|bleed|bleeds|went numb|felt))"),
     ("harm_others", CRISIS,
      r"\b(?:want to|going to|plan(?:ning)? to|ready to|thoughts of|thinking (?:of|about)|"
      r"urges? to|will|would) (?:kill|hurt|stab|shoot|strangle|attack|harm|poison)(?:ing)? "
@@ -182,30 +199,98 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:watching|spying on|reading) (?:me|my thoughts|my mind)\b|\bcameras? in (?:my|the) "
      r"(?:walls?|house|flat|room)\b|\bsending me (?:secret )?messages\b|\bi (?:am|was) "
      r"(?:chosen|the chosen one)\b|\bchosen to save\b|\bi am (?:actually |already |really )dead\b|"
-     r"\b(?:in|inside) a simulation\b|\bgod (?:spoke|speaks|talks|talked) to me\b"),
+     r"\b(?:in|inside) a simulation\b|\bgod (?:spoke|speaks|talks|talked) to me\b|"
+     # hearing what is not there
+     r"\bhear(?:ing|d)? (?:people|someone|somebody|a man|a woman|whisper\w*|my name|them)\b"
+     r"[^.!?]{0,50}\b(?:empty|no one (?:is )?there|nobody (?:is )?there|no one (?:is )?around|"
+     r"nobody (?:is )?around|no one in|nobody in)\b"),
     ("mania", CARE,
      r"\b(?:have not|not|barely|hardly) slept (?:in|for|since) \w+|\bno sleep (?:in|for) \w+ "
-     r"(?:days|nights)\b|\b(?:racing thoughts|thoughts are racing)\b|\bfeel like a god\b"),
+     r"(?:days|nights)\b|\b(?:racing thoughts|thoughts are racing)\b|\bfeel like a god\b|"
+     r"\bthoughts (?:are |keep )?(?:going|racing|running|flying|moving) (?:so |too |really )?"
+     r"fast\b"),
     ("eating", CARE,
      r"\b(?:eaten|eating|ate) (?:nothing|almost nothing)\b|\b(?:have not|not|stopped) "
      r"(?:eaten|eating) (?:in|for) \w+|\bmake myself (?:throw up|sick|vomit|purge)\b|"
      r"\bthrow(?:ing)? up after (?:every |each )?(?:meal|eating)\b|\b\d+ calories a day\b|"
-     r"\blowest (?:number of )?calories\b|\bstarv(?:e|ing) myself\b"),
+     r"\blowest (?:number of )?calories\b|\bstarv(?:e|ing) myself\b|"
+     r"\bnothing but (?:water|black coffee|coffee|tea|diet \w+)\b[^.!?]{0,30}\b(?:days|week|"
+     r"weeks)\b"),
     ("compulsion", CARE,
      r"\b(?:until|till) (?:they|it|my \w+) (?:crack|cracks|bleed|bleeds)\b|\bcan not stop "
-     r"(?:washing|checking|cleaning|counting|picking|pulling)\b|\b\d+ times before i can\b"),
+     r"(?:washing|checking|cleaning|counting|picking|pulling)\b|\b\d+ times before i can\b|"
+     r"\b(?:check|checked|checking|wash|washed|washing|clean|cleaned|cleaning|count|counted|"
+     r"counting)\b[^.!?]{0,30}\b(?:\d{2,}|twenty|thirty|forty|fifty|sixty|a hundred|hundreds "
+     r"of|dozens of) times\b"),
     ("intoxication", CARE,
      r"\b(?:drinks?|drunk|high|pills|took something|been drinking)\b[^.]{0,60}\b(?:driving|"
      r"drive|heart (?:is )?racing|can not feel|seeing things|shaking|passing out|overdos\w*)\b"),
 ]}
 
 NOT_MEANT = re.compile(r"\b(?:by accident|accidentally|when we were (?:kids|little|children)|"
-                       r"playing|in (?:a|the) game|we laugh about it|lol|haha)\b")
+                       r"playing|in (?:a|the) game|we laugh about it|lol|haha|lmao|jk|"
+                       r"just kidding)\b")
+# A body hurt at work in the kitchen or the garden is not self-injury.
+MISHAP = re.compile(r"\b(?:by accident|accidentally|cooking|chopping|peeling|slicing|kitchen|"
+                    r"oven|stove|pan|iron|shaving|gardening|slipped|tripped|fell|dinner)\b")
+PURPOSE = re.compile(r"\b(?:on purpose|to feel|to punish|to cope|again|when it gets|"
+                     r"when things get|deliberately)\b")
+# A wish not to be alive, or a picture of the world without oneself, said in everyday words:
+# the C-SSRS's first question ("wished you were dead, or that you could go to sleep and not
+# wake up") and the warning signs of 988 / AFSP (being a burden, no future, no reason to live).
+# Said this way, the reply asks directly (a check-in) rather than answering as if it knew.
+WISH = re.compile(
+    r"\b(?:stop|to not|not to|rather not|want to not|could just not|wish i did not) "
+    r"exist(?:ing)?\b|"
+    r"(?:\bwould(?: all)?(?: \w+)? (?:be )?(?:better|fine|happier|easier|lighter|okay|ok|"
+    r"alright|manage|cope)(?: \w+)? (?:off )?|\b(?:better|happier) off )without me\b(?! (?:for|"
+    r"while|at|on|this|next|tonight|today|tomorrow|when)\b)|"
+    r"\bif i (?:was|were) (?:not|no longer) (?:here|around|in it|alive|in the picture|in the "
+    r"world)\b|\bif i (?:was|were) gone\b(?! (?:for|while|on|at)\b)|"
+    r"\b(?:hope|hoping|wish|wishing|pray|praying)\b(?:(?!\b(?:not|never)\b)[^.!?]){0,30}"
+    r"\b(?:goes down|crash(?:es)?|"
+    r"hits me|kills me|takes me|do not wake|not wake up|never wake up|stops? beating|just "
+    r"stops)\b|"
+    r"\b(?:will not|will never|am not going to|do not think i will|may not|might not) be "
+    r"(?:around|here|alive) (?:for (?:my|his|her|their|the) (?:birthday|christmas|wedding)|by "
+    r"(?:christmas|summer|next)|much longer|to see|anymore|any more|for long)\b|"
+    r"\bdo not see myself (?:being )?(?:around|alive)\b|"
+    r"\b(?:think|thought|thinking|tempted|urge|want|wanted|imagine|picture|wonder)\b[^.!?]{0,40}"
+    r"\b(?:(?:steer|swerv|driv|crash)\w* (?:the car |my car )?(?:into (?:a |the )?(?:wall|tree|"
+    r"traffic|lorry|truck|oncoming|barrier|river|bridge)|off (?:a |the )?(?:cliff|bridge|edge|"
+    r"road))|(?:walk|step|jump)\w* (?:out )?in front of (?:a |the )?(?:train|bus|car|lorry|"
+    r"truck|traffic))\b|"
+    r"\b(?:after|when|once) i am (?:gone|dead|not here|not around)\b")
+# Read across sentences ("I want it all to stop. Forever.") and without an "I" ("what's the
+# point in carrying on").
+UNSPLIT = re.compile(
+    r"\bwhat is (?:even )?the point (?:in|of) (?:carrying on|going on|living|being alive|being "
+    r"here|me|existing|life|staying alive|any more|anymore)\b(?! (?:for|with|if) (?:him|her|"
+    r"them|you|they|he|she)\b)|"
+    r"\b(?:want|wish|need) (?:it|everything|all of it|this|it all|the pain|life) to (?:stop|end)"
+    r"\W{0,3}\s?(?:permanently|forever|for good|for ever)\b")
+# The lexicon's phrases said of someone else ("she told me she was suicidal"), of a past that is
+# over ("I used to self-harm but I have been well for years"), or as an idiom ("dying to tell").
+IDIOM = re.compile(r"\bdying (?:to (?:\w+)|for (?:a|an|some|the)\b|of (?:laughter|embarrassment|"
+                   r"boredom|curiosity|thirst|hunger|heat|the heat|cold|shame|envy))")
+PAST = re.compile(r"\b(?:used to|years ago|as a (?:teen|teenager|kid|child)|when i was (?:younger|"
+                  r"a teen\w*|a kid|\d+|at school|in school)|in the past)\b")
+WELL = re.compile(r"\b(?:well|free of|clean|recovered|recovery|stopped|better now|proud|over it|"
+                  r"behind me)\b")
+RELAPSE = re.compile(r"\b(?:again|relaps\w*|started|back to|back on|lately|recently|these days|"
+                     r"tonight|today|this week|last night)\b")
+THIRD = {"he", "she", "they", "him", "her", "them", "his", "their", "someone", "somebody"}
+SELF = {"i", "me", "my", "myself", "we", "us", "our"}
 MEANS = re.compile(
-    r"\b(?:tallest|highest|how (?:high|tall|far down|deep)|top floor|roof(?:top)?|cliffs?|"
+    r"\b(?:tallest|highest|how (?:high|tall|far down|deep)(?! (?:is|are|was|were|will|would|"
+    r"can|could) (?:the |my |your |our |their )?(?:\w+ )?(?:excess|rent|price|prices|cost|bill|"
+    r"fee|fees|interest|rate|premium|tax|salary|score|pay|mortgage|deposit|charge|fine)\b)|"
+    r"top floor|roof(?:top)?|cliffs?|"
     r"bridges?|ledge|balcony|overpass|train tracks?|railway|how (?:many|much)\b[^.?!]{0,40}"
-    r"\b(?:pills?|tablets?|capsules?|mg|milligrams?|doses?|would it take|too much|kill|"
-    r"lethal|fatal)|lethal|fatal dose|overdose|too much \w+|pesticides?|poisons?|antifreeze|"
+    r"\b(?:pills?|tablets?|capsules?|antidepressants?|mg|milligrams?|doses?|would it take|"
+    r"too much|kill|dangerous|"
+    r"lethal|fatal)|lethal|fatal dose|dangerous (?:amount|dose|number)|overdose|too much \w+|"
+    r"pesticides?|poisons?|antifreeze|"
     r"bleach|cyanide|carbon monoxide|helium|rope|noose|guns?|firearms?|pistol|rifle|shotgun|"
     r"knife|knives|blades?|razors?|sharpener|painkillers?|sleeping pills?|painless|"
     r"strongest \w+|drown|morphine|opioids?|insulin|paracetamol|tylenol|acetaminophen|"
@@ -330,8 +415,23 @@ def _spoken(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
             continue
         if INFO_QUESTION.match(sentence) and not SELF_OR_DEATH.search(match.group(0)):
             continue  # "where can I buy a gun safe?": a means question, for the means rule
+        subjects = [w for w in re.findall(r"[a-z']+", sentence[:match.start()])
+                    if w in THIRD or w in SELF]
+        if subjects and subjects[-1] in THIRD and not SELF & set(
+                re.findall(r"[a-z']+", match.group(0))):
+            continue  # "my friend told me she was suicidal": said of her, not of oneself
         return match
     return None
+
+
+def _present(message: str, normalise: Any) -> str:
+    """The message without its sentences about a past that is over ("I used to self-harm as a
+    teenager but I have been well for ten years"), unless it also says it came back."""
+    if RELAPSE.search(normalise(message)):
+        return message
+    kept = [s for s in re.split(r"(?<=[.!?;])\s+", message)
+            if not (PAST.search(low := normalise(s)) and WELL.search(low))]
+    return " ".join(kept)
 
 
 class CareCheck:
@@ -354,8 +454,9 @@ class CareCheck:
         about a venting person can do without telling them they are in crisis."""
         state = state if state is not None else CareState()
         answering, state.asked = state.asked, False
+        message = _present(message, self.model.normalise)
         text = self.model.normalise(message)
-        stems = self.model.stem(text)
+        stems = self.model.stem(IDIOM.sub(" ", text))
         level, kind, evidence = max(self._phrases(stems), self._rules(text),
                                     key=lambda found: RANK[found[0]])
         scores: dict[str, float] = {}
@@ -367,6 +468,8 @@ class CareCheck:
             elif SAID_NO.search(text):
                 state.declined, state.pending = True, False
                 level, kind, evidence = None, "check_in_declined", message
+        wish = (_spoken(WISH, text) or UNSPLIT.search(text)) if level is None and \
+            kind is None else None
         if level is None and kind is None and self.embeddings is not None:
             level, kind, evidence, scores = self._meaning(message, distress or recent)
             if level == CRISIS and state.level is None and scores[
@@ -376,6 +479,12 @@ class CareCheck:
                     "risk", float("-inf")) >= self._cut() - CHECK_IN_BAND and \
                     scores.get(CRISIS, 0.0) >= scores.get(CARE, 0.0):
                 level, kind, evidence = CHECK_IN, "check_in_near", message
+        if wish and (level != CRISIS or state.level is None and kind == "check_in_meaning"):
+            # a wish not to live, said in everyday words: asked about directly, or the crisis
+            # reply where the conversation has shown risk already (the meaning reader's own
+            # crisis reply, above its check-in band, stands)
+            level, kind = (CRISIS, "suicidal") if state.level else (CHECK_IN, "check_in_wish")
+            evidence = wish.group(0)
         risk = max(scores.get(CRISIS, 0.0), scores.get(CARE, 0.0))
         if level is None and self.reader is not None and (
                 distress or recent or risk >= self.ambiguous) and (
@@ -404,6 +513,8 @@ class CareCheck:
         found: tuple[str | None, str | None, str] = (None, None, "")
         for kind, pattern in self.model.patterns.items():
             if kind != "distress" and (match := _spoken(pattern, text)):
+                if kind == "self_harm" and MISHAP.search(text) and not PURPOSE.search(text):
+                    continue  # "I cut myself shaving"
                 level = CARE if kind in self.model.care_kinds else CRISIS
                 found = max(found, (level, kind, match.group(0)), key=lambda f: RANK[f[0]])
         return found
@@ -413,8 +524,10 @@ class CareCheck:
         for kind, (level, pattern) in RULES.items():
             # getting a gun is a warning sign when it is said, not when it is asked about
             match = _spoken(pattern, text) if kind == "preparing" else pattern.search(text)
-            if match and kind == "being_harmed" and NOT_MEANT.search(text):
+            if match and kind in ("being_harmed", "harm_others") and NOT_MEANT.search(text):
                 continue  # "my toddler hit me by accident", "he punched me when we were kids"
+            if match and kind == "self_harm" and MISHAP.search(text):
+                continue  # "I burned my hand on the oven cooking"
             if match:
                 found = max(found, (level, kind, match.group(0)), key=lambda f: RANK[f[0]])
         return found

@@ -114,6 +114,60 @@ def test_acute_signs_get_the_care_level(message: str, level: str) -> None:
     assert words_only.check(message).level == level
 
 
+@pytest.mark.parametrize(("message", "level", "kind"), [
+    # warning signs (988 / AFSP): belongings and animals placed as if there were no after
+    ("I handed my camera to my cousin since I won't need it anymore.", CRISIS, "preparing"),
+    ("Wrote down who gets my records and my bike.", CRISIS, "preparing"),
+    ("I rehomed my cat with a neighbour, she'll do better than I could, for good.", CRISIS,
+     "preparing"),
+    # self-injury said as an act on one's own body
+    ("i scraped nothing, i scratched my wrists till they bled", CRISIS, "self_harm"),
+    ("I cut my thighs when things get too loud in my head", CRISIS, "self_harm"),
+    # acute signs in other words
+    ("My thoughts keep racing so fast I can't sleep or sit still", CARE, "mania"),
+    ("nothing but black coffee for nine days now", CARE, "eating"),
+    ("I counted the stairs thirty times before I could go to bed", CARE, "compulsion"),
+    ("I hear someone whispering my name when nobody is there", CARE, "psychosis"),
+    # a wish not to live, in everyday words: asked about directly
+    ("My family would be happier without me, honestly.", CHECK_IN, "check_in_wish"),
+    ("I'd rather not exist than feel like this.", CHECK_IN, "check_in_wish"),
+    ("some nights i hope my heart just stops", CHECK_IN, "check_in_wish"),
+    ("What's even the point of living. Nothing changes.", CHECK_IN, "check_in_wish"),
+    ("I want the pain to end. For good.", CHECK_IN, "check_in_wish"),
+    ("I picture swerving into the oncoming lorry on the way home", CHECK_IN, "check_in_wish"),
+])
+def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, kind: str) -> None:
+    verdict = words_only.check(message)
+    assert (verdict.level, verdict.kind) == (level, kind), verdict
+
+
+@pytest.mark.parametrize("message", [
+    "The office will cope fine without me for a fortnight.",
+    "I gave my old textbooks to my sister because I won't need them after my exams.",
+    "I cut my finger chopping onions for dinner.", "I nicked myself shaving, it's nothing.",
+    "I hope the ferry doesn't crash into the pier, the sea is rough.",
+    "I'm thinking about driving off to the coast on Saturday.",
+    "How high is the rent on a two-bed flat round here?",
+    "I'm dying to tell my mum the news!", "I'm dying for a cup of tea.",
+    "My cousin told me he was suicidal last year and I still worry about him.",
+    "I used to self-harm when I was a teenager, but I've been well for years and I'm proud.",
+    "i'm going to strangle my brother if he eats my leftovers again lol",
+])
+def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> None:
+    verdict = words_only.check(message)
+    assert verdict.level is None and not verdict.check_in, verdict
+
+
+def test_a_wish_after_a_disclosure_is_the_crisis_reply_and_a_past_that_came_back_counts() -> None:
+    state = CareState()
+    words_only.check("I've been hearing voices at night.", state)
+    assert state.level == CARE
+    assert words_only.check("Everyone would be better off without me.", state).level == CRISIS
+    relapsed = words_only.check("I used to self-harm and was clean for years, but I started "
+                                "again last week.")
+    assert relapsed.level == CRISIS and relapsed.kind == "self_harm"
+
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
