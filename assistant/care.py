@@ -177,7 +177,9 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"skin|hands?|stomach|belly|head|face|hips?|body|knuckles))\b[^.!?]{0,40}?(?:\bwith "
      r"(?:a |the |my )?(?:lighter|cigarette|razor|blade|compass)\b|\bto (?:feel|punish|"
      r"cope)\b|\bon purpose\b|\bwhen (?:it|things) gets?\b|\b(?:until|till) (?:it|they|i) "
-     r"(?:bled|bleed|bleeds|went numb|felt))"),
+     r"(?:bled|bleed|bleeds|went numb|felt))|"
+     r"\bi (?:have )?(?:cut|burned|burnt)(?: myself)? (?:again|last night|yesterday|today|this "
+     r"morning|tonight|earlier)\b"),
     ("harm_others", CRISIS,
      r"\b(?:want to|going to|plan(?:ning)? to|ready to|thoughts of|thinking (?:of|about)|"
      r"urges? to|will|would) (?:kill|hurt|stab|shoot|strangle|attack|harm|poison)(?:ing)? "
@@ -260,7 +262,15 @@ WISH = re.compile(
     r"traffic|lorry|truck|oncoming|barrier|river|bridge)|off (?:a |the )?(?:cliff|bridge|edge|"
     r"road))|(?:walk|step|jump)\w* (?:out )?in front of (?:a |the )?(?:train|bus|car|lorry|"
     r"truck|traffic))\b|"
-    r"\b(?:after|when|once) i am (?:gone|dead|not here|not around)\b")
+    r"\b(?:after|when|once) i am (?:gone|dead|not here|not around)\b|"
+    r"\b(?:will not|do not|am not going to) (?:be )?need(?:ing)? (?:anything|any of (?:it|this|"
+    r"my \w+)) (?:anymore|any more|soon|where i am going)\b")
+# Joining someone who has died, said in a conversation that names the death.
+JOIN = re.compile(r"\bi (?:should|want to|could|will|would like to|wish i could|am going to|"
+                  r"just want to|need to)(?: just| go and| go)? (?:join|be with) (?:her|him|them|"
+                  r"my \w+)(?: again)?\b")
+DEATH = re.compile(r"\b(?:died|dead|passed away|passed|funeral|grave|death|killed|lost (?:my|our) "
+                   r"\w+)\b")
 # Read across sentences ("I want it all to stop. Forever.") and without an "I" ("what's the
 # point in carrying on").
 UNSPLIT = re.compile(
@@ -468,8 +478,10 @@ class CareCheck:
             elif SAID_NO.search(text):
                 state.declined, state.pending = True, False
                 level, kind, evidence = None, "check_in_declined", message
-        wish = (_spoken(WISH, text) or UNSPLIT.search(text)) if level is None and \
-            kind is None else None
+        wish = (_spoken(WISH, text) or UNSPLIT.search(text) or (
+            (join := JOIN.search(text)) and any(DEATH.search(self.model.normalise(m))
+                                               for m in [*state.recent, message]) and join)
+        ) if level is None and kind is None else None
         if level is None and kind is None and self.embeddings is not None:
             level, kind, evidence, scores = self._meaning(message, distress or recent)
             if level == CRISIS and state.level is None and scores[

@@ -158,6 +158,17 @@ def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> N
     assert verdict.level is None and not verdict.check_in, verdict
 
 
+def test_joining_someone_who_died_is_asked_about_only_where_a_death_was_named() -> None:
+    state = CareState()
+    words_only.check("My brother died two winters ago.", state)
+    assert words_only.check("Some days I just want to be with him again.", state).check_in
+    state = CareState()
+    words_only.check("My brother is in town this week.", state)
+    assert not words_only.check("Some days I just want to be with him again.", state).check_in
+    assert words_only.check("i burned myself again").kind == "self_harm"
+    assert words_only.check("I won't be needing any of it soon.").check_in
+
+
 def test_a_wish_after_a_disclosure_is_the_crisis_reply_and_a_past_that_came_back_counts() -> None:
     state = CareState()
     words_only.check("I've been hearing voices at night.", state)
