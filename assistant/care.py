@@ -193,7 +193,9 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:locked|lock me|locks me) in (?:my|the|a) (?:room|basement|cellar|house|flat)\b|"
      r"\b(?:said|says|threatened|told me) (?:that )?(?:he|she|they) (?:will|"
      r"would|is going to|are going to) (?:kill|hurt) me\b|\b(?:scared|afraid|terrified) (?:to go|"
-     r"of going) home\b|\bfollowing me (?:home|around)\b"),
+     r"of going) home\b|\bfollowing me (?:home|around)\b|"
+     rf"\b{_WHO} (?:threw|throws|hurled|hurls) (?:a |the |his |her |their )?\w+ at me\b|"
+     rf"\b{_WHO} (?:grabbed|grabs|pinned|pins|dragged|drags) me (?:by|to|down|against)\b"),
     ("voices", CARE,
      r"\b(?:the |a )?voices? (?:tell|tells|told|telling|say|says|said|are|is) |"
      r"\bhear(?:ing)? voices\b|\bvoices in my head\b"),
@@ -265,6 +267,11 @@ WISH = re.compile(
     r"\b(?:after|when|once) i am (?:gone|dead|not here|not around)\b|"
     r"\b(?:will not|do not|am not going to) (?:be )?need(?:ing)? (?:anything|any of (?:it|this|"
     r"my \w+)) (?:anymore|any more|soon|where i am going)\b")
+# What voices or others tell a person to do that would harm them: a crisis once the
+# conversation has shown an acute sign (voices, a delusion), or said of the voices themselves.
+COMMAND = re.compile(r"\b(?:told|tell|tells|telling|want|wants|wanted|ordered|orders) me to "
+                     r"(?:hurt|kill|cut|harm|burn|stab|jump|drown|end|starve|go (?:in)?to the "
+                     r"(?:river|bridge|roof|tracks|railway|cliffs?|sea|lake|motorway|canal))\b")
 # Joining someone who has died, said in a conversation that names the death.
 JOIN = re.compile(r"\bi (?:should|want to|could|will|would like to|wish i could|am going to|"
                   r"just want to|need to)(?: just| go and| go)? (?:join|be with) (?:her|him|them|"
@@ -478,6 +485,9 @@ class CareCheck:
             elif SAID_NO.search(text):
                 state.declined, state.pending = True, False
                 level, kind, evidence = None, "check_in_declined", message
+        if RANK[level] < RANK[CRISIS] and (command := COMMAND.search(text)) and (
+                state.level == CARE or kind in ("voices", "psychosis")):
+            level, kind, evidence = CRISIS, "command_to_harm", command.group(0)
         wish = (_spoken(WISH, text) or UNSPLIT.search(text) or (
             (join := JOIN.search(text)) and any(DEATH.search(self.model.normalise(m))
                                                for m in [*state.recent, message]) and join)

@@ -169,6 +169,16 @@ def test_joining_someone_who_died_is_asked_about_only_where_a_death_was_named() 
     assert words_only.check("I won't be needing any of it soon.").check_in
 
 
+def test_what_voices_tell_a_person_to_do_is_a_crisis_after_an_acute_sign() -> None:
+    state = CareState()
+    assert words_only.check("I keep hearing voices in the flat.", state).level == CARE
+    told = words_only.check("Last night they told me to go to the lake.", state)
+    assert (told.level, told.kind) == (CRISIS, "command_to_harm")
+    assert words_only.check("My manager told me to go to the canal-side site.").level is None
+    thrown = words_only.check("My stepmum threw a glass at me again.")
+    assert (thrown.level, thrown.kind) == (CRISIS, "being_harmed")
+
+
 def test_a_wish_after_a_disclosure_is_the_crisis_reply_and_a_past_that_came_back_counts() -> None:
     state = CareState()
     words_only.check("I've been hearing voices at night.", state)
