@@ -97,7 +97,7 @@ def test_two_ingests_at_once_wait_in_turn_and_leave_the_index_whole(
                 for _ in range(2)]
         time.sleep(20)  # both are started and blocked on the lock (not a timing assertion)
         assert all(run.poll() is None for run in runs), "an ingest did not wait for the lock"
-    outs = [run.communicate(timeout=300) for run in runs]
+    outs = [run.communicate(timeout=900) for run in runs]  # each makes the map in turn
     assert [run.returncode for run in runs] == [0, 0], outs
     assert all("Waiting: pid" in err and "is writing the index" in err for _, err in outs)
     client = chromadb.PersistentClient(path=str(store))
