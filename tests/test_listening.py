@@ -151,12 +151,31 @@ def test_a_feeling_is_named_only_when_they_did_not_name_one_and_the_model_finds_
         assert name_feeling(scores, named) is None, named  # they said it: no second guess
     assert name_feeling(scores, "I used to be close to her and we moved away.") == "afraid"
     scores["proud"] = 0.0
-    assert name_feeling(scores, "I ran my first 10k.") == "afraid"  # bright, without reason
+    assert name_feeling(scores, "I ran my first 10k, just.") == "afraid"  # bright, no reason
     assert name_feeling(scores, "I ran my first 10k and it went great.") == "proud"
     listening = ListeningService(Scorer({}), FixingDetector())
     plain = listening.reply(MESSAGE)
     assert plain.text == f"{lead_of(MESSAGE)}. {plain.text.split('. ')[-1]}"
     assert plain.text.endswith(OPEN_QUESTIONS)
+
+
+@pytest.mark.parametrize(("message", "landed"), [
+    ("The plumber is coming on Thursday.", False),
+    ("My aunt rang to say she's moving to Spain.", False),
+    ("My aunt rang to say she's moving to Spain, again.", True),
+    ("Nobody at the party knew my name.", True),
+    ("He didn't text back.", True),
+    ("My nephew sold the bike I gave him.", True),
+    ("Is it normal to still think about her?", True),
+    ("I passed my driving test first time, it was great.", True),
+])
+def test_a_feeling_is_named_only_where_the_words_show_how_it_landed(message: str,
+                                                                   landed: bool) -> None:
+    scores = {f: -1.0 for f in FEELINGS}
+    assert (name_feeling(scores, message) is not None) == landed, message
+    # an event said plainly after a message that showed how things were: it may be named
+    assert name_feeling(scores, "The plumber is coming on Thursday.",
+                        "The flat has been freezing for weeks and nobody cares.") is not None
 
 
 def test_the_feelings_begin_with_distinct_tokens_in_the_shipped_model(model_cache) -> None:
