@@ -264,7 +264,8 @@ _LANDED = re.compile(
     r"\b(?:nobody|no one|none|never|not|n't|without|even|just|only|still|again|every time|"
     r"always|anymore|any more|alone|someone else|everyone else|instead|but|though|yet|sold|"
     r"gave away|moved (?:out|away)|left|gone|died|dead|funeral|lost|miss\w*|stupid|laugh\w*|"
-    r"ignored|can not|cannot|can't|keep|kept|stop|wish|part of me|maybe|"
+    r"ignored|can not|cannot|can't|keep|kept|stop|wish|part of me|maybe|stopped (?:speaking|"
+    r"talking|calling|visiting|coming|texting|inviting|asking)|"
     r"guess|why|whatever|fine|anyway)\b|n't\b|\?|!", re.I)
 
 

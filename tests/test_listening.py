@@ -165,6 +165,7 @@ def test_a_feeling_is_named_only_when_they_did_not_name_one_and_the_model_finds_
     ("My aunt rang to say she's moving to Spain, again.", True),
     ("Nobody at the party knew my name.", True),
     ("He didn't text back.", True),
+    ("My cousin and I stopped talking at Easter.", True),
     ("My nephew sold the bike I gave him.", True),
     ("Is it normal to still think about her?", True),
     ("I passed my driving test first time, it was great.", True),
