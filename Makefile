@@ -41,8 +41,8 @@ $(STAMP): pyproject.toml requirements.lock requirements-models.txt $(LLAMA_WHEEL
 	touch $(STAMP)
 
 rebuild-llama:
-	rm -rf $(LLAMA_WHEELS) $(STAMP) $(HOME)/.cache/reflect/backend.json \
-		$(HOME)/.cache/reflect/selfcheck.json
+	rm -rf $(LLAMA_WHEELS) $(STAMP) $(HOME)/.cache/reflect/backend*.json \
+		$(HOME)/.cache/reflect/selfcheck*.json
 	$(MAKE) setup
 
 lock: setup

@@ -117,3 +117,13 @@ def test_the_variant_chosen_here_runs_a_quantized_model(tmp_path: Path,
                           env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, (chosen.describe(), done.returncode, done.stderr[-500:])
     assert done.stdout.strip().endswith("ok")
+
+
+def test_each_interpreter_keeps_its_own_choice(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    """Two checkouts' virtualenvs on one machine do not overwrite each other's choice."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    mine = backend._cache_file()
+    monkeypatch.setattr(sys, "executable", "/elsewhere/.venv/bin/python")
+    theirs = backend._cache_file()
+    assert mine != theirs and mine.parent == theirs.parent == tmp_path / "reflect"
