@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,11 +38,16 @@ def test_reflect_serve_builds_the_index_checks_the_cpu_and_answers(tmp_path: Pat
     try:
         wait_for(f"http://127.0.0.1:{port}/", process, seconds=600)
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        chat = client.predict("What does the essay say about sovereignty?", [], "Ask",
-                              api_name="/ask")[0]
+        chat, _, shown, status = client.predict("What does the essay say about sovereignty?",
+                                                [], "Ask", api_name="/ask")[:4]
         answer = text_of(chat[-1]["content"])
         assert chat[-1]["role"] == "assistant" and len(answer.split()) > 5, answer
-        assert "⚠️" not in answer
+        assert "⚠️" not in answer and status.startswith("Answered"), status
+        # the passages behind the answer are shown beside it, numbered, with their essay; any
+        # number the answer cites is one of them (the shipped model does not always cite inline)
+        assert "**[1]**" in shown and "What It Really Means" in shown, shown
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer)}
+        assert all(f"**[{n}]**" in shown for n in cited), (answer, shown)
         # The same shipped model listening, then the care levels carried forward: each on the
         # path a person takes (the page's API, the default context and prompts).
         chat, _, shown, status = client.predict(
