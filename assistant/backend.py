@@ -172,12 +172,12 @@ def _machine_key(lib: Path) -> str:
                           ).hexdigest()
 
 
-def _cache_file() -> Path:
+def _cache_file(what: str = "backend") -> Path:
     """One file per interpreter: two checkouts' virtualenvs used in turn would otherwise undo
     each other's choice (the key holds the interpreter) and probe again each time."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     which = hashlib.sha256(sys.executable.encode()).hexdigest()[:12]
-    return Path(base) / "reflect" / f"backend-{which}.json"
+    return Path(base) / "reflect" / f"{what}-{which}.json"
 
 
 def select(crashed: str | None = None, cache: Path | None = None) -> Backend:
@@ -217,7 +217,7 @@ def selfcheck(models: list[tuple[Path, bool]], cache: Path | None = None) -> Bac
     """Run the models (path, is_embedding) on a few tokens in a child, before a page opens;
     a crash there moves to the next variant down, and a clear error when none runs.
     Remembered once it passed."""
-    cache = cache or _cache_file().with_name(_cache_file().name.replace("backend", "selfcheck"))
+    cache = cache or _cache_file("selfcheck")
     backend = select()
     while True:
         key = hashlib.sha256(json.dumps([_machine_key(lib_dir()), [str(m) for m, _ in models],

@@ -441,14 +441,15 @@ def _spoken(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return None
 
 
-def _present(message: str, normalise: Any) -> str:
+def _present(message: str, text: str, normalise: Any) -> str:
     """The message without its sentences about a past that is over ("I used to self-harm as a
-    teenager but I have been well for ten years"), unless it also says it came back."""
-    if RELAPSE.search(normalise(message)):
-        return message
-    kept = [s for s in re.split(r"(?<=[.!?;])\s+", message)
-            if not (PAST.search(low := normalise(s)) and WELL.search(low))]
-    return " ".join(kept)
+    teenager but I have been well for ten years"), unless it also says it came back; `text` is
+    the message normalised. The message itself when no sentence is dropped."""
+    if not (PAST.search(text) and WELL.search(text)) or RELAPSE.search(text):
+        return message  # no sentence can be about a past that is over (nor all of it)
+    sentences = re.split(r"(?<=[.!?;])\s+", message)
+    kept = [s for s in sentences if not (PAST.search(low := normalise(s)) and WELL.search(low))]
+    return message if len(kept) == len(sentences) else " ".join(kept)
 
 
 class CareCheck:
@@ -471,8 +472,9 @@ class CareCheck:
         about a venting person can do without telling them they are in crisis."""
         state = state if state is not None else CareState()
         answering, state.asked = state.asked, False
-        message = _present(message, self.model.normalise)
         text = self.model.normalise(message)
+        if (present := _present(message, text, self.model.normalise)) != message:
+            message, text = present, self.model.normalise(present)
         stems = self.model.stem(IDIOM.sub(" ", text))
         level, kind, evidence = max(self._phrases(stems), self._rules(text),
                                     key=lambda found: RANK[found[0]])
