@@ -63,6 +63,7 @@ _DISMISSING = re.compile(r"^(?:anyway|anyhow|whatever|never ?mind|oh well|that's
 # neighbours asking questions").
 _SELF = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|we|we're|us|our)\b", re.I)
 MAX_WORDS = 22
+SETTING_WORDS = 14  # what a long message starts from, said before the part restated
 
 
 def to_you(text: str) -> str:
@@ -94,24 +95,39 @@ def restate(message: str) -> str | None:
             if match := pattern.match(question):
                 return _trim(to_you(shape.format(*match.groups())))
         return None
-    clauses = [u for s in statements for u in _units(s.rstrip(".!… "))]
+    clauses = [(n, u) for n, s in enumerate(statements) for u in _units(s.rstrip(".!… "))]
     if not clauses:
         return None
     last = len(clauses) - 1
 
     def weight(i: int) -> float:
-        clause = clauses[i]
+        clause = clauses[i][1]
         # (every clause has 3 words or more: _units keeps no shorter one)
         return (2 * bool(FEELING.search(clause)) + i / max(last, 1)
                 + bool(_SELF.search(clause)) - 4 * bool(_DEPENDENT.match(clause))
                 - 3 * bool(_DISMISSING.match(clause)))
 
-    clause = to_you(_LEADING.sub("", clauses[max(range(len(clauses)), key=weight)]))
+    where, chosen = clauses[max(range(len(clauses)), key=weight)]
+    said = _said_back(chosen, text, MAX_WORDS)
+    # A long message (three sentences or more) is about more than where it ends: what it
+    # starts from goes first ("you've been trying for a baby for two years, and now you're
+    # buying balloons..."), or the reply says back a side detail and misses what mattered.
+    start = next((c for n, c in clauses if n < where and _SELF.search(c)
+                  and not _DEPENDENT.match(c) and not _DISMISSING.match(c)), None)
+    if len(statements) < 3 or start is None:
+        return said
+    joint = ", " if re.match(r"(?:and|but|so|yet)\b", said, re.I) else ", and "
+    return f"{_said_back(start, text, SETTING_WORDS)}{joint}{said}"
+
+
+def _said_back(clause: str, text: str, limit: int) -> str:
+    """A clause of `text` in the second person, at most `limit` words."""
+    clause = to_you(_LEADING.sub("", clause))
     clause = re.sub(r"^been\b", "you've been", clause, flags=re.I)  # "been awake since 4"
     first, _, rest = clause.partition(" ")
     if first != "I" and not re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(first)}\b", text):
         clause = f"{first.lower()} {rest}".strip()  # a name (capitalised mid-sentence) stays
-    return _trim(clause)
+    return _trim(clause, limit)
 
 
 def _units(statement: str) -> list[str]:
@@ -121,11 +137,11 @@ def _units(statement: str) -> list[str]:
     return [c for c in _CLAUSE.split(statement) if len(c.split()) >= 4]
 
 
-def _trim(clause: str) -> str:
+def _trim(clause: str, limit: int = MAX_WORDS) -> str:
     words = clause.rstrip(".,;:!? ").split()
-    if len(words) <= MAX_WORDS:
+    if len(words) <= limit:
         return " ".join(words)
-    cut = " ".join(words[:MAX_WORDS])
+    cut = " ".join(words[:limit])
     for joint in (", ", " and ", " but "):
         head = cut.rsplit(joint, 1)[0]
         if head != cut and len(head.split()) >= 6:

@@ -197,13 +197,16 @@ class ListeningService:
         lead = f"{choose_opening(message, history)}{restated}"
         question = choose_question(message, history)
         said = " ".join(m["content"] for m in history if m["role"] == "user")
-        if not (words := feeling_words(message, said)):  # they named it: saying it back is enough
-            return f"{lead}. {question}"
-        scores = score(self.messages(message, history, nudge=False), f"{lead}, and you feel",
-                       words, keep_for=keep_for)
-        if scores is None:
-            return None
-        feeling = name_feeling(scores, message, said)
+        if two_sided(message):  # both sides of it, said together: what pulls each way
+            feeling: str | None = TWO_SIDED[_pick(f"sides {message.strip().lower()}") % 2]
+        elif not (words := feeling_words(message, said)):  # they named it, or said only what
+            return f"{lead}. {question}"  # happened: saying it back is enough
+        else:
+            scores = score(self.messages(message, history, nudge=False),
+                           f"{lead}, and you feel", words, keep_for=keep_for)
+            if scores is None:
+                return None
+            feeling = name_feeling(scores, message, said)
         if feeling is None:
             return f"{lead}. {question}"
         last = last_reply(history)
@@ -243,6 +246,30 @@ class ListeningService:
         lead = f"{choose_opening(message, history)}{restated}" if restated else None
         return ListeningReply(message, restatement_reply(message, lead), record, _since(start),
                               drafts)
+
+
+# Ambivalence said in one breath: a want, a love or a gladness, and against it the person's own
+# fear, dread, doubt or dislike ("I want to go back to uni but I'm scared…", "part of me…
+# and part of me…", "I'm jealous and I hate that I am"). Naming the pull both ways is the
+# double-sided reflection (MITI's complex kind) and adds nothing they did not say; which
+# feeling is under each side is theirs to say.
+_TWO_SIDED = re.compile(
+    r"\bpart of me\b.+\b(?:other |another )?part of me\b|"
+    r"\bI hate that I\b|"
+    r"\b(?:I|I'm|I am)\s+(?:really\s+|so\s+)?(?:want|love|miss|like|glad|excited|happy)\b.*?"
+    r"(?:\bbut\s+(?!I don't know (?:how|what|where|why))"
+    r"(?:I\b|I'm\b|I'd\b|I've\b|part of me\b|then\b|every time\b|"
+    r"it's (?:eating|killing|making|taking|costing)\b)|\beven though\b|"
+    r"\band (?:yet |also )?(?:I'm (?:not sure|scared|afraid|terrified|worried)|"
+    r"I (?:dread|hate|can't|cannot|don't know|also)|part of me)\b)|"
+    r"\bwould be (?:wonderful|amazing|great|lovely)\b.*\band I'm not sure\b", re.I)
+TWO_SIDED = ("torn", "pulled both ways")
+
+
+def two_sided(message: str) -> bool:
+    """Whether the person says both sides of something at once, and not yet that they are torn."""
+    return bool(_TWO_SIDED.search(message)) and not re.search(
+        r"\b(?:torn|conflicted|mixed feelings|both ways|two minds)\b", message, re.I)
 
 
 def names_feeling(message: str) -> bool:

@@ -92,3 +92,18 @@ def test_what_a_clause_waves_away_is_what_is_said_back() -> None:
         "he didn't turn up to the hearing"
     assert restate("I tidied the shed this morning after the rain.") == \
         "you tidied the shed this morning after the rain"
+
+
+def test_a_long_message_is_said_back_from_where_it_starts_to_where_it_ends() -> None:
+    """Three sentences or more: the part that carries the feeling, after what it is about,
+    or the reply says back a side detail ("you're buying balloons") and misses what mattered."""
+    message = ("My brother has been out of work since March. He sleeps on our sofa most "
+               "nights. Last night he ate the dinner I'd saved for my daughter.")
+    assert restate(message) == ("your brother has been out of work since March, and last "
+                                "night he ate the dinner you'd saved for your daughter")
+    # a first sentence the person is not in, or one that leans on the next, is not the start
+    assert restate("The shop shut early. They put a sign up. I stood outside it for an hour.") \
+        == "you stood outside it for an hour"
+    # two sentences: the part that carries the feeling alone, as before
+    assert restate("My brother has been out of work since March. Last night he ate the "
+                   "dinner I'd saved.") == "last night he ate the dinner you'd saved"

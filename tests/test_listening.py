@@ -9,12 +9,14 @@ from assistant.listening import (
     OPEN_QUESTIONS,
     QUESTIONS,
     ROTATED,
+    TWO_SIDED,
     ListeningService,
     anchored_grammar,
     choose_ask,
     choose_opening,
     grammar,
     name_feeling,
+    two_sided,
 )
 from assistant.policy import FixingDetector
 from assistant.prompts import render
@@ -177,6 +179,28 @@ def test_a_feeling_is_named_only_where_the_words_show_how_it_landed(message: str
     # an event said plainly after a message that showed how things were: it may be named
     assert name_feeling(scores, "The plumber is coming on Thursday.",
                         "The flat has been freezing for weeks and nobody cares.") is not None
+
+
+@pytest.mark.parametrize(("message", "sides"), [
+    ("I want to sell the house but I can't bear the thought of strangers in it.", True),
+    ("Part of me wants to stay and part of me is already packing.", True),
+    ("I'm pleased for him and I hate that I'm not more pleased.", True),
+    ("I love the choir but it's taking every weekend.", True),
+    ("I wanted to go but it was cancelled.", False),  # the other side is not theirs
+    ("I love him but he never listens.", False),
+    ("I want a coffee and I'm tired.", False),
+    ("I want to help but I don't know how.", False),
+    ("Part of me wants to stay and part of me wants to go, and I'm torn.", False),  # said
+])
+def test_both_sides_said_at_once_are_named_as_a_pull_both_ways(message: str,
+                                                              sides: bool) -> None:
+    assert two_sided(message) == sides, message
+    model = Scorer({"sad": -0.1, "afraid": -0.2})
+    reply = ListeningService(model, FixingDetector()).reply(message).text
+    assert reply.startswith(lead_of(message))
+    assert any(f"feeling {s}." in reply or f"feel {s}." in reply for s in TWO_SIDED) == sides
+    if sides:  # nothing scored: the pull both ways is in their words, not the model's
+        assert model.scored == [] and not re.search(r"\b(?:sad|afraid)\b", reply)
 
 
 def test_the_feelings_begin_with_distinct_tokens_in_the_shipped_model(model_cache) -> None:
