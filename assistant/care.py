@@ -169,7 +169,9 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:\w+ )?(?:pills|tablets|capsules|antidepressants|painkillers|paracetamol|sleeping "
      r"pills|meds|medication)\b|\b(?:sitting|lying|standing|am) (?:on|by) the (?:railway |train )?"
      r"tracks\b|\b(?:on|at) the (?:roof|ledge|edge|bridge)\b[^.]{0,60}\b(?:scared of what|"
-     r"going to jump|about to jump|want to jump)"),
+     r"going to jump|about to jump|want to jump)|"
+     # a wound deeper than meant, bleeding with weakness
+     r"\b(?:went|cut|gone) (?:much |way |far )?too deep\b(?! (?:with|into|in) (?:the|a|my) )"),
     ("self_harm", CRISIS,
      r"\b(?:burn(?:ed|t|ing|s)?|cut(?:s|ting)?|scratch(?:ed|ing|es)?|slash(?:ed|ing)?|"
      r"carv(?:ed|ing|e)|scald(?:ed|ing)?|hit(?:ting|s)?|punch(?:ed|ing)?|bang(?:ed|ing)?|"
@@ -184,6 +186,11 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:want to|going to|plan(?:ning)? to|ready to|thoughts of|thinking (?:of|about)|"
      r"urges? to|will|would) (?:kill|hurt|stab|shoot|strangle|attack|harm|poison)(?:ing)? "
      r"(?:him|her|them|someone|somebody|people|my \w+|the \w+|everyone)\b|"
+     r"\b(?:want to|going to|urges? to|thoughts of|thinking (?:of|about)) (?:push|shove|throw)"
+     r"(?:ing)? (?:him|her|them|someone|my (?:\w+ )?\w+) (?:down|off|in front of|out of)\b|"
+     r"\b(?:knife|gun|weapon|bat|hammer)\b[^.!?]{0,60}\b(?:going to|will|want to) use it on\b|"
+     r"\bi (?:think|thought|keep thinking|want|feel like|imagine)\b[^.!?]{0,20}\b(?:driv|plough|"
+     r"crash|steer)\w* (?:the car |my car |a car )?into (?:a |the )?(?:crowd|people|queue)\b|"
      r"\bbring (?:a )?(?:knife|gun|weapon) (?:to|into)\b"),
     ("being_harmed", CRISIS,
      rf"\b{_WHO} (?:hits|hit|beats|beat|chokes|choked|strangled|strangles|kicks|kicked|pushed|"
@@ -207,8 +214,18 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      # hearing what is not there
      r"\bhear(?:ing|d)? (?:people|someone|somebody|a man|a woman|whisper\w*|my name|them)\b"
      r"[^.!?]{0,50}\b(?:empty|no one (?:is )?there|nobody (?:is )?there|no one (?:is )?around|"
-     r"nobody (?:is )?around|no one in|nobody in)\b"),
+     r"nobody (?:is )?around|no one in|nobody in)\b|"
+     # signs meant for oneself (ideas of reference), someone close replaced (Capgras)
+     r"\b(?:signals?|signs?|messages?|numbers?|plates?|instructions?|codes?)\b[^.!?]{0,40}\b"
+     r"(?:meant|intended|sent) (?:only|just|especially|secretly) for me\b|\b(?:every|each) (?:car|"
+     r"song|number|plate|advert|bus)\b[^.!?]{0,40}\b(?:signal|message|sign|instruction)s? "
+     r"(?:meant |sent )?(?:for|to) me\b|\b(?:replaced|swapped) (?:my "
+     r"\w+|him|her|them) (?:with|by|for) (?:a |an )?(?:robot|impostor|imposter|clone|double|fake|"
+     r"android|replica|lookalike)\b"),
     ("mania", CARE,
+     # less need for sleep, and a grandiose safety (DSM-5 criteria for a manic episode)
+     r"\b(?:do not|no longer) need (?:to )?sleep (?:any ?more|at all)\b|\binvincible\b[^.!?]{0,40}"
+     r"\b(?:jump off|could not die|can not die|nothing can (?:hurt|kill)|bulletproof)|"
      r"\b(?:have not|not|barely|hardly) slept (?:in|for|since) \w+|\bno sleep (?:in|for) \w+ "
      r"(?:days|nights)\b|\b(?:racing thoughts|thoughts are racing)\b|\bfeel like a god\b|"
      r"\bthoughts (?:are |keep )?(?:going|racing|running|flying|moving) (?:so |too |really )?"
@@ -218,6 +235,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:eaten|eating) (?:in|for) \w+|\bmake myself (?:throw up|sick|vomit|purge)\b|"
      r"\bthrow(?:ing)? up after (?:every |each )?(?:meal|eating)\b|\b\d+ calories a day\b|"
      r"\blowest (?:number of )?calories\b|\bstarv(?:e|ing) myself\b|"
+     r"\b(?:only|just) (?:had )?(?:water|black coffee|coffee|tea|diet \w+)\b[^.!?]{0,30}\b"
+     r"(?:days|weeks?)\b[^!?]{0,40}\b(?:huge|fat|big|disgusting|weight|thin|skinny|calories)\b|"
      r"\bnothing but (?:water|black coffee|coffee|tea|diet \w+)\b[^.!?]{0,30}\b(?:days|week|"
      r"weeks)\b"),
     ("compulsion", CARE,
@@ -266,7 +285,51 @@ WISH = re.compile(
     r"truck|traffic))\b|"
     r"\b(?:after|when|once) i am (?:gone|dead|not here|not around)\b|"
     r"\b(?:will not|do not|am not going to) (?:be )?need(?:ing)? (?:anything|any of (?:it|this|"
-    r"my \w+)) (?:anymore|any more|soon|where i am going)\b")
+    r"my \w+)) (?:anymore|any more|soon|where i am going)\b|"
+    # being a burden, no reason left to live, the calm of not being here (988 / AFSP)
+    r"\b(?:stop|stopped|stopping|quit) being (?:a |such a )?(?:burden|weight|drain) "
+    r"(?:on|to|for)\b|"
+    r"\bi am (?:just |only |such |nothing but |always )?(?:a |an )?(?:burden|dead weight|weight) "
+    r"(?:on|to|for) (?:everyone|everybody|you all|all of them|them|my (?:family|kids|children|"
+    r"parents|wife|husband|partner|friends|mum|mom|dad))\b|"
+    r"\b(?:running out of|no|no more|not (?:many|any)|have no|lost (?:my|all my|every)) reasons? "
+    r"(?:left )?(?:to|for) (?:stay(?:ing)?|liv(?:e|ing)|go(?:ing)? on|keep(?:ing)? going|"
+    r"be(?:ing)? here|stay(?:ing)? alive|carry(?:ing)? on)\b(?! (?:in|at|with|for|on) (?:this|"
+    r"the|my|a|that)\b)|"
+    r"\b(?:only|just) (?:still )?(?:here|alive|around) (?:because of|for the sake of) (?:my|the)\b|"
+    r"\b(?:think|thinking|thought|imagine|imagining|picture|picturing|dream|dreaming|calm|peace|"
+    r"peaceful|relief|comfort)\b(?:(?!\b(?:someone|somebody|him|her|them|you|he|she|they|"
+    r"people)\b)[^.!?]){0,30}\b(?:not being (?:here|around|alive)|no longer being "
+    r"(?:here|around|alive)|being gone for good|not existing)\b|"
+    r"\b(?:future|next year|the years ahead|version of (?:\w+ )?(?:year|life|future))\b[^.!?]{0,20}"
+    r"\bwith me (?:still )?in it\b|"
+    r"\b(?:would not|would hardly|do not think i would) mind if i\b[^.!?]{0,50}\b(?:died|did not "
+    r"(?:wake|make it|survive)|never woke|was gone|was not here|got hit|got killed)\b|"
+    r"\bbetter off\b[^.!?]{0,30}\bwithout me(?: around| here| in (?:it|their lives))?\b(?! "
+    r"(?:for|while|at|on|this|next|tonight|today|tomorrow|when)\b)|"
+    r"\b(?:checking|check|checked) out (?:for good|permanently|early)\b|"
+    # putting affairs in order "for after", and sitting with the means (warning signs)
+    r"\b(?:my )?affairs (?:are |all |now )*(?:in order|tidied|sorted|settled)\b[^.!?]{0,30}\b"
+    r"(?:for after|when i am gone|for when)\b|\b(?:everything|it all) (?:is )?(?:in order|sorted|"
+    r"tidied up) (?:now )?for (?:after|when i am gone)\b|"
+    r"\b(?:looked|looking|stared|staring|sat|sitting) (?:at|with) (?:the|my|those|these) (?:rope|"
+    r"noose|pills|tablets|gun|razor|blades?)\b[^.!?]{0,30}\b(?:for (?:a long time|ages|hours)|"
+    r"again|all (?:night|morning|day)|for a while)\b")
+# An attempt before, and the feeling back (a past attempt is the strongest known risk factor).
+ATTEMPT_BACK = re.compile(r"\bi (?:attempted(?: suicide)?(?= (?:last|before|once|twice|in \d|"
+                          r"\w+ (?:years?|months?) ago|when)\b|[.,;])|tried to (?:kill myself|"
+                          r"end my life|end it(?! with)|take my (?:own )?life))[^!?]{0,80}\b"
+                          r"(?:back|again|returning|stronger|same as (?:then|before|back then))\b")
+# Going to a place of water or height "and not coming back".
+NOT_BACK = re.compile(r"\band (?:not|never) (?:come|coming|go|going) (?:back|home)\b"
+                      r"(?= *(?:[.!?;,]|$|again|ever))")
+# A will made or changed: a warning sign where the conversation shows distress, or beside another
+# sign of leaving things in order (a pet's new home, "all sorted", a calm that came with it).
+WILL = re.compile(r"\b(?:updated|update|updating|made|make|making|wrote|write|writing|written|"
+                  r"redid|changed|sorted) (?:out )?(?:my|a) will\b")
+ORDERED = re.compile(r"\b(?:somewhere to go|(?:dog|cat|pet)(?:'s|s)? (?:papers|things|new home)|"
+                     r"(?:all|everything) (?:is )?(?:sorted|in order|arranged)|calm now|at peace|"
+                     r"no need|for after|when i am gone)\b")
 # What voices or others tell a person to do that would harm them: a crisis once the
 # conversation has shown an acute sign (voices, a delusion), or said of the voices themselves.
 COMMAND = re.compile(r"\b(?:told|tell|tells|telling|want|wants|wanted|ordered|orders) me to "
@@ -303,7 +366,10 @@ MEANS = re.compile(
     r"can|could) (?:the |my |your |our |their )?(?:\w+ )?(?:excess|rent|price|prices|cost|bill|"
     r"fee|fees|interest|rate|premium|tax|salary|score|pay|mortgage|deposit|charge|fine)\b)|"
     r"top floor|roof(?:top)?|cliffs?|"
-    r"bridges?|ledge|balcony|overpass|train tracks?|railway|how (?:many|much)\b[^.?!]{0,40}"
+    r"bridges?|ledge|balcony|overpass|train tracks?|railway|"
+    # places of water and falls (safe messaging's "places")
+    r"coast|sea ?front|the sea|river|lake|quarry|reservoir|canal|dam|pier|harbou?r|motorway|"
+    r"viaduct|how (?:many|much)\b[^.?!]{0,40}"
     r"\b(?:pills?|tablets?|capsules?|antidepressants?|mg|milligrams?|doses?|would it take|"
     r"too much|kill|dangerous|"
     r"lethal|fatal)|lethal|fatal dose|dangerous (?:amount|dose|number)|overdose|too much \w+|"
@@ -325,14 +391,17 @@ LOSS = re.compile(
     r"daughter|mum|mom|dad|father|mother|baby|everything)\b|\b(?:fired|laid off|sacked|evicted|"
     r"dumped|divorc\w+|bankrupt\w*|diagnos\w+|died|passed away|funeral|left me|is leaving|"
     r"leaving me|broke up|break ?up)\b|\b(?:so|really|very|too) (?:low|down|depressed|sad|"
-    r"hopeless|alone|empty)\b|\bfalling apart\b|\bcan not take\b|\bdone with everything\b")
+    r"hopeless|alone|empty)\b|\bfalling apart\b|\bcan not take\b|\bdone with everything\b|"
+    r"\bfailed (?:again|everything|it all)\b|\beverything(?:'s| is)? gone\b")
 FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|we|us|our)\b")
 OTHERS = re.compile(r"\b(?:you|your|he|she|they|his|her|their|someone|somebody|people|person|"
                     r"one's|characters?|villain)\b|^(?:what|why|how|when|where|who|is|are|does|do|"
                     r"can|could|should|would|was|were|tell me)\b")
 SELF_OR_DEATH = re.compile(r"\b(?:i|me|my|myself|die|dying|dead|death|suicid\w*|kill|life|"
                            r"live|living|alive|exist)\b")
-QUESTION = re.compile(r"\?|^(?:what|where|which|how|is|are|can|could|would|do|does)\b")
+# (a sentence may begin one without its mark: "got fired lol. how much tylenol is too much")
+QUESTION = re.compile(r"\?|(?:^|[.!;]\s*)(?:what|where|which|how|is|are|can|could|would|do|"
+                      r"does)\b")
 
 
 # The answer to a check-in ("are you having thoughts of suicide, or of hurting yourself?"),
@@ -492,7 +561,10 @@ class CareCheck:
             level, kind, evidence = CRISIS, "command_to_harm", command.group(0)
         wish = (_spoken(WISH, text) or UNSPLIT.search(text) or (
             (join := JOIN.search(text)) and any(DEATH.search(self.model.normalise(m))
-                                               for m in [*state.recent, message]) and join)
+                                               for m in [*state.recent, message]) and join) or (
+            (will := _spoken(WILL, text)) and (distress or recent or ORDERED.search(text))
+            and will) or ATTEMPT_BACK.search(text) or (
+            (back := _spoken(NOT_BACK, text)) and MEANS.search(text) and back)
         ) if level is None and kind is None else None
         if level is None and kind is None and self.embeddings is not None:
             level, kind, evidence, scores = self._meaning(message, distress or recent)

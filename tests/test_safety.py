@@ -159,6 +159,71 @@ def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> N
     assert verdict.level is None and not verdict.check_in, verdict
 
 
+@pytest.mark.parametrize(("message", "level", "kind"), [
+    # the warning signs of 988 / AFSP in other words: a burden, no reason left, the calm of
+    # not being here, affairs in order for after, sitting with the means
+    ("Honestly I'm just a weight on my kids at this point.", CHECK_IN, "check_in_wish"),
+    ("it's time i quit being a drain on everybody", CHECK_IN, "check_in_wish"),
+    ("There are no reasons left to keep going.", CHECK_IN, "check_in_wish"),
+    ("I'm only still alive because of my mum.", CHECK_IN, "check_in_wish"),
+    ("It's peaceful, imagining no longer being around.", CHECK_IN, "check_in_wish"),
+    ("I can't picture next year with me still in it.", CHECK_IN, "check_in_wish"),
+    ("I wouldn't mind if I just never woke up.", CHECK_IN, "check_in_wish"),
+    ("Been thinking I might check out early.", CHECK_IN, "check_in_wish"),
+    ("My affairs are all in order now for after.", CHECK_IN, "check_in_wish"),
+    ("I sat with the pills all night again.", CHECK_IN, "check_in_wish"),
+    ("I attempted once, at nineteen, and lately that feeling is back.", CHECK_IN,
+     "check_in_wish"),
+    ("I'll walk to the river tonight and not come back.", CHECK_IN, "check_in_wish"),
+    # a will where the message shows distress or another sign of leaving things in order
+    ("Lost my job and my flat. I wrote a will last night.", CHECK_IN, "check_in_wish"),
+    ("Made a will and found the dog a new home, all sorted.", CHECK_IN, "check_in_wish"),
+    # a wound deeper than meant; urges to harm someone; acute signs in other words
+    ("i cut way too deep tonight", CRISIS, "attempt"),
+    ("I keep getting urges to shove my flatmate down the stairs.", CRISIS, "harm_others"),
+    ("I've got a hammer in my bag and I'm going to use it on him.", CRISIS, "harm_others"),
+    ("I keep thinking of steering my car into the queue at the bus stop.", CRISIS,
+     "harm_others"),
+    ("Every song on the radio is a message to me about what to do.", CARE, "psychosis"),
+    ("They replaced my brother with an impostor, he even walks differently.", CARE,
+     "psychosis"),
+    ("I don't need to sleep anymore, my mind is on fire with ideas.", CARE, "mania"),
+    ("I'm invincible tonight, I could not die if I tried.", CARE, "mania"),
+    ("I've just had water for five days and I'm still fat.", CARE, "eating"),
+])
+def test_more_warning_signs_in_other_words(message: str, level: str, kind: str) -> None:
+    verdict = words_only.check(message)
+    assert (verdict.level, verdict.kind) == (level, kind), verdict
+
+
+@pytest.mark.parametrize("message", [
+    "We made our wills after the twins were born, it felt very grown up.",
+    "I'm going to the lake and not coming back till Sunday!",
+    "I attempted the half marathon last year and I'll try again in May.",
+    "I tried to end it with him twice and we keep getting back together.",
+    "The sign on the door was meant for me, I'm the manager.",
+    "I don't need sleep, I need coffee.",
+    "I felt invincible after the race, like I could do anything.",
+    "I've only had tea for three days because of the stomach bug.",
+    "I went too deep with the chisel and the joint split.",
+    "Running out of reasons to stay in this job, honestly.",
+    "It's hard to think about someone no longer being here.",
+])
+def test_everyday_words_near_the_new_signs_are_not_a_disclosure(message: str) -> None:
+    verdict = words_only.check(message)
+    assert verdict.level is None and not verdict.check_in, (message, verdict)
+
+
+def test_a_question_without_its_mark_after_distress_is_read_as_one() -> None:
+    """"got fired lol. how much … is too much": a sentence can begin a question and leave off
+    its mark; a place of water asked about after distress is a means question."""
+    verdict = words_only.check("lost my job and my wife left. how many sleeping pills is too many")
+    assert verdict.level == CRISIS and verdict.kind == "means_after_distress"
+    state = CareState()
+    words_only.check("My wife left me last night.", state)
+    assert words_only.check("Is the quarry path open after dark?", state).level == CRISIS
+
+
 def test_joining_someone_who_died_is_asked_about_only_where_a_death_was_named() -> None:
     state = CareState()
     words_only.check("My brother died two winters ago.", state)
