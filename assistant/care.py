@@ -181,7 +181,12 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"cope)\b|\bon purpose\b|\bwhen (?:it|things) gets?\b|\b(?:until|till) (?:it|they|i) "
      r"(?:bled|bleed|bleeds|went numb|felt))|"
      r"\bi (?:have )?(?:cut|burned|burnt)(?: myself)? (?:again|last night|yesterday|today|this "
-     r"morning|tonight|earlier)\b"),
+     r"morning|tonight|earlier)\b|"
+     # the wall punched to be hurt, not in anger at it
+     r"\b(?:punch|hit|bang|smash)\w* (?:my (?:fists?|head|hands?) (?:against|into|on) )?"
+     r"(?:the |a )?wall\b[^.!?]{0,40}\b(?:(?:until|till) (?:my|it|they|i)\b[^.!?]{0,30}\b"
+     r"(?:split|bled|bleed|broke|cracked|went numb)|because i deserved? it|to (?:punish|hurt) "
+     r"myself)"),
     ("harm_others", CRISIS,
      r"\b(?:want to|going to|plan(?:ning)? to|ready to|thoughts of|thinking (?:of|about)|"
      r"urges? to|will|would) (?:kill|hurt|stab|shoot|strangle|attack|harm|poison)(?:ing)? "
@@ -189,6 +194,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:want to|going to|urges? to|thoughts of|thinking (?:of|about)) (?:push|shove|throw)"
      r"(?:ing)? (?:him|her|them|someone|my (?:\w+ )?\w+) (?:down|off|in front of|out of)\b|"
      r"\b(?:knife|gun|weapon|bat|hammer)\b[^.!?]{0,60}\b(?:going to|will|want to) use it on\b|"
+     r"\b(?:scared|afraid|worried|terrified|frightened) (?:that )?i (?:am going to|will|might|"
+     r"could) (?:hurt|shake|hit|harm|drop|smother|strangle) (?:her|him|them|the baby|my \w+)\b|"
      r"\bi (?:think|thought|keep thinking|want|feel like|imagine)\b[^.!?]{0,20}\b(?:driv|plough|"
      r"crash|steer)\w* (?:the car |my car |a car )?into (?:a |the )?(?:crowd|people|queue)\b|"
      r"\bbring (?:a )?(?:knife|gun|weapon) (?:to|into)\b"),
@@ -226,6 +233,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      # less need for sleep, and a grandiose safety (DSM-5 criteria for a manic episode)
      r"\b(?:do not|no longer) need (?:to )?sleep (?:any ?more|at all)\b|\binvincible\b[^.!?]{0,40}"
      r"\b(?:jump off|could not die|can not die|nothing can (?:hurt|kill)|bulletproof)|"
+     r"\bspent (?:all|most) (?:of )?my (?:savings|money|wages|pay)\b[^.!?]{0,30}\b(?:in (?:a|one|"
+     r"two|three|\d+) (?:days?|nights?|hours?)|on things i do not need)\b|"
      r"\b(?:have not|not|barely|hardly) slept (?:in|for|since) \w+|\bno sleep (?:in|for) \w+ "
      r"(?:days|nights)\b|\b(?:racing thoughts|thoughts are racing)\b|\bfeel like a god\b|"
      r"\bthoughts (?:are |keep )?(?:going|racing|running|flying|moving) (?:so |too |really )?"
@@ -235,7 +244,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:eaten|eating) (?:in|for) \w+|\bmake myself (?:throw up|sick|vomit|purge)\b|"
      r"\bthrow(?:ing)? up after (?:every |each )?(?:meal|eating)\b|\b\d+ calories a day\b|"
      r"\blowest (?:number of )?calories\b|\bstarv(?:e|ing) myself\b|"
-     r"\b(?:only|just) (?:had )?(?:water|black coffee|coffee|tea|diet \w+)\b[^.!?]{0,30}\b"
+     r"\b(?:only|just|had|drunk|drinking|drink) (?:had )?(?:water|black coffee|coffee|tea|diet "
+     r"\w+)\b[^.!?]{0,30}\b"
      r"(?:days|weeks?)\b[^!?]{0,40}\b(?:huge|fat|big|disgusting|weight|thin|skinny|calories)\b|"
      r"\bnothing but (?:water|black coffee|coffee|tea|diet \w+)\b[^.!?]{0,30}\b(?:days|week|"
      r"weeks)\b"),
@@ -247,12 +257,13 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"of|dozens of) times\b"),
     ("intoxication", CARE,
      r"\b(?:drinks?|drunk|high|pills|took something|been drinking)\b[^.]{0,60}\b(?:driving|"
-     r"drive|heart (?:is )?racing|can not feel|seeing things|shaking|passing out|overdos\w*)\b"),
+     r"drive|heart (?:is )?racing|heart (?:is )?(?:going|beating|pounding) (?:so |really |too )?"
+     r"(?:fast|hard)|can not feel|seeing things|shaking|passing out|overdos\w*)\b"),
 ]}
 
 NOT_MEANT = re.compile(r"\b(?:by accident|accidentally|when we were (?:kids|little|children)|"
                        r"playing|in (?:a|the) game|we laugh about it|lol|haha|lmao|jk|"
-                       r"just kidding)\b")
+                       r"(?:just )?kidding)\b")
 # A body hurt at work in the kitchen or the garden is not self-injury.
 MISHAP = re.compile(r"\b(?:by accident|accidentally|cooking|chopping|peeling|slicing|kitchen|"
                     r"oven|stove|pan|iron|shaving|gardening|slipped|tripped|fell|dinner)\b")
@@ -272,12 +283,20 @@ WISH = re.compile(
     r"world)\b|\bif i (?:was|were) gone\b(?! (?:for|while|on|at)\b)|"
     r"\b(?:hope|hoping|wish|wishing|pray|praying)\b(?:(?!\b(?:not|never)\b)[^.!?]){0,30}"
     r"\b(?:goes down|crash(?:es)?|"
-    r"hits me|kills me|takes me|do not wake|not wake up|never wake up|stops? beating|just "
-    r"stops)\b|"
+    r"hits me|kills me|takes me|do not wake|not wake up|never wake up|stops? beating|"
+    r"(?:my )?heart stops)\b|"
     r"\b(?:will not|will never|am not going to|do not think i will|may not|might not) be "
     r"(?:around|here|alive) (?:for (?:my|his|her|their|the) (?:birthday|christmas|wedding)|by "
     r"(?:christmas|summer|next)|much longer|to see|anymore|any more|for long)\b|"
-    r"\bdo not see myself (?:being )?(?:around|alive)\b|"
+    r"\b(?:do not|can not|could not) see myself (?:being |still )?(?:around|alive|here)\b"
+    r"(?! (?:in|at) (?:this|that|the|a) (?:job|house|town|city|place|company|school)\b)|"
+    r"\b(?:want|wants|wanted|wish|wishing|need|part of me)\b[^.!?]{0,30}\b(?:to )?(?:disappear|"
+    r"vanish|be gone) (?:for good|forever|for ever|permanently)\b(?! from\b)|"
+    r"\b(?:do not|can not) (?:want to )?(?:do|live|keep doing|go on (?:with|like)) (?:this|it|"
+    r"like this)(?: for)? (?:another|any more|anymore|much longer|the rest of my)\b|"
+    r"\b(?:stood|standing|sat|sitting|looked|looking|leaned|leaning)\b[^.!?]{0,40}\b(?:balcony|"
+    r"edge|ledge|bridge|roof|platform|cliff|tracks)\b[^.!?]{0,60}\b(?:how easy|easy it would be|"
+    r"jump|falling|fall|let go|step off)|"
     r"\b(?:think|thought|thinking|tempted|urge|want|wanted|imagine|picture|wonder)\b[^.!?]{0,40}"
     r"\b(?:(?:steer|swerv|driv|crash)\w* (?:the car |my car )?(?:into (?:a |the )?(?:wall|tree|"
     r"traffic|lorry|truck|oncoming|barrier|river|bridge)|off (?:a |the )?(?:cliff|bridge|edge|"
@@ -327,7 +346,8 @@ NOT_BACK = re.compile(r"\band (?:not|never) (?:come|coming|go|going) (?:back|hom
 # sign of leaving things in order (a pet's new home, "all sorted", a calm that came with it).
 WILL = re.compile(r"\b(?:updated|update|updating|made|make|making|wrote|write|writing|written|"
                   r"redid|changed|sorted) (?:out )?(?:my|a) will\b")
-ORDERED = re.compile(r"\b(?:somewhere to go|(?:dog|cat|pet)(?:'s|s)? (?:papers|things|new home)|"
+ORDERED = re.compile(r"\b(?:things in order|somewhere to go|(?:dog|cat|pet)(?:'s|s)? (?:papers|"
+                     r"things|new home)|"
                      r"(?:all|everything) (?:is )?(?:sorted|in order|arranged)|calm now|at peace|"
                      r"no need|for after|when i am gone)\b")
 # What voices or others tell a person to do that would harm them: a crisis once the
@@ -336,8 +356,9 @@ COMMAND = re.compile(r"\b(?:told|tell|tells|telling|want|wants|wanted|ordered|or
                      r"(?:hurt|kill|cut|harm|burn|stab|jump|drown|end|starve|go (?:in)?to the "
                      r"(?:river|bridge|roof|tracks|railway|cliffs?|sea|lake|motorway|canal))\b")
 # Joining someone who has died, said in a conversation that names the death.
-JOIN = re.compile(r"\bi (?:should|want to|could|will|would like to|wish i could|am going to|"
-                  r"just want to|need to)(?: just| go and| go)? (?:join|be with) (?:her|him|them|"
+JOIN = re.compile(r"\b(?:i (?:should|want to|could|will|would like to|wish i could|am going to|"
+                  r"just want to|need to)|so (?:that )?i can|so i could)(?: just| go and| go)? "
+                  r"(?:join|be with) (?:her|him|them|"
                   r"my \w+)(?: again)?\b")
 DEATH = re.compile(r"\b(?:died|dead|passed away|passed|funeral|grave|death|killed|lost (?:my|our) "
                    r"\w+)\b")
@@ -359,6 +380,10 @@ WELL = re.compile(r"\b(?:well|free of|clean|recovered|recovery|stopped|better no
                   r"behind me)\b")
 RELAPSE = re.compile(r"\b(?:again|relaps\w*|started|back to|back on|lately|recently|these days|"
                      r"tonight|today|this week|last night)\b")
+# Words that soften without changing what is said ("if I just wasn't here", "I really can't"):
+# left out before the rules and wishes are read, so that they do not break a match.
+FILLERS = re.compile(r"\b(?:just|really|honestly|actually|literally|simply|genuinely|truly|"
+                     r"basically|kind of|kinda|sort of|sorta)\b,? ?")
 THIRD = {"he", "she", "they", "him", "her", "them", "his", "their", "someone", "somebody"}
 SELF = {"i", "me", "my", "myself", "we", "us", "our"}
 MEANS = re.compile(
@@ -545,7 +570,8 @@ class CareCheck:
         if (present := _present(message, text, self.model.normalise)) != message:
             message, text = present, self.model.normalise(present)
         stems = self.model.stem(IDIOM.sub(" ", text))
-        level, kind, evidence = max(self._phrases(stems), self._rules(text),
+        plain = " ".join(FILLERS.sub("", text).split())  # for the rules and wishes
+        level, kind, evidence = max(self._phrases(stems), self._rules(plain),
                                     key=lambda found: RANK[found[0]])
         scores: dict[str, float] = {}
         distress = bool(self.model.patterns["distress"].search(stems) or LOSS.search(text))
@@ -556,15 +582,15 @@ class CareCheck:
             elif SAID_NO.search(text):
                 state.declined, state.pending = True, False
                 level, kind, evidence = None, "check_in_declined", message
-        if RANK[level] < RANK[CRISIS] and (command := COMMAND.search(text)) and (
+        if RANK[level] < RANK[CRISIS] and (command := COMMAND.search(plain)) and (
                 state.level == CARE or kind in ("voices", "psychosis")):
             level, kind, evidence = CRISIS, "command_to_harm", command.group(0)
-        wish = (_spoken(WISH, text) or UNSPLIT.search(text) or (
-            (join := JOIN.search(text)) and any(DEATH.search(self.model.normalise(m))
+        wish = (_spoken(WISH, plain) or UNSPLIT.search(plain) or (
+            (join := JOIN.search(plain)) and any(DEATH.search(self.model.normalise(m))
                                                for m in [*state.recent, message]) and join) or (
-            (will := _spoken(WILL, text)) and (distress or recent or ORDERED.search(text))
-            and will) or ATTEMPT_BACK.search(text) or (
-            (back := _spoken(NOT_BACK, text)) and MEANS.search(text) and back)
+            (will := _spoken(WILL, plain)) and (distress or recent or ORDERED.search(plain))
+            and will) or ATTEMPT_BACK.search(plain) or (
+            (back := _spoken(NOT_BACK, plain)) and MEANS.search(text) and back)
         ) if level is None and kind is None else None
         if level is None and kind is None and self.embeddings is not None:
             level, kind, evidence, scores = self._meaning(message, distress or recent)

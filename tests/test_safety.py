@@ -197,6 +197,31 @@ def test_more_warning_signs_in_other_words(message: str, level: str, kind: str) 
     assert (verdict.level, verdict.kind) == (level, kind), verdict
 
 
+def test_softening_words_do_not_break_what_the_rules_read() -> None:
+    """"If I wasn't here" and "if I just, honestly, wasn't here" say the same."""
+    for said in ("It'd be simpler for them if I wasn't here anymore.",
+                 "It'd be simpler for them if I just, honestly, wasn't here anymore.",
+                 "it would kinda be simpler if i literally wasnt here"):
+        verdict = words_only.check(said)
+        assert (verdict.level, verdict.kind) == (CHECK_IN, "check_in_wish"), said
+
+
+@pytest.mark.parametrize(("message", "level", "kind"), [
+    ("I really can't see myself still here next spring.", CHECK_IN, "check_in_wish"),
+    ("some part of me wants to vanish for good", CHECK_IN, "check_in_wish"),
+    ("I can't keep doing this for another thirty years.", CHECK_IN, "check_in_wish"),
+    ("I was leaning on the bridge rail thinking how easy it would be.", CHECK_IN,
+     "check_in_wish"),
+    ("I banged my head against the wall till it went numb.", CRISIS, "self_harm"),
+    ("I'm frightened I might hurt the baby when she screams like that.", CRISIS, "harm_others"),
+    ("Spent all my wages in one night and I'm going to start an airline.", CARE, "mania"),
+    ("had a few drinks and some pills and my heart is pounding so hard", CARE, "intoxication"),
+])
+def test_signs_said_in_yet_other_words(message: str, level: str, kind: str) -> None:
+    verdict = words_only.check(message)
+    assert (verdict.level, verdict.kind) == (level, kind), verdict
+
+
 @pytest.mark.parametrize("message", [
     "We made our wills after the twins were born, it felt very grown up.",
     "I'm going to the lake and not coming back till Sunday!",
@@ -209,6 +234,11 @@ def test_more_warning_signs_in_other_words(message: str, level: str, kind: str) 
     "I went too deep with the chisel and the joint split.",
     "Running out of reasons to stay in this job, honestly.",
     "It's hard to think about someone no longer being here.",
+    "I can't see myself still here in this job in five years.",
+    "I want to disappear for good from social media.",
+    "I punched the wall in the video game and my character broke his hand.",
+    "I don't want to do this commute for another year.",
+    "I'm just kidding, my brother would never hurt me.",
 ])
 def test_everyday_words_near_the_new_signs_are_not_a_disclosure(message: str) -> None:
     verdict = words_only.check(message)
