@@ -120,6 +120,44 @@ def restate(message: str) -> str | None:
     return f"{_said_back(start, text, SETTING_WORDS)}{joint}{said}"
 
 
+# A short follow-up that leans on the turn before: it begins with someone or something already
+# named ("His room is already half empty", "They haven't called since"), ends on it ("My
+# parents haven't said anything about it"), or speaks of their things ("I found out from her
+# Instagram") without naming anyone of its own.
+_LEANS = re.compile(
+    r"^(?:and|but|which|because|so)\b|"  # a clause that goes on from the turn before
+    r"^(?:(?:now|still|yesterday|today|tonight|this morning|last night),? )?"
+    r"(?:he|she|it|they|his|her|its|their|him|them|there)\b|"
+    r"\b(?:it|them|him|her|that)(?: yet| since| again| now| anymore| any more)?$|\bsince$", re.I)
+_THEIRS = re.compile(r"\b(?:his|her|their) [a-z]+", re.I)
+_OWN_PEOPLE = re.compile(
+    r"\b(?:my|our) (?:\w+ )?(?:mum|mom|mother|dad|father|parents?|sister|brother|son|daughter|"
+    r"kids?|children|child|family|friends?|partner|husband|wife|girlfriend|boyfriend|ex|boss|"
+    r"manager|aunt|uncle|cousin|nan|gran|grandma|grandad|grandpa|grandmother|grandfather|"
+    r"neighbours?|flatmate|colleagues?|teacher|doctor)\b", re.I)
+LEANING_WORDS = 12
+
+
+def restate_after(message: str, before: str | None) -> str | None:
+    """`restate(message)`, after what the person said the turn before when the message leans on
+    it: "your son is leaving for university next week, and his room is already half empty"
+    says back what they said, where "his room is already half empty" alone loses the son."""
+    said = restate(message)
+    if not said or not before or before.rstrip().endswith("?"):
+        return said
+    bare = re.sub(r"[.!…\s]+$", "", " ".join(message.split()))
+    bare = re.sub(r"^(?:yeah|yes|yep|no|well|hmm|mm|ok|okay)\W+", "", bare, flags=re.I)
+    if len(bare.split()) > LEANING_WORDS or len(sentences(bare)) > 1 or not (
+            _LEANS.search(bare) or _THEIRS.search(bare) and not _OWN_PEOPLE.search(bare)):
+        return said
+    earlier = restate(before)
+    if not earlier or earlier.startswith("you're ") and "wonder" in earlier or said in earlier:
+        return said
+    earlier = _trim(earlier, SETTING_WORDS)
+    joint = ", " if re.match(r"(?:and|but|so|yet|which)\b", said, re.I) else ", and "
+    return f"{earlier}{joint}{said}"
+
+
 def _said_back(clause: str, text: str, limit: int) -> str:
     """A clause of `text` in the second person, at most `limit` words."""
     clause = to_you(_LEADING.sub("", clause))

@@ -46,6 +46,11 @@ def last_reply(history: list[Message]) -> str:
     return next((m["content"] for m in reversed(history) if m["role"] == "assistant"), "")
 
 
+def last_said(history: list[Message]) -> str | None:
+    """What the person said the turn before, if anything."""
+    return next((m["content"] for m in reversed(history) if m["role"] == "user"), None)
+
+
 def _pick(key: str) -> int:
     """A number fixed by `key`: the same message gets the same choice, others vary."""
     return int(hashlib.sha256(key.encode()).hexdigest(), 16)
@@ -222,7 +227,7 @@ class ListeningService:
         start = time.perf_counter()
         record = PolicyRecord()
         history = history or []
-        restated = faithful.restate(message)
+        restated = faithful.restate_after(message, last_said(history))
         if restated and (text := self.assembled(message, history, restated, keep_for)):
             # what is not the person's own words cannot fix by construction; checked anyway
             verdict = self.detector.check(text.split(restated, 1)[-1])

@@ -107,3 +107,32 @@ def test_a_long_message_is_said_back_from_where_it_starts_to_where_it_ends() -> 
     # two sentences: the part that carries the feeling alone, as before
     assert restate("My brother has been out of work since March. Last night he ate the "
                    "dinner I'd saved.") == "last night he ate the dinner you'd saved"
+
+
+@pytest.mark.parametrize(("before", "message", "back"), [
+    ("My nephew started at the village school.", "He sits alone at lunch.",
+     "your nephew started at the village school, and he sits alone at lunch"),
+    ("I baked bread for the first time.", "Nobody at home has tried it yet.",
+     "you baked bread for the first time, and nobody at home has tried it yet"),
+    ("My cousin lent me her car.", "And now she wants it back tomorrow.",
+     "your cousin lent you her car, and now she wants it back tomorrow"),
+    ("I met my birth mother in March.", "I still have her number in my phone.",
+     "you met your birth mother in March, and you still have her number in your phone"),
+])
+def test_a_follow_up_that_leans_on_the_turn_before_is_said_back_with_it(
+        before: str, message: str, back: str) -> None:
+    from assistant.faithful import restate_after
+    assert restate_after(message, before) == back
+
+
+@pytest.mark.parametrize(("before", "message"), [
+    ("The trip was fine.", "My aunt's biopsy came back and the news is bad."),  # a new subject
+    ("Can I talk something through?", "He never listens."),  # before is a question
+    (None, "He never listens."),  # nothing before
+    ("I've been tired lately.",  # long enough to stand alone
+     "He kept me up until three again last night arguing about money and the car."),
+])
+def test_a_follow_up_that_stands_alone_is_said_back_alone(before: str | None,
+                                                          message: str) -> None:
+    from assistant.faithful import restate_after
+    assert restate_after(message, before) == restate(message)

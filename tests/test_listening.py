@@ -203,6 +203,15 @@ def test_both_sides_said_at_once_are_named_as_a_pull_both_ways(message: str,
         assert model.scored == [] and not re.search(r"\b(?:sad|afraid)\b", reply)
 
 
+def test_a_second_turn_that_leans_on_the_first_is_reflected_with_it() -> None:
+    listening = ListeningService(Scorer({"sad": -0.5}), FixingDetector())
+    first = listening.reply("My brother moved to Australia in May.")
+    second = listening.reply("His room is still full of his things.", first.history())
+    assert "your brother moved to Australia in May, and his room is still full of his things" \
+        in second.text
+    assert second.text.split(",")[0] != first.text.split(",")[0]  # not the same way in
+
+
 def test_the_feelings_begin_with_distinct_tokens_in_the_shipped_model(model_cache) -> None:
     from assistant.llm import load_llama
     from assistant.models import assemble_chat_model
