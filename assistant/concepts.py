@@ -87,6 +87,8 @@ GRAMMAR = (
 
 DEFINING = re.compile(  # the idea as the subject of a sentence that says what it is
     r"^[\s\"”’]*(?:is|isn’t|isn't|is not|are|aren’t|means|doesn’t mean|does not mean|begins|"
+    r"shall mean|shall include|shall not include|refers to|is defined as|"  # the legal forms
+    r"(?:\([^)]{0,30}\)\s*)?shall mean|"
     r"doesn’t begin|does not begin|calls for|thrives|allows)\b|^\s*[—:]\s*\w")
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]?\s+(?=[“\"‘(]?[A-Z0-9])")
 

@@ -103,6 +103,16 @@ def test_a_capitalised_term_the_text_defines_is_an_idea_and_a_name_is_not() -> N
         'A "Shared Bed" means any bed')
 
 
+def test_a_term_defined_the_legal_way_is_an_idea_and_its_definition() -> None:
+    """'"Steward" shall mean …' defines as '"Steward" means …' does: a term capitalised
+    throughout is not taken for a name when the text defines it."""
+    text = ('"Steward" shall mean any member who tends a Plot for a season.\n\n'
+            "Each Steward keeps the Plot weeded. A Steward may hand the Plot on in spring.")
+    built = build_map([passage("p1", text)], {"p1": ["Steward", "Plot"]})
+    assert [c.name for c in built.concepts] == ["steward"]
+    assert built.concept("steward").definition.text.startswith('"Steward" shall mean')
+
+
 def test_a_heading_line_stands_for_the_sentence_after_it() -> None:
     text = "• Crossed Oceans of Empathy\n\nTruly stepping into the other's shoes, every day."
     built = build_map([passage("p1", text)], {"p1": ["empathy"]})
