@@ -36,6 +36,11 @@ _ASKS = [(re.compile(p, re.I), r) for p, r in [
     (r"^what (?:do|should|can|could) (?:i|we) do (when|if) (.+)$",
      "you're not sure what to do {} {}"),
     (r"^what would you do (if|when|about) (.+)$", "you're wondering what to do {} {}"),
+    (r"^what (?:do|should|can|could) (?:i|we) (say|tell|write|get|give|bring|wear|ask|text) (.+)$",
+     "you're wondering what to {} {}"),
+    (r"^do (?:i|we) ((?:go|tell|stay|leave|call|ring|text|quit|move|keep|say|ask|accept|take|"
+     r"invite|reply|answer|forgive|break|end|let|give|report|confront|apply|sell) .+?)"
+     r"(?:,? or not)?$", "you're weighing whether to {}"),
 ]]
 FEELING = re.compile(
     r"\b(feel\w*|felt|hurt\w*|sad|angry|furious|afraid|scared|terrified|alone|lonely|tired|"

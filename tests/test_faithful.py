@@ -136,3 +136,14 @@ def test_a_follow_up_that_stands_alone_is_said_back_alone(before: str | None,
                                                           message: str) -> None:
     from assistant.faithful import restate_after
     assert restate_after(message, before) == restate(message)
+
+
+@pytest.mark.parametrize(("asked", "back"), [
+    ("Do I invite my stepdad to the christening or not?",
+     "you're weighing whether to invite your stepdad to the christening"),
+    ("What should I write in my gran's birthday card?",
+     "you're wondering what to write in your gran's birthday card"),
+])
+def test_a_question_of_whether_or_what_to_say_is_what_they_weigh(asked: str, back: str) -> None:
+    assert restate(asked) == back
+    assert restate("Do I look tired to you?") is None  # a question about them, not a choice
