@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -535,6 +535,16 @@ def _spoken(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return None
 
 
+def _first(read: Callable[[str], re.Match[str] | None | bool],
+           readings: Sequence[str]) -> re.Match[str] | None:
+    """The first match `read` finds in any of `readings` (a message with and without its
+    softening words)."""
+    for reading in readings:
+        if isinstance(found := read(reading), re.Match):
+            return found
+    return None
+
+
 def _present(message: str, text: str, normalise: Any) -> str:
     """The message without its sentences about a past that is over ("I used to self-harm as a
     teenager but I have been well for ten years"), unless it also says it came back; `text` is
@@ -571,7 +581,8 @@ class CareCheck:
             message, text = present, self.model.normalise(present)
         stems = self.model.stem(IDIOM.sub(" ", text))
         plain = " ".join(FILLERS.sub("", text).split())  # for the rules and wishes
-        level, kind, evidence = max(self._phrases(stems), self._rules(plain),
+        readings = (plain, text) if plain != text else (text,)  # with and without them
+        level, kind, evidence = max(self._phrases(stems), *map(self._rules, readings),
                                     key=lambda found: RANK[found[0]])
         scores: dict[str, float] = {}
         distress = bool(self.model.patterns["distress"].search(stems) or LOSS.search(text))
@@ -582,15 +593,15 @@ class CareCheck:
             elif SAID_NO.search(text):
                 state.declined, state.pending = True, False
                 level, kind, evidence = None, "check_in_declined", message
-        if RANK[level] < RANK[CRISIS] and (command := COMMAND.search(plain)) and (
+        if RANK[level] < RANK[CRISIS] and (command := _first(COMMAND.search, readings)) and (
                 state.level == CARE or kind in ("voices", "psychosis")):
             level, kind, evidence = CRISIS, "command_to_harm", command.group(0)
-        wish = (_spoken(WISH, plain) or UNSPLIT.search(plain) or (
-            (join := JOIN.search(plain)) and any(DEATH.search(self.model.normalise(m))
+        wish = _first(lambda said: _spoken(WISH, said) or UNSPLIT.search(said) or (
+            (join := JOIN.search(said)) and any(DEATH.search(self.model.normalise(m))
                                                for m in [*state.recent, message]) and join) or (
-            (will := _spoken(WILL, plain)) and (distress or recent or ORDERED.search(plain))
-            and will) or ATTEMPT_BACK.search(plain) or (
-            (back := _spoken(NOT_BACK, plain)) and MEANS.search(text) and back)
+            (will := _spoken(WILL, said)) and (distress or recent or ORDERED.search(said))
+            and will) or ATTEMPT_BACK.search(said) or (
+            (back := _spoken(NOT_BACK, said)) and MEANS.search(text) and back), readings
         ) if level is None and kind is None else None
         if level is None and kind is None and self.embeddings is not None:
             level, kind, evidence, scores = self._meaning(message, distress or recent)

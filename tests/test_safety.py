@@ -205,6 +205,13 @@ def test_softening_words_do_not_break_what_the_rules_read() -> None:
                  "it would kinda be simpler if i literally wasnt here"):
         verdict = words_only.check(said)
         assert (verdict.level, verdict.kind) == (CHECK_IN, "check_in_wish"), said
+    # a rule that names a softening word itself still reads the message as said
+    for said, level, kind in (
+            ("I am actually dead, my heart stopped weeks ago.", CARE, "psychosis"),
+            ("The street signs are meant just for me.", CARE, "psychosis"),
+            ("I could just not exist.", CHECK_IN, "check_in_wish")):
+        verdict = words_only.check(said)
+        assert (verdict.level, verdict.kind) == (level, kind), said
 
 
 @pytest.mark.parametrize(("message", "level", "kind"), [
