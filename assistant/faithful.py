@@ -163,10 +163,27 @@ def restate_after(message: str, before: str | None) -> str | None:
     return f"{earlier}{joint}{said}"
 
 
+# A state said without "I'm" ("tired of all of it", "so fed up").
+_FELT_STATE = re.compile(
+    r"^(?:so |really |just |too )?(?:tired|bored|scared|worried|stressed|exhausted|excited|"
+    r"annoyed|confused|ashamed|embarrassed|overwhelmed|stuck|fed up|done|sick|gutted|"
+    r"frustrated|drained|knackered|relieved|terrified|lonely|sad|angry|upset|nervous)\b", re.I)
+# A clause that begins with its verb, the subject left off as people do in a text message.
+_NO_SUBJECT = re.compile(
+    r"^(?:got|ate|had|went|made|took|came|saw|left|lost|found|felt|spent|sent|told|said|"
+    r"bought|sold|met|ran|kept|heard|thought|knew|gave|can'?t|cannot|couldn'?t|didn'?t|"
+    r"don'?t|haven'?t|hadn'?t|wasn'?t|won'?t|keep|need|miss|hate|love|wish|[a-z]{2,}[^e\W]ed|agreed)\b",
+    re.I)
+
+
 def _said_back(clause: str, text: str, limit: int) -> str:
     """A clause of `text` in the second person, at most `limit` words."""
     clause = to_you(_LEADING.sub("", clause))
     clause = re.sub(r"^been\b", "you've been", clause, flags=re.I)  # "been awake since 4"
+    if _FELT_STATE.match(clause):  # "tired of all of it": how they are, said without "I'm"
+        clause = f"you're {clause[0].lower()}{clause[1:]}"
+    elif _NO_SUBJECT.match(clause):  # "Got the job offer", "cant stop thinking": as texted
+        clause = f"you {clause[0].lower()}{clause[1:]}"
     first, _, rest = clause.partition(" ")
     if first != "I" and not re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(first)}\b", text):
         clause = f"{first.lower()} {rest}".strip()  # a name (capitalised mid-sentence) stays

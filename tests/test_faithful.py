@@ -147,3 +147,15 @@ def test_a_follow_up_that_stands_alone_is_said_back_alone(before: str | None,
 def test_a_question_of_whether_or_what_to_say_is_what_they_weigh(asked: str, back: str) -> None:
     assert restate(asked) == back
     assert restate("Do I look tired to you?") is None  # a question about them, not a choice
+
+
+@pytest.mark.parametrize(("said", "back"), [
+    ("Finished the quilt last night.", "you finished the quilt last night"),
+    ("Sold the piano to a neighbour.", "you sold the piano to a neighbour"),
+    ("cant sleep again tonight", "you cant sleep again tonight"),
+    ("Indeed it was a long day.", "indeed it was a long day"),  # an adverb, not a verb
+    ("Knackered after the night shift.", "you're knackered after the night shift"),  # a state
+])
+def test_a_message_texted_without_its_subject_is_said_back_with_one(said: str,
+                                                                  back: str) -> None:
+    assert restate(said) == back
