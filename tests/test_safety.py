@@ -138,30 +138,6 @@ def test_acute_signs_get_the_care_level(message: str, level: str) -> None:
     ("What's even the point of living. Nothing changes.", CHECK_IN, "check_in_wish"),
     ("I want the pain to end. For good.", CHECK_IN, "check_in_wish"),
     ("I picture swerving into the oncoming lorry on the way home", CHECK_IN, "check_in_wish"),
-])
-def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, kind: str) -> None:
-    verdict = words_only.check(message)
-    assert (verdict.level, verdict.kind) == (level, kind), verdict
-
-
-@pytest.mark.parametrize("message", [
-    "The office will cope fine without me for a fortnight.",
-    "I gave my old textbooks to my sister because I won't need them after my exams.",
-    "I cut my finger chopping onions for dinner.", "I nicked myself shaving, it's nothing.",
-    "I hope the ferry doesn't crash into the pier, the sea is rough.",
-    "I'm thinking about driving off to the coast on Saturday.",
-    "How high is the rent on a two-bed flat round here?",
-    "I'm dying to tell my mum the news!", "I'm dying for a cup of tea.",
-    "My cousin told me he was suicidal last year and I still worry about him.",
-    "I used to self-harm when I was a teenager, but I've been well for years and I'm proud.",
-    "i'm going to strangle my brother if he eats my leftovers again lol",
-])
-def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> None:
-    verdict = words_only.check(message)
-    assert verdict.level is None and not verdict.check_in, verdict
-
-
-@pytest.mark.parametrize(("message", "level", "kind"), [
     # the warning signs of 988 / AFSP in other words: a burden, no reason left, the calm of
     # not being here, affairs in order for after, sitting with the means
     ("Honestly I'm just a weight on my kids at this point.", CHECK_IN, "check_in_wish"),
@@ -192,29 +168,6 @@ def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> N
     ("I don't need to sleep anymore, my mind is on fire with ideas.", CARE, "mania"),
     ("I'm invincible tonight, I could not die if I tried.", CARE, "mania"),
     ("I've just had water for five days and I'm still fat.", CARE, "eating"),
-])
-def test_more_warning_signs_in_other_words(message: str, level: str, kind: str) -> None:
-    verdict = words_only.check(message)
-    assert (verdict.level, verdict.kind) == (level, kind), verdict
-
-
-def test_softening_words_do_not_break_what_the_rules_read() -> None:
-    """"If I wasn't here" and "if I just, honestly, wasn't here" say the same."""
-    for said in ("It'd be simpler for them if I wasn't here anymore.",
-                 "It'd be simpler for them if I just, honestly, wasn't here anymore.",
-                 "it would kinda be simpler if i literally wasnt here"):
-        verdict = words_only.check(said)
-        assert (verdict.level, verdict.kind) == (CHECK_IN, "check_in_wish"), said
-    # a rule that names a softening word itself still reads the message as said
-    for said, level, kind in (
-            ("I am actually dead, my heart stopped weeks ago.", CARE, "psychosis"),
-            ("The street signs are meant just for me.", CARE, "psychosis"),
-            ("I could just not exist.", CHECK_IN, "check_in_wish")):
-        verdict = words_only.check(said)
-        assert (verdict.level, verdict.kind) == (level, kind), said
-
-
-@pytest.mark.parametrize(("message", "level", "kind"), [
     ("I really can't see myself still here next spring.", CHECK_IN, "check_in_wish"),
     ("some part of me wants to vanish for good", CHECK_IN, "check_in_wish"),
     ("I can't keep doing this for another thirty years.", CHECK_IN, "check_in_wish"),
@@ -225,12 +178,22 @@ def test_softening_words_do_not_break_what_the_rules_read() -> None:
     ("Spent all my wages in one night and I'm going to start an airline.", CARE, "mania"),
     ("had a few drinks and some pills and my heart is pounding so hard", CARE, "intoxication"),
 ])
-def test_signs_said_in_yet_other_words(message: str, level: str, kind: str) -> None:
+def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, kind: str) -> None:
     verdict = words_only.check(message)
     assert (verdict.level, verdict.kind) == (level, kind), verdict
 
 
 @pytest.mark.parametrize("message", [
+    "The office will cope fine without me for a fortnight.",
+    "I gave my old textbooks to my sister because I won't need them after my exams.",
+    "I cut my finger chopping onions for dinner.", "I nicked myself shaving, it's nothing.",
+    "I hope the ferry doesn't crash into the pier, the sea is rough.",
+    "I'm thinking about driving off to the coast on Saturday.",
+    "How high is the rent on a two-bed flat round here?",
+    "I'm dying to tell my mum the news!", "I'm dying for a cup of tea.",
+    "My cousin told me he was suicidal last year and I still worry about him.",
+    "I used to self-harm when I was a teenager, but I've been well for years and I'm proud.",
+    "i'm going to strangle my brother if he eats my leftovers again lol",
     "We made our wills after the twins were born, it felt very grown up.",
     "I'm going to the lake and not coming back till Sunday!",
     "I attempted the half marathon last year and I'll try again in May.",
@@ -248,9 +211,25 @@ def test_signs_said_in_yet_other_words(message: str, level: str, kind: str) -> N
     "I don't want to do this commute for another year.",
     "I'm just kidding, my brother would never hurt me.",
 ])
-def test_everyday_words_near_the_new_signs_are_not_a_disclosure(message: str) -> None:
+def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> None:
     verdict = words_only.check(message)
-    assert verdict.level is None and not verdict.check_in, (message, verdict)
+    assert verdict.level is None and not verdict.check_in, verdict
+
+
+def test_softening_words_do_not_break_what_the_rules_read() -> None:
+    """"If I wasn't here" and "if I just, honestly, wasn't here" say the same."""
+    for said in ("It'd be simpler for them if I wasn't here anymore.",
+                 "It'd be simpler for them if I just, honestly, wasn't here anymore.",
+                 "it would kinda be simpler if i literally wasnt here"):
+        verdict = words_only.check(said)
+        assert (verdict.level, verdict.kind) == (CHECK_IN, "check_in_wish"), said
+    # a rule that names a softening word itself still reads the message as said
+    for said, level, kind in (
+            ("I am actually dead, my heart stopped weeks ago.", CARE, "psychosis"),
+            ("The street signs are meant just for me.", CARE, "psychosis"),
+            ("I could just not exist.", CHECK_IN, "check_in_wish")):
+        verdict = words_only.check(said)
+        assert (verdict.level, verdict.kind) == (level, kind), said
 
 
 def test_a_question_without_its_mark_after_distress_is_read_as_one() -> None:
