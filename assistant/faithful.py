@@ -121,8 +121,13 @@ def restate(message: str) -> str | None:
                   and not _DEPENDENT.match(c) and not _DISMISSING.match(c)), None)
     if len(statements) < 3 or start is None:
         return said
-    joint = ", " if re.match(r"(?:and|but|so|yet)\b", said, re.I) else ", and "
-    return f"{_said_back(start, text, SETTING_WORDS)}{joint}{said}"
+    return _joined(_said_back(start, text, SETTING_WORDS), said)
+
+
+def _joined(first: str, then: str) -> str:
+    """Two parts of what the person said, in one restatement."""
+    joint = ", " if re.match(r"(?:and|but|so|yet|which)\b", then, re.I) else ", and "
+    return f"{first}{joint}{then}"
 
 
 # A short follow-up that leans on the turn before: it begins with someone or something already
@@ -158,9 +163,7 @@ def restate_after(message: str, before: str | None) -> str | None:
     earlier = restate(before)
     if not earlier or earlier.startswith("you're ") and "wonder" in earlier or said in earlier:
         return said
-    earlier = _trim(earlier, SETTING_WORDS)
-    joint = ", " if re.match(r"(?:and|but|so|yet|which)\b", said, re.I) else ", and "
-    return f"{earlier}{joint}{said}"
+    return _joined(_trim(earlier, SETTING_WORDS), said)
 
 
 # A state said without "I'm" ("tired of all of it", "so fed up").
