@@ -9,12 +9,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import faithful
 from .ask import AskService, Delta, Done, Source, Sources
 from .care import CHECK_IN, CRISIS, CareCheck, CareState, CareVerdict
 from .invitations import Invitation, InvitationError, Run, Step, closing, transition
 from .journal import Journal
-from .listening import ListeningService, PolicyRecord, last_said
+from .listening import ListeningService, PolicyRecord
 from .llm import Message
 from .policy import FixingDetector, fallback_reply, sentences
 from .routing import ASK as ASK_ROUTE
@@ -228,7 +227,7 @@ class Companion:
             conversation.offer = message
         # The whole reply the person sees, offer included, but for their own words said back
         # ("you have to answer every message" is theirs, not advice).
-        own = faithful.restate_after(message, last_said(conversation.listen_history))
+        own = reply.said_back
         checked = "".join(text.split(own)) if own else text
         if self.detector.check(checked).fixing:
             text = fallback_reply(message) if route == "listen" else OFFER

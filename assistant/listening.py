@@ -148,6 +148,7 @@ class ListeningReply:
     policy: PolicyRecord
     timings: dict[str, float] = field(default_factory=dict)
     drafts: list[str] = field(default_factory=list)
+    said_back: str | None = None  # the person's own words the reply begins with, if any
 
     def history(self) -> list[Message]:
         return [{"role": "user", "content": self.message},
@@ -232,7 +233,7 @@ class ListeningService:
             # what is not the person's own words cannot fix by construction; checked anyway
             verdict = self.detector.check(text.split(restated, 1)[-1])
             if not verdict.fixing:
-                return ListeningReply(message, text, record, _since(start), [text])
+                return ListeningReply(message, text, record, _since(start), [text], restated)
             record.violations.extend(verdict.reasons)
         drafts = []
         for attempt in range(self.regenerations + 1):
@@ -244,13 +245,14 @@ class ListeningService:
             if not verdict.fixing and not draft.problems and draft.text:
                 record.status = "regenerated" if attempt else "passed"
                 record.regenerated = attempt
-                return ListeningReply(message, draft.text, record, _since(start), drafts)
+                return ListeningReply(message, draft.text, record, _since(start), drafts,
+                                      restated)
             record.violations.extend(verdict.reasons + [f"adds: {p}" for p in draft.problems]
                                      or ["empty draft"])
         record.status, record.fallback, record.regenerated = "fallback", True, self.regenerations
         lead = f"{choose_opening(message, history)}{restated}" if restated else None
         return ListeningReply(message, restatement_reply(message, lead), record, _since(start),
-                              drafts)
+                              drafts, restated)
 
 
 # Ambivalence said in one breath: a want, a love or a gladness, and against it the person's own

@@ -124,7 +124,7 @@ def test_their_own_words_said_back_are_not_read_as_advice(assistant: Assistant,
     text = f"It sounds like {restate(message)}. What is that like for you?"
     assert comp.detector.check(text).fixing  # the words alone would be flagged
     monkeypatch.setattr(comp.listening, "reply", lambda *a, **k: ListeningReply(
-        message, text, PolicyRecord(), {}, [text]))
+        message, text, PolicyRecord(), {}, [text], restate(message)))
     turn = finish(comp.turn(Conversation(), message, REFLECT))
     assert turn.text.startswith("It sounds like you're looking for a way to stop feeling that "
                                 "you have to please everyone.")
