@@ -89,6 +89,7 @@ bench: setup postgres pydoc
 	$(BIN)/python bench/start_warm.py
 	$(BIN)/python bench/concept_map.py
 	$(BIN)/python bench/turns.py
+	$(BIN)/python bench/care.py
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/load.py --layout server --people 8 --minutes 3 --replicas 2

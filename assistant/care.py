@@ -24,6 +24,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from .care_probe import RiskProbe
 from .llm import ChatModel
 from .textnorm import collapse_repeats
 
@@ -561,11 +562,12 @@ class CareCheck:
 
     def __init__(self, embeddings: Embeddings | None = None,
                  data: dict[str, Any] | None = None, reader: SecondReader | None = None,
-                 ambiguous: float = 0.1) -> None:
+                 ambiguous: float = 0.1, probe: RiskProbe | None = None) -> None:
         self.embeddings = embeddings
         self.model = CareModel(data) if data is not None else CareModel.shipped()
         self.reader = reader
         self.ambiguous = ambiguous  # classifier probability from which the reader is asked
+        self.probe = probe  # the chat model's own reading, added to the meaning reader's
 
     def check(self, message: str, state: CareState | None = None) -> CareVerdict:
         """Phrases and rules (what is said outright) give the crisis or care reply. The meaning
@@ -606,7 +608,7 @@ class CareCheck:
         if level is None and kind is None and self.embeddings is not None:
             level, kind, evidence, scores = self._meaning(message, distress or recent)
             if level == CRISIS and state.level is None and scores[
-                    "risk"] < self._cut() + CHECK_IN_ABOVE:
+                    "risk"] < self._cut() + self._above():
                 level, kind = CHECK_IN, "check_in_meaning"
             elif level is None and not state.declined and state.level is None and scores.get(
                     "risk", float("-inf")) >= self._cut() - CHECK_IN_BAND and \
@@ -639,7 +641,16 @@ class CareCheck:
             state.level, state.kind = level, kind
         return CareVerdict(level, kind, evidence, state.level, scores)
 
+    def _above(self) -> float:
+        """How far above the cut the meaning reader alone asks rather than gives the crisis
+        reply (up to where the highest ordinary development message scored)."""
+        if self.probe is not None and self.embeddings is not None:
+            return self.probe.check_in_above
+        return CHECK_IN_ABOVE
+
     def _cut(self) -> float:
+        if self.probe is not None and self.embeddings is not None:
+            return self.probe.joint_cut
         return float(self.model.data["classifier"]["neighbours"]["cut"])
 
     def _phrases(self, text: str) -> tuple[str | None, str | None, str]:
@@ -688,11 +699,19 @@ class CareCheck:
         best: dict[str, float] = {c: float(probs[:, i].max()) for i, c in enumerate(classes)}
         odds, near = risk_scores(classifier, vectors, probs)
         risk = odds + near
+        crisis_share = probs[:, classes.index(CRISIS)] / (
+            probs[:, classes.index(CRISIS)] + probs[:, classes.index(CARE)] + 1e-9)
+        if self.probe is not None and risk.max() >= self.probe.floor:
+            # the whole message, as the chat model reads it: only where the sentence vectors
+            # already lean towards risk (about one everyday message in five), for its cost
+            read, share = self.probe.score(message)
+            best["probe"] = read
+            risk = risk + self.probe.weight * read
+            crisis_share = (crisis_share + share) / 2
         best["risk"] = float(risk.max())
         row = int(risk.argmax())
         if risk[row] >= self._cut():
-            level = CRISIS if probs[row, classes.index(CRISIS)] >= probs[
-                row, classes.index(CARE)] else CARE
+            level = CRISIS if crisis_share[row] >= 0.5 else CARE
             return level, f"{level}_meaning", parts[row], best
         return None, None, "", best
 

@@ -119,6 +119,11 @@ class Settings(BaseSettings):
         "check's phrases and classifier find ambiguous (about half a second when it does). "
         "Off by default: with the shipped 1.5B model it flags figures of speech too often.",
     )
+    care_probe: bool = Field(
+        True, description="The care check also reads each message with the shipped chat "
+        "model's own hidden state (a probe trained on the Suicide Risk Lexicon; about 0.3 s a "
+        "message on 2 cores), not only with the MiniLM sentence vectors.",
+    )
     crisis_region: str = Field(
         "US", description="Whose crisis resources to show: US, UK or INTERNATIONAL."
     )

@@ -15,6 +15,7 @@ from . import backend
 from .ask import AskService
 from .backend import Backend
 from .care import CareCheck, CareVerdict, SecondReader
+from .care_probe import HiddenState, RiskProbe
 from .concepts import ConceptMap, ConceptMapper
 from .config import Settings, listed
 from .conversation import ASK, Companion, Conversation, Finished, TurnEvent, stored_meta
@@ -263,8 +264,11 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
     except CorpusError as exc:
         log.warning("No invitations: %s", exc)
         invitations = []
-    companion = Companion(ask, listening, detector, CareCheck(embeddings, reader=SecondReader(model)
-                                    if settings.care_second_reader else None),
+    probe = RiskProbe(HiddenState(lambda: chat_model_info(None, cache, progress).path,
+                                  n_threads=settings.n_threads)) if settings.care_probe else None
+    care = CareCheck(embeddings, reader=SecondReader(model) if settings.care_second_reader
+                     else None, probe=probe)
+    companion = Companion(ask, listening, detector, care,
                           settings.crisis_region, invitations,
                           Journal(settings.journal_at()), Router(embeddings))
     history = ConversationStore(settings.conversations_at())

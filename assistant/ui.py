@@ -613,6 +613,8 @@ def warm_up(assistant: Assistant) -> threading.Event:
             if assistant.companion.router is not None:
                 assistant.companion.router.fit()
             assistant.ask.prime()  # loads the model and reads the essays into its cache
+            if assistant.companion.care.probe is not None:
+                assistant.companion.care.probe.warm()
         except AssistantError as exc:
             log.warning("Warm-up failed: %s", exc)
         finally:

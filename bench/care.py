@@ -1,0 +1,100 @@
+"""The care check's cost per message, with the chat model's probe and without it (the baseline).
+
+    .venv/bin/python bench/care.py     (part of `make bench`)
+
+Messages as people send them: the sealed listening sets' personal messages
+(eval/listening/sealed*: venting, grief, worry) and XSTest's 250 harmless prompts. Both checks
+run in this one process on the same messages, the probe's model loaded and its question read
+before timing (as the page's warm-up does). Writes bench/results/care-<date>.json and .png: the
+seconds of each message, the medians, p95s and their ratio to the baseline.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def messages() -> list[str]:
+    out = []
+    for path in sorted((ROOT / "eval" / "listening").glob("*/frozen.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            case = json.loads(line)
+            if "_about" not in case and case.get("message"):
+                out.append(case["message"])
+    with (ROOT / "third_party" / "xstest" / "xstest_prompts.csv").open(encoding="utf-8") as fh:
+        out += [row["prompt"] for row in csv.DictReader(fh) if row["label"] == "safe"]
+    return out
+
+
+def timed(check: object, texts: list[str]) -> list[float]:
+    from assistant.care import CareCheck, CareState
+
+    assert isinstance(check, CareCheck)
+    seconds = []
+    for text in texts:
+        start = time.perf_counter()
+        check.check(text, CareState())
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def summary(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    return {"median_s": round(statistics.median(ordered), 4),
+            "p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 4),
+            "max_s": round(ordered[-1], 4)}
+
+
+def main() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from assistant.care import CareCheck
+    from assistant.care_probe import HiddenState, RiskProbe
+    from assistant.config import Settings
+    from assistant.embeddings import LlamaEmbeddings
+    from assistant.models import chat_model_info, embedding_model_path
+
+    cache = Settings().cache_dir
+    embeddings = LlamaEmbeddings(lambda: embedding_model_path(None, cache))
+    probe = RiskProbe(HiddenState(lambda: chat_model_info(None, cache).path))
+    probe.warm()
+    texts = messages()
+    baseline = CareCheck(embeddings)
+    timed(baseline, texts[:20])  # MiniLM loaded before timing, as the probe's model is
+    runs = {"without probe (baseline)": timed(baseline, texts),
+            "with probe (shipped)": timed(CareCheck(embeddings, probe=probe), texts)}
+    figures = {name: summary(s) for name, s in runs.items()}
+    base, shipped = (figures[n] for n in runs)
+    result = {"messages": len(texts), "figures": figures,
+              "median_ratio": round(shipped["median_s"] / base["median_s"], 2),
+              "p95_ratio": round(shipped["p95_s"] / base["p95_s"], 2)}
+    day = dt.date.today().isoformat()
+    out = ROOT / "bench" / "results"
+    (out / f"care-{day}.json").write_text(json.dumps(result, indent=2) + "\n")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, seconds in runs.items():
+        ordered = sorted(seconds)
+        ax.plot(ordered, [i / len(ordered) for i in range(len(ordered))], label=name)
+    ax.axvline(0.3, color="grey", linestyle=":", label="target median 0.3 s")
+    ax.set_xscale("log")
+    ax.set_xlabel("seconds for the care check of one message (2 cores)")
+    ax.set_ylabel("share of messages")
+    ax.set_title(f"Care check per message: {len(texts)} ordinary messages")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / f"care-{day}.png", dpi=100)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The care check's probe over the chat model's hidden state (assistant/care_probe.py)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.care import CHECK_IN, CareCheck, CareState
+from assistant.care_probe import HiddenState, RiskProbe, pack, shipped
+from assistant.config import Settings
+from assistant.conversation import REFLECT, Conversation, Finished
+from assistant.embeddings import LlamaEmbeddings
+from assistant.models import CHAT_SHA256, chat_model_info, embedding_model_path
+from assistant.service import Assistant, build_assistant
+from tests.fakes import FakeChatModel
+
+
+def test_each_message_is_read_after_the_question_alone(small_model: Path) -> None:
+    """The question is read once and kept; a message read after another is read as if it were
+    the first (the one before is forgotten, not carried in llama.cpp's cache)."""
+    state = HiddenState(lambda: small_model)
+    first = state("The garden looks lovely this morning.")
+    state("I have been awake all night and everything feels heavy.")
+    again = state("The garden looks lovely this morning.")
+    fresh = HiddenState(lambda: small_model)("The garden looks lovely this morning.")
+    assert np.allclose(first, again, atol=1e-4) and np.allclose(first, fresh, atol=1e-4)
+    assert not np.allclose(first, state("Completely different words, and more of them."))
+
+
+def test_a_long_message_is_read_from_its_end(small_model: Path) -> None:
+    state = HiddenState(lambda: small_model)
+    long = "It was an ordinary week at work. " * 200 + "And I slept well."
+    assert state(long).shape == state("And I slept well.").shape  # no overflow of the window
+
+
+def test_the_score_is_the_log_odds_of_risk_scaled_on_everyday_text() -> None:
+    size = 4
+    data = {"size": size, "mean": pack(np.zeros(size)), "scale": pack(np.ones(size)),
+            "coef": pack([[0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]),
+            "intercept": pack([0, -10, 0]), "odds_scale": [0.0, 2.0], "cut": 1.0,
+            "joint": {"weight": 1.0, "cut": 3.0}}
+    vectors = {"calm": np.array([-3.0, 0, 0, 0]), "risk": np.array([3.0, 0, 0, 0])}
+    probe = RiskProbe(lambda text: vectors[text], data)
+    calm, risk = probe.score("calm"), probe.score("risk")
+    assert calm[0] < 0 < risk[0] and risk[0] == pytest.approx(3.0 / 2.0, abs=0.01)
+    assert risk[1] > 0.99  # the crisis class holds it, not care
+
+
+def test_the_shipped_probe_belongs_to_the_shipped_model() -> None:
+    data = shipped()
+    assert data["model_sha256"] == CHAT_SHA256
+    assert data["joint"]["weight"] > 0 and np.isfinite(data["joint"]["cut"])
+
+
+@pytest.fixture(scope="module")
+def with_probe(model_cache: Path) -> CareCheck:
+    return CareCheck(LlamaEmbeddings(lambda: embedding_model_path(None, model_cache)),
+                     probe=RiskProbe(HiddenState(lambda: chat_model_info(None, model_cache)
+                                                 .path)))
+
+
+@pytest.fixture(scope="module")
+def without_probe(model_cache: Path) -> CareCheck:
+    return CareCheck(LlamaEmbeddings(lambda: embedding_model_path(None, model_cache)))
+
+
+# Written for these tests, in no eval set: hopelessness without a word of death or harm.
+HOPELESS = "everyone keeps saying it gets better. I'm tired of waiting to find out."
+
+
+def test_the_chat_models_reading_reaches_what_the_sentence_vectors_miss(
+        with_probe: CareCheck, without_probe: CareCheck) -> None:
+    """The sentence vectors lean towards risk but stay below their cut; the shipped model's
+    own reading takes it over, and the reply asks directly (the meaning alone never asserts
+    a crisis at this level)."""
+    assert without_probe.check(HOPELESS).level is None
+    verdict = with_probe.check(HOPELESS, state := CareState())
+    assert verdict.level == CHECK_IN and "probe" in verdict.scores and state.pending
+
+
+@pytest.mark.parametrize("message", [
+    "I'm dead tired after the half marathon but so proud of my time.",
+    "My sister is killing it at her new job, I'm so happy for her.",
+    "The bus was late again this morning.",
+    "I lost myself in the essay on listening last night, it was beautiful.",
+])
+def test_everyday_hard_words_stay_everyday_with_the_probe(with_probe: CareCheck,
+                                                          message: str) -> None:
+    assert with_probe.check(message).level is None
+
+
+def test_the_probe_reads_only_what_the_sentence_vectors_lean_on(with_probe: CareCheck) -> None:
+    """Its cost (a read of the chat model) is paid only above the floor."""
+    calm = with_probe.check("I lost myself in the essay on listening last night.")
+    assert "probe" not in calm.scores and calm.scores["risk"] < with_probe.probe.floor  # type: ignore[union-attr]
+
+
+def test_the_page_path_reads_with_the_probe_as_shipped(assistant: Assistant,
+                                                       settings: Settings) -> None:
+    """Every front end's turn goes through the check with the probe (on by default): what only
+    it reaches is asked about with the resources, and never reaches the chat model."""
+    fake = FakeChatModel(["It sounds heavy. What is that like for you?"])
+    assistant.companion.listening.model = fake
+    turn = next(e.turn for e in assistant.companion.turn(Conversation(), HOPELESS, REFLECT)
+                if isinstance(e, Finished))
+    assert turn.route == "check_in" and "988" in turn.text and fake.calls == []
+    off = build_assistant(settings.model_copy(update={"care_probe": False}))
+    assert off.companion.care.probe is None
