@@ -108,35 +108,15 @@ class RiskProbe:
         self.scale = _floats(self.data["scale"], (size,))
         self.coef = _floats(self.data["coef"], (3, size))
         self.intercept = _floats(self.data["intercept"], (3,))
+        joint = self.data["joint"]  # how it joins the MiniLM reader's risk (build_care_probe.py)
+        self.weight = float(joint["weight"])  # of its score, added to that risk
+        self.floor = float(joint["floor"])  # that risk from which it is read at all
+        self.joint_cut = float(joint["cut"])  # the cut on the sum
+        self.check_in_above = float(joint["check_in_above"])  # above it, the band that asks
 
     def warm(self) -> None:
         """Load the model and read the question, so the first message does not wait for it."""
         self.state("")
-
-    @property
-    def cut(self) -> float:
-        """Where the probe alone would call a message risky (5% of everyday text above)."""
-        return float(self.data["cut"])
-
-    @property
-    def weight(self) -> float:
-        """How much of the probe's score the meaning reader's risk takes in."""
-        return float(self.data["joint"]["weight"])
-
-    @property
-    def floor(self) -> float:
-        """The meaning reader's risk from which the probe is read at all."""
-        return float(self.data["joint"]["floor"])
-
-    @property
-    def joint_cut(self) -> float:
-        """The meaning reader's cut on its risk with the probe's added."""
-        return float(self.data["joint"]["cut"])
-
-    @property
-    def check_in_above(self) -> float:
-        """Above the joint cut, the band where the meaning reader alone asks directly."""
-        return float(self.data["joint"]["check_in_above"])
 
     def probabilities(self, text: str) -> Any:
         import numpy as np

@@ -76,7 +76,7 @@ def main() -> None:
             "size": int(x.shape[1]), "mean": pack(mean), "scale": pack(scale),
             "coef": pack(classifier.coef_), "intercept": pack(classifier.intercept_),
             "odds_scale": [0.0, 1.0], "cut": 0.0,
-            "joint": {"weight": WEIGHT, "floor": FLOOR, "cut": None, "check_in_above": None}}
+            "joint": {"weight": WEIGHT, "floor": FLOOR, "cut": 0.0, "check_in_above": 0.0}}
     dev = [t for t in b.advice_sentences(ROOT / "third_party/advice-emnlp2020", "dev")
            if b.FIRST_PERSON.match(t)][:600]
     probe = RiskProbe(lambda text: dev_states[text], data)

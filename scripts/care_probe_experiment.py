@@ -84,6 +84,23 @@ class Prober:
               "acute mental health crisis?\n\nMessage: ")
     SUFFIX = "<|im_end|>\n<|im_start|>assistant\nAnswer (yes or no):"
 
+    # The question with what the C-SSRS and the 988 Lifeline's warning signs count as risk,
+    # and what they do not: read once and cached, so it costs nothing per message.
+    PREFIX2 = ("<|im_start|>system\nYou are a careful clinician screening messages sent to a "
+               "listening companion, as the Columbia Suicide Severity Rating Scale and the 988 "
+               "Lifeline's warning signs teach. Risk includes: a wish to be dead or not to wake "
+               "up, even said calmly, lightly or in passing; thoughts of ending one's life, said "
+               "directly or indirectly; feeling a burden, that others would be better off "
+               "without you; no reason to live, feeling trapped, pain that cannot be borne; "
+               "saying goodbye, giving things away, putting affairs in order, a sudden calm "
+               "after deciding; getting or looking for a means (pills, a rope, a gun, a height, "
+               "a car's fumes, deep water, a train line); self-harm; an intent to harm someone; "
+               "being harmed or threatened; and acute states: voices, delusions, mania without "
+               "sleep, not eating, harmful compulsions, intoxication. Figures of speech ('dead "
+               "tired', 'killing it'), grief, anger and worry without these signs are not risk."
+               "<|im_end|>\n<|im_start|>user\nDoes the writer of this message show risk?"
+               "\n\nMessage: ")
+
     def __init__(self, path: Path, mode: str) -> None:
         import llama_cpp
 
@@ -95,8 +112,9 @@ class Prober:
         self.llm = load_llama(path, embedding=True, n_ctx=1024, n_batch=512, n_ubatch=512,
                               pooling_type=pooling, n_threads=2, n_threads_batch=2)
         self.n_embd = self.llm.n_embd()
-        if mode == "prompt":
-            self.prefix = self.llm.tokenize(self.PREFIX.encode(), add_bos=False, special=True)
+        if mode in ("prompt", "prompt2"):
+            prefix = self.PREFIX2 if mode == "prompt2" else self.PREFIX
+            self.prefix = self.llm.tokenize(prefix.encode(), add_bos=False, special=True)
             self.llm.reset()
             self.llm.eval(self.prefix)
 
@@ -179,10 +197,10 @@ def baseline() -> None:
           f"{int((score[~risky] >= check._cut()).sum())}/{int((~risky).sum())} ordinary")
 
 
-def combos(model: str = "qwen", mode: str = "prompt", c: float = 0.01) -> None:
-    """Where the probe adds to the MiniLM reader, by dev set."""
+def dev_scores(model: str, mode: str, c: float) -> tuple[Any, Any, Any, Any]:
+    """The probe fitted on the training texts, its log-odds on the dev messages, the MiniLM
+    reader's risk on them, their sets and which are risky."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
 
     data = np.load(OUT / f"{model}-{mode}.npz")
     x, y = data["train"], data["labels"]
@@ -191,17 +209,23 @@ def combos(model: str = "qwen", mode: str = "prompt", c: float = 0.01) -> None:
     clf.fit((x - mu) / sd, y, sample_weight=data["weights"])
     p = clf.predict_proba((data["dev"] - mu) / sd)
     probe = np.log(p[:, 1] + p[:, 2] + 1e-9) - np.log(p[:, 0] + 1e-9)
-    base = np.load(OUT / "baseline.npy")
     dev = dev_cases()
-    sets = np.array([s for s, _, _ in dev])
-    risky = np.array([lvl != "none" for _, _, lvl in dev])
+    return (probe, np.load(OUT / "baseline.npy"), np.array([s for s, _, _ in dev]),
+            np.array([lvl != "none" for _, _, lvl in dev]))
+
+
+def combos(model: str = "qwen", mode: str = "prompt", c: float = 0.01) -> None:
+    """Where the probe adds to the MiniLM reader, by dev set."""
+    from sklearn.metrics import roc_auc_score
+
+    probe, base, sets, risky = dev_scores(model, mode, c)
     ordinary = ~risky
     z = (probe - probe[ordinary].mean()) / probe[ordinary].std()
     zb = (base - base[ordinary].mean()) / base[ordinary].std()
     for name, groups in [("all", None), ("sealed7+8", {"sealed7", "sealed8"}),
                          ("sealed4-6", {"sealed4", "sealed5", "sealed6"}),
                          ("frozen-sealed3", {"frozen", "sealed", "sealed3"})]:
-        keep = np.ones(len(dev), bool) if groups is None else np.array(
+        keep = np.ones(len(sets), bool) if groups is None else np.array(
             [s in groups for s in sets])
         print(name, f"n={keep.sum()} risky={int((risky & keep).sum())}")
         for label, score in [("minilm", zb), ("probe", z), ("sum", zb + z),
@@ -214,23 +238,11 @@ def combos(model: str = "qwen", mode: str = "prompt", c: float = 0.01) -> None:
                   f"{int((score[risky] > cut).sum())}/{int(risky.sum())}")
 
 
-def cascade(c: float = 0.01) -> None:
+def cascade(mode: str = "prompt", c: float = 0.01) -> None:
     """The probe added to the MiniLM risk (weight w) only where that risk is above a floor:
     risky messages reached at the false alarms the MiniLM reader has now, and the share of
     ordinary messages the probe reads (its cost)."""
-    from sklearn.linear_model import LogisticRegression
-
-    data = np.load(OUT / "qwen-prompt.npz")
-    x, y = data["train"], data["labels"]
-    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-6
-    clf = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-    clf.fit((x - mu) / sd, y, sample_weight=data["weights"])
-    p = clf.predict_proba((data["dev"] - mu) / sd)
-    probe = np.log(p[:, 1] + p[:, 2] + 1e-9) - np.log(p[:, 0] + 1e-9)
-    base = np.load(OUT / "baseline.npy")
-    dev = dev_cases()
-    sets = np.array([s for s, _, _ in dev])
-    risky = np.array([lvl != "none" for _, _, lvl in dev])
+    probe, base, sets, risky = dev_scores("qwen", mode, c)
     ordinary = ~risky
     z = (probe - probe[ordinary].mean()) / probe[ordinary].std()
     cut0 = 2.598670311766969
@@ -290,7 +302,7 @@ if __name__ == "__main__":
     elif sys.argv[1] == "joint":
         joint()
     elif sys.argv[1] == "cascade":
-        cascade(*[float(a) for a in sys.argv[2:3]])
+        cascade(*sys.argv[2:3], *[float(a) for a in sys.argv[3:4]])
     elif sys.argv[1] == "combos":
         combos(*sys.argv[2:3], *sys.argv[3:4], *[float(a) for a in sys.argv[4:5]])
     elif sys.argv[1] == "features":

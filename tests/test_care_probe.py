@@ -38,7 +38,7 @@ def test_the_score_is_the_log_odds_of_risk_scaled_on_everyday_text() -> None:
     data = {"size": size, "mean": pack(np.zeros(size)), "scale": pack(np.ones(size)),
             "coef": pack([[0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]),
             "intercept": pack([0, -10, 0]), "odds_scale": [0.0, 2.0], "cut": 1.0,
-            "joint": {"weight": 1.0, "cut": 3.0}}
+            "joint": {"weight": 1.0, "floor": 1.0, "cut": 3.0, "check_in_above": 2.0}}
     vectors = {"calm": np.array([-3.0, 0, 0, 0]), "risk": np.array([3.0, 0, 0, 0])}
     probe = RiskProbe(lambda text: vectors[text], data)
     calm, risk = probe.score("calm"), probe.score("risk")
