@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,8 +26,11 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from .care_probe import RiskProbe
+from .errors import AssistantError
 from .llm import ChatModel
 from .textnorm import collapse_repeats
+
+log = logging.getLogger(__name__)
 
 CRISIS, CARE, CHECK_IN = "crisis", "care", "check_in"
 KIND_ORDER = {"self_harm": 0, "being_harmed": 1, "suicidal": 2}  # the more specific first
@@ -641,6 +645,17 @@ class CareCheck:
             state.level, state.kind = level, kind
         return CareVerdict(level, kind, evidence, state.level, scores)
 
+    def _probe(self, message: str) -> tuple[float, float] | None:
+        """The chat model's reading, or None where its model cannot be loaded: the check goes
+        on without it (the phrases, rules and MiniLM reader) rather than failing the turn."""
+        assert self.probe is not None
+        try:
+            return self.probe.score(message)
+        except AssistantError as exc:
+            log.warning("The care check goes on without the chat model's reading: %s", exc)
+            self.probe = None
+            return None
+
     def _above(self) -> float:
         """How far above the cut the meaning reader alone asks rather than gives the crisis
         reply (up to where the highest ordinary development message scored)."""
@@ -701,10 +716,11 @@ class CareCheck:
         risk = odds + near
         crisis_share = probs[:, classes.index(CRISIS)] / (
             probs[:, classes.index(CRISIS)] + probs[:, classes.index(CARE)] + 1e-9)
-        if self.probe is not None and risk.max() >= self.probe.floor:
+        if self.probe is not None and risk.max() >= self.probe.floor and (
+                reading := self._probe(message)):
             # the whole message, as the chat model reads it: only where the sentence vectors
-            # already lean towards risk (about one everyday message in five), for its cost
-            read, share = self.probe.score(message)
+            # already lean towards risk (about one everyday message in six), for its cost
+            read, share = reading
             best["probe"] = read
             risk = risk + self.probe.weight * read
             crisis_share = (crisis_share + share) / 2

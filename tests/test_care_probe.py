@@ -5,11 +5,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.care import CHECK_IN, CareCheck, CareState
+from assistant.care import CHECK_IN, CRISIS, CareCheck, CareState
 from assistant.care_probe import HiddenState, RiskProbe, pack, shipped
 from assistant.config import Settings
 from assistant.conversation import REFLECT, Conversation, Finished
 from assistant.embeddings import LlamaEmbeddings
+from assistant.errors import ModelCorruptError
 from assistant.models import CHAT_SHA256, chat_model_info, embedding_model_path
 from assistant.service import Assistant, build_assistant
 from tests.fakes import FakeChatModel
@@ -106,3 +107,18 @@ def test_the_page_path_reads_with_the_probe_as_shipped(assistant: Assistant,
     assert turn.route == "check_in" and "988" in turn.text and fake.calls == []
     off = build_assistant(settings.model_copy(update={"care_probe": False}))
     assert off.companion.care.probe is None
+
+
+def test_a_chat_model_that_cannot_load_leaves_the_rest_of_the_check_working(
+        model_cache: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A missing or corrupt chat model must not take the care reply down with it: the check
+    goes on with its phrases, rules and the MiniLM reader, and says so in the log."""
+    def broken(text: str) -> np.ndarray:
+        raise ModelCorruptError("llama.cpp could not load /nowhere/model.gguf")
+
+    check = CareCheck(LlamaEmbeddings(lambda: embedding_model_path(None, model_cache)),
+                      probe=RiskProbe(broken))
+    assert check.check(HOPELESS).level is None  # read by MiniLM alone, as before the probe
+    assert check.probe is None and "without the chat model" in caplog.text
+    assert HOPELESS not in caplog.text  # the person's words are never logged
+    assert check.check("I want to kill myself.").level == CRISIS
