@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from .llm import HiddenState
+
 PREFIX = ("<|im_start|>system\nYou are a careful clinician reading one message sent to a "
           "listening companion.<|im_end|>\n<|im_start|>user\nDoes the writer of this "
           "message show risk of suicide, self-harm, harm to others, being harmed, or an "
           "acute mental health crisis?\n\nMessage: ")
 SUFFIX = "<|im_end|>\n<|im_start|>assistant\nAnswer (yes or no):"
-MAX_MESSAGE_TOKENS = 384  # the end of a longer message is read (where it lands)
 
 
 def _floats(packed: str, shape: tuple[int, ...]) -> Any:
@@ -45,55 +45,6 @@ def shipped() -> dict[str, Any]:
     """What `scripts/build_care_probe.py` wrote: the scaling, the weights, the cut."""
     return dict(json.loads(files("assistant").joinpath("data", "care_probe.json")
                            .read_text(encoding="utf-8")))
-
-
-class HiddenState:
-    """The last token's hidden state after PREFIX, a message and SUFFIX, from a GGUF chat model
-    opened for embeddings (its weights are the chat model's file, mapped once by the OS)."""
-
-    def __init__(self, locate: Callable[[], Path], n_threads: int | None = None) -> None:
-        self._locate = locate
-        self._n_threads = n_threads
-        self._llm: Any = None
-        self._prefix: list[int] = []
-        self._lock = threading.Lock()
-
-    def _model(self) -> Any:
-        if self._llm is None:
-            import llama_cpp
-
-            from .llm import load_llama
-
-            llm = load_llama(self._locate(), embedding=True, n_ctx=1024, n_batch=512,
-                             n_ubatch=512, pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE,
-                             n_threads=self._n_threads, n_threads_batch=self._n_threads)
-            self._prefix = llm.tokenize(PREFIX.encode(), add_bos=False, special=True)
-            self._decode(llm, self._prefix, 0)
-            self._llm = llm
-        return self._llm
-
-    @staticmethod
-    def _decode(llm: Any, tokens: list[int], past: int) -> None:
-        """Every token marked as an output (an embeddings context wants them all), in batches."""
-        for start in range(0, len(tokens), 512):
-            llm._batch.set_batch(tokens[start:start + 512], n_past=past + start,
-                                 logits_all=True)
-            llm._ctx.decode(llm._batch)
-
-    def __call__(self, text: str) -> Any:
-        import llama_cpp
-        import numpy as np
-
-        with self._lock:
-            llm = self._model()
-            body = llm.tokenize(text.encode(), add_bos=False, special=False)
-            tokens = body[-MAX_MESSAGE_TOKENS:] + llm.tokenize(
-                SUFFIX.encode(), add_bos=False, special=True)
-            llm._ctx.kv_cache_seq_rm(-1, len(self._prefix), -1)  # the last message forgotten
-            self._decode(llm, tokens, len(self._prefix))
-            last = (len(tokens) - 1) % 512
-            vector = llama_cpp.llama_get_embeddings_ith(llm._ctx.ctx, last)
-            return np.ctypeslib.as_array(vector, shape=(llm.n_embd(),)).copy()
 
 
 class RiskProbe:
@@ -134,3 +85,8 @@ class RiskProbe:
         odds = float(np.log(p[1] + p[2] + 1e-9) - np.log(p[0] + 1e-9))
         (om, osd) = self.data["odds_scale"]
         return (odds - om) / osd, float(p[2] / (p[1] + p[2] + 1e-9))
+
+
+def hidden_state(locate: Callable[[], Path], n_threads: int | None = None) -> HiddenState:
+    """The chat model's state after the probe's question and a message."""
+    return HiddenState(locate, PREFIX, SUFFIX, n_threads)

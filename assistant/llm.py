@@ -59,6 +59,58 @@ def load_llama(path: Path, **kwargs: Any) -> Any:
         ) from exc
 
 
+class HiddenState:
+    """The last token's hidden state after `prefix`, a text and `suffix`, from a GGUF chat
+    model opened for embeddings (its weights are the chat model's file, mapped once by the OS).
+    The prefix is read once and kept in llama.cpp's cache; each text costs its own tokens."""
+
+    MAX_TEXT_TOKENS = 384  # the end of a longer text is read (where it lands)
+
+    def __init__(self, locate: Callable[[], Path], prefix: str, suffix: str,
+                 n_threads: int | None = None) -> None:
+        self._locate = locate
+        self._text = (prefix, suffix)
+        self._n_threads = n_threads
+        self._llm: Any = None
+        self._prefix: list[int] = []
+        self._lock = threading.Lock()
+
+    def _model(self) -> Any:
+        if self._llm is None:
+            import llama_cpp
+
+            llm = load_llama(self._locate(), embedding=True, n_ctx=1024, n_batch=512,
+                             n_ubatch=512, pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE,
+                             n_threads=self._n_threads, n_threads_batch=self._n_threads)
+            self._prefix = llm.tokenize(self._text[0].encode(), add_bos=False, special=True)
+            self._decode(llm, self._prefix, 0)
+            self._llm = llm
+        return self._llm
+
+    @staticmethod
+    def _decode(llm: Any, tokens: list[int], past: int) -> None:
+        """Every token marked as an output (an embeddings context wants them all), in batches."""
+        for start in range(0, len(tokens), 512):
+            llm._batch.set_batch(tokens[start:start + 512], n_past=past + start,
+                                 logits_all=True)
+            llm._ctx.decode(llm._batch)
+
+    def __call__(self, text: str) -> Any:
+        import llama_cpp
+        import numpy as np
+
+        with self._lock:
+            llm = self._model()
+            body = llm.tokenize(text.encode(), add_bos=False, special=False)
+            tokens = body[-self.MAX_TEXT_TOKENS:] + llm.tokenize(
+                self._text[1].encode(), add_bos=False, special=True)
+            llm._ctx.kv_cache_seq_rm(-1, len(self._prefix), -1)  # the last message forgotten
+            self._decode(llm, tokens, len(self._prefix))
+            last = (len(tokens) - 1) % 512
+            vector = llama_cpp.llama_get_embeddings_ith(llm._ctx.ctx, last)
+            return np.ctypeslib.as_array(vector, shape=(llm.n_embd(),)).copy()
+
+
 class OpenAICompatibleChatModel:
     """Any server that speaks OpenAI's chat completions (llama.cpp's, vLLM, Ollama), streaming,
     through the `openai` client: its timeouts, its retries (a refused connection, 408, 409,

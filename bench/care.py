@@ -59,14 +59,14 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     from assistant.care import CareCheck
-    from assistant.care_probe import HiddenState, RiskProbe
+    from assistant.care_probe import RiskProbe, hidden_state
     from assistant.config import Settings
     from assistant.embeddings import LlamaEmbeddings
     from assistant.models import chat_model_info, embedding_model_path
 
     cache = Settings().cache_dir
     embeddings = LlamaEmbeddings(lambda: embedding_model_path(None, cache))
-    probe = RiskProbe(HiddenState(lambda: chat_model_info(None, cache).path))
+    probe = RiskProbe(hidden_state(lambda: chat_model_info(None, cache).path))
     probe.warm()
     texts = messages()
     baseline = CareCheck(embeddings)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.care import CHECK_IN, CRISIS, CareCheck, CareState
-from assistant.care_probe import HiddenState, RiskProbe, pack, shipped
+from assistant.care_probe import RiskProbe, hidden_state, pack, shipped
 from assistant.config import Settings
 from assistant.conversation import REFLECT, Conversation, Finished
 from assistant.embeddings import LlamaEmbeddings
@@ -19,17 +19,17 @@ from tests.fakes import FakeChatModel
 def test_each_message_is_read_after_the_question_alone(small_model: Path) -> None:
     """The question is read once and kept; a message read after another is read as if it were
     the first (the one before is forgotten, not carried in llama.cpp's cache)."""
-    state = HiddenState(lambda: small_model)
+    state = hidden_state(lambda: small_model)
     first = state("The garden looks lovely this morning.")
     state("I have been awake all night and everything feels heavy.")
     again = state("The garden looks lovely this morning.")
-    fresh = HiddenState(lambda: small_model)("The garden looks lovely this morning.")
+    fresh = hidden_state(lambda: small_model)("The garden looks lovely this morning.")
     assert np.allclose(first, again, atol=1e-4) and np.allclose(first, fresh, atol=1e-4)
     assert not np.allclose(first, state("Completely different words, and more of them."))
 
 
 def test_a_long_message_is_read_from_its_end(small_model: Path) -> None:
-    state = HiddenState(lambda: small_model)
+    state = hidden_state(lambda: small_model)
     long = "It was an ordinary week at work. " * 200 + "And I slept well."
     assert state(long).shape == state("And I slept well.").shape  # no overflow of the window
 
@@ -56,7 +56,7 @@ def test_the_shipped_probe_belongs_to_the_shipped_model() -> None:
 @pytest.fixture(scope="module")
 def with_probe(model_cache: Path) -> CareCheck:
     return CareCheck(LlamaEmbeddings(lambda: embedding_model_path(None, model_cache)),
-                     probe=RiskProbe(HiddenState(lambda: chat_model_info(None, model_cache)
+                     probe=RiskProbe(hidden_state(lambda: chat_model_info(None, model_cache)
                                                  .path)))
 
 

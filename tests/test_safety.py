@@ -15,7 +15,7 @@ from assistant.care import (
     CareVerdict,
     edits,
 )
-from assistant.care_probe import HiddenState, RiskProbe
+from assistant.care_probe import RiskProbe, hidden_state
 from assistant.conversation import REFLECT, Conversation, Finished, stored_meta
 from assistant.embeddings import LlamaEmbeddings
 from assistant.errors import InputError
@@ -43,7 +43,7 @@ words_only = CareCheck()  # phrases, rules and context, without the classifier
 def care(model_cache: Path) -> CareCheck:
     """The check as shipped: phrases, rules, and the meaning read by MiniLM and the chat model."""
     return CareCheck(LlamaEmbeddings(lambda: embedding_model_path(None, model_cache)),
-                     probe=RiskProbe(HiddenState(lambda: chat_model_info(None, model_cache)
+                     probe=RiskProbe(hidden_state(lambda: chat_model_info(None, model_cache)
                                                  .path)))
 
 
