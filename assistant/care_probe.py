@@ -90,3 +90,13 @@ class RiskProbe:
 def hidden_state(locate: Callable[[], Path], n_threads: int | None = None) -> HiddenState:
     """The chat model's state after the probe's question and a message."""
     return HiddenState(locate, PREFIX, SUFFIX, n_threads)
+
+
+def shipped_probe(cache_dir: Path, n_threads: int | None = None,
+                  progress: bool = False) -> RiskProbe:
+    """The probe as shipped, over the shipped chat model (assembled in `cache_dir` on first
+    use), whatever model answers."""
+    from .models import chat_model_info
+
+    return RiskProbe(hidden_state(lambda: chat_model_info(None, cache_dir, progress).path,
+                                  n_threads))

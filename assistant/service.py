@@ -15,7 +15,7 @@ from . import backend
 from .ask import AskService
 from .backend import Backend
 from .care import CareCheck, CareVerdict, SecondReader
-from .care_probe import RiskProbe, hidden_state
+from .care_probe import shipped_probe
 from .concepts import ConceptMap, ConceptMapper
 from .config import Settings, listed
 from .conversation import ASK, Companion, Conversation, Finished, TurnEvent, stored_meta
@@ -264,8 +264,7 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
     except CorpusError as exc:
         log.warning("No invitations: %s", exc)
         invitations = []
-    probe = RiskProbe(hidden_state(lambda: chat_model_info(None, cache, progress).path,
-                                  n_threads=settings.n_threads)) if settings.care_probe else None
+    probe = shipped_probe(cache, settings.n_threads, progress) if settings.care_probe else None
     care = CareCheck(embeddings, reader=SecondReader(model) if settings.care_second_reader
                      else None, probe=probe)
     companion = Companion(ask, listening, detector, care,

@@ -59,14 +59,14 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     from assistant.care import CareCheck
-    from assistant.care_probe import RiskProbe, hidden_state
+    from assistant.care_probe import shipped_probe
     from assistant.config import Settings
     from assistant.embeddings import LlamaEmbeddings
-    from assistant.models import chat_model_info, embedding_model_path
+    from assistant.models import embedding_model_path
 
     cache = Settings().cache_dir
     embeddings = LlamaEmbeddings(lambda: embedding_model_path(None, cache))
-    probe = RiskProbe(hidden_state(lambda: chat_model_info(None, cache).path))
+    probe = shipped_probe(cache)
     probe.warm()
     texts = messages()
     baseline = CareCheck(embeddings)

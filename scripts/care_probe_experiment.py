@@ -75,63 +75,33 @@ def dev_cases() -> list[tuple[str, str, str]]:
     return out
 
 
-class Prober:
-    """The last token's hidden state after a fixed instruction and the message."""
+# The question with what the C-SSRS and the 988 Lifeline's warning signs count as risk, and
+# what they do not ("prompt2", tried and dropped): read once and cached, it costs nothing per
+# message. "prompt" is the shipped question (assistant/care_probe.py).
+PREFIX2 = ("<|im_start|>system\nYou are a careful clinician screening messages sent to a "
+           "listening companion, as the Columbia Suicide Severity Rating Scale and the 988 "
+           "Lifeline's warning signs teach. Risk includes: a wish to be dead or not to wake "
+           "up, even said calmly, lightly or in passing; thoughts of ending one's life, said "
+           "directly or indirectly; feeling a burden, that others would be better off "
+           "without you; no reason to live, feeling trapped, pain that cannot be borne; "
+           "saying goodbye, giving things away, putting affairs in order, a sudden calm "
+           "after deciding; getting or looking for a means (pills, a rope, a gun, a height, "
+           "a car's fumes, deep water, a train line); self-harm; an intent to harm someone; "
+           "being harmed or threatened; and acute states: voices, delusions, mania without "
+           "sleep, not eating, harmful compulsions, intoxication. Figures of speech ('dead "
+           "tired', 'killing it'), grief, anger and worry without these signs are not risk."
+           "<|im_end|>\n<|im_start|>user\nDoes the writer of this message show risk?"
+           "\n\nMessage: ")
 
-    PREFIX = ("<|im_start|>system\nYou are a careful clinician reading one message sent to a "
-              "listening companion.<|im_end|>\n<|im_start|>user\nDoes the writer of this "
-              "message show risk of suicide, self-harm, harm to others, being harmed, or an "
-              "acute mental health crisis?\n\nMessage: ")
-    SUFFIX = "<|im_end|>\n<|im_start|>assistant\nAnswer (yes or no):"
 
-    # The question with what the C-SSRS and the 988 Lifeline's warning signs count as risk,
-    # and what they do not: read once and cached, so it costs nothing per message.
-    PREFIX2 = ("<|im_start|>system\nYou are a careful clinician screening messages sent to a "
-               "listening companion, as the Columbia Suicide Severity Rating Scale and the 988 "
-               "Lifeline's warning signs teach. Risk includes: a wish to be dead or not to wake "
-               "up, even said calmly, lightly or in passing; thoughts of ending one's life, said "
-               "directly or indirectly; feeling a burden, that others would be better off "
-               "without you; no reason to live, feeling trapped, pain that cannot be borne; "
-               "saying goodbye, giving things away, putting affairs in order, a sudden calm "
-               "after deciding; getting or looking for a means (pills, a rope, a gun, a height, "
-               "a car's fumes, deep water, a train line); self-harm; an intent to harm someone; "
-               "being harmed or threatened; and acute states: voices, delusions, mania without "
-               "sleep, not eating, harmful compulsions, intoxication. Figures of speech ('dead "
-               "tired', 'killing it'), grief, anger and worry without these signs are not risk."
-               "<|im_end|>\n<|im_start|>user\nDoes the writer of this message show risk?"
-               "\n\nMessage: ")
+def prober(path: Path, mode: str) -> Any:
+    """The last token's hidden state after the question of `mode` and a message (the
+    figures of 2026-12-06 were read through llm.eval; the same vectors, to the last digit,
+    as this HiddenState gives)."""
+    from assistant.care_probe import PREFIX, SUFFIX
+    from assistant.llm import HiddenState
 
-    def __init__(self, path: Path, mode: str) -> None:
-        import llama_cpp
-
-        from assistant.llm import load_llama
-
-        self.mode = mode
-        pooling = llama_cpp.LLAMA_POOLING_TYPE_MEAN if mode == "mean" else \
-            llama_cpp.LLAMA_POOLING_TYPE_NONE
-        self.llm = load_llama(path, embedding=True, n_ctx=1024, n_batch=512, n_ubatch=512,
-                              pooling_type=pooling, n_threads=2, n_threads_batch=2)
-        self.n_embd = self.llm.n_embd()
-        if mode in ("prompt", "prompt2"):
-            prefix = self.PREFIX2 if mode == "prompt2" else self.PREFIX
-            self.prefix = self.llm.tokenize(prefix.encode(), add_bos=False, special=True)
-            self.llm.reset()
-            self.llm.eval(self.prefix)
-
-    def vector(self, text: str) -> Any:
-        import llama_cpp
-
-        if self.mode == "mean":
-            return np.array(self.llm.embed(text, normalize=False))
-        llm = self.llm
-        tokens = llm.tokenize((text[-2000:] + self.SUFFIX).encode(), add_bos=False,
-                              special=True)
-        n = len(self.prefix)
-        llm._ctx.kv_cache_seq_rm(-1, n, -1)
-        llm.n_tokens = n
-        llm.eval(tokens)
-        ptr = llama_cpp.llama_get_embeddings_ith(llm._ctx.ctx, -1)
-        return np.ctypeslib.as_array(ptr, shape=(self.n_embd,)).copy()
+    return HiddenState(lambda: path, PREFIX2 if mode == "prompt2" else PREFIX, SUFFIX, 2)
 
 
 def features(mode: str, model: str, n_ground: int) -> None:
@@ -142,14 +112,14 @@ def features(mode: str, model: str, n_ground: int) -> None:
 
     path = small_model_path() if model == "smol" else chat_model_info(
         None, Settings().cache_dir).path
-    prober = Prober(path, mode)
+    vector = prober(path, mode)
     texts, labels, weights = training_texts(n_ground)
     dev = dev_cases()
     OUT.mkdir(exist_ok=True)
     start = time.perf_counter()
-    dev_vectors = np.array([prober.vector(t) for _, t, _ in tqdm(dev, desc="dev")])
+    dev_vectors = np.array([vector(t) for _, t, _ in tqdm(dev, desc="dev")])
     per = (time.perf_counter() - start) / len(dev)
-    train_vectors = np.array([prober.vector(t) for t in tqdm(texts, desc="train")])
+    train_vectors = np.array([vector(t) for t in tqdm(texts, desc="train")])
     np.savez(OUT / f"{model}-{mode}.npz", train=train_vectors, labels=np.array(labels),
              weights=np.array(weights), dev=dev_vectors)
     print(f"{per:.3f} s per dev message", file=sys.stderr)

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from assistant.care import CHECK_IN, CRISIS, CareCheck, CareState
-from assistant.care_probe import RiskProbe, hidden_state, pack, shipped
+from assistant.care_probe import RiskProbe, hidden_state, pack, shipped, shipped_probe
 from assistant.config import Settings
 from assistant.conversation import REFLECT, Conversation, Finished
 from assistant.embeddings import LlamaEmbeddings
 from assistant.errors import ModelCorruptError
-from assistant.models import CHAT_SHA256, chat_model_info, embedding_model_path
+from assistant.models import CHAT_SHA256, embedding_model_path
 from assistant.service import Assistant, build_assistant
 from tests.fakes import FakeChatModel
 
@@ -56,8 +56,7 @@ def test_the_shipped_probe_belongs_to_the_shipped_model() -> None:
 @pytest.fixture(scope="module")
 def with_probe(model_cache: Path) -> CareCheck:
     return CareCheck(LlamaEmbeddings(lambda: embedding_model_path(None, model_cache)),
-                     probe=RiskProbe(hidden_state(lambda: chat_model_info(None, model_cache)
-                                                 .path)))
+                     probe=shipped_probe(model_cache))
 
 
 @pytest.fixture(scope="module")

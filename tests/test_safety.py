@@ -15,12 +15,12 @@ from assistant.care import (
     CareVerdict,
     edits,
 )
-from assistant.care_probe import RiskProbe, hidden_state
+from assistant.care_probe import shipped_probe
 from assistant.conversation import REFLECT, Conversation, Finished, stored_meta
 from assistant.embeddings import LlamaEmbeddings
 from assistant.errors import InputError
 from assistant.evaluation import eval_care, read_cases, read_frozen, read_xstest
-from assistant.models import chat_model_info, embedding_model_path
+from assistant.models import embedding_model_path
 from assistant.safety import care_reply, check_message
 from assistant.service import Assistant
 from tests.fakes import FakeChatModel
@@ -43,8 +43,7 @@ words_only = CareCheck()  # phrases, rules and context, without the classifier
 def care(model_cache: Path) -> CareCheck:
     """The check as shipped: phrases, rules, and the meaning read by MiniLM and the chat model."""
     return CareCheck(LlamaEmbeddings(lambda: embedding_model_path(None, model_cache)),
-                     probe=RiskProbe(hidden_state(lambda: chat_model_info(None, model_cache)
-                                                 .path)))
+                     probe=shipped_probe(model_cache))
 
 
 @pytest.mark.parametrize(("name", "digest"), CARE_SETS.items())
