@@ -133,9 +133,13 @@ def listening_labels(assistant: Any, data: Path | None) -> Report:
     codes = sorted({r["code"] for r in replies if "code" in r})
     if not codes:  # one code wrote them all
         return ev.eval_labelled_listening(assistant.detector, replies, labels)
-    return {code: ev.eval_labelled_listening(  # an A/B set: each code's replies apart
+    reports: dict[str, Any] = {code: ev.eval_labelled_listening(  # each code's replies apart
         assistant.detector, [r for r in replies if r.get("code") == code], labels)
         for code in codes}
+    # the gate is judged on every labelled reply whoever wrote it (drafts hold the fixing)
+    reports["every code: the detector"] = ev.eval_labelled_listening(
+        assistant.detector, replies, labels)["detector_vs_labels"]
+    return reports
 
 
 @suite("concepts", "The concept map against hand labels: concept recall, exact quotes, passage "

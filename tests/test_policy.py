@@ -29,6 +29,8 @@ FIXING = [
     ("Everything happens for a reason.", "minimising"),
     ("Don't worry, it will all work out.", "minimising"),
     ("It sounds hard. What happened? And how did she react?", "questions"),
+    # what they think is theirs, the advice after it is not ours to give
+    ("If you think your boss is being unfair, you might want to talk to HR.", "advice"),
 ]
 LISTENING_REPLIES = [
     "It sounds like you feel you should be stronger than this. What is that like for you?",
@@ -38,6 +40,7 @@ LISTENING_REPLIES = [
     "You keep telling yourself you have to hold it all together. How is that for you?",
     "Tell me more about what happened.",
     "It sounds like your mother's calls leave you drained and unseen.",
+    "You feel that, if you say no, she'll stop calling. What is that like for you?",
 ]
 
 
