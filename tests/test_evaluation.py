@@ -60,3 +60,17 @@ def test_the_listening_labels_cover_every_frozen_reply_and_the_report_reads_them
     assert report["replies"] == len(labels) and report["messages"] == 75
     assert report["misread"]["hits"] == sum(not label["faithful"] for label in labels)
     assert report["top_openers"][0][0] == "it sounds like"
+
+
+def test_an_ab_set_judges_the_gate_on_every_code_where_the_drafts_hold_the_fixing() -> None:
+    from assistant.policy import FixingDetector
+    from assistant.suites import listening_labels
+
+    folder = Path(__file__).resolve().parent.parent / "eval" / "listening" / "sealed10"
+    gate = type("Assistant", (), {"detector": FixingDetector()})()  # the rules, no classifier
+    reports = listening_labels(gate, folder)
+    assert reports["shipped-8753d70"]["fixing_or_steering"]["hits"] == 0
+    assert reports["draft-plain"]["fixing"]["hits"] == 13
+    every = reports["every code: the detector"]
+    assert every["labelled"] == 15 and 0 < every["flagged"] <= 91
+    assert 0.0 < every["recall"] <= 1.0
