@@ -46,7 +46,8 @@ FEELING = re.compile(
     r"\b(feel\w*|felt|hurt\w*|sad|angry|furious|afraid|scared|terrified|alone|lonely|tired|"
     r"exhausted|lost|stuck|worr\w+|anxious|confused|torn|frustrat\w+|overwhelm\w*|miss\w*|grie\w+|"
     r"upset|ashamed|guilty|embarrass\w*|jealous|hate|love|proud|dread\w*|regret\w*|cried|cry\w*|"
-    r"sick of|fed up|can'?t|cannot|nothing|nobody|invisible|relie\w+|glad|happy|petty)\b", re.I)
+    r"sick of|fed up|can'?t|cannot|nothing|nobody|invisible|relie\w+|glad|happy|petty|"
+    r"(?:hit|got to) (?:me|us) (?:so |that |this )?hard|don'?t know why)\b", re.I)
 _QUESTION_WORD = re.compile(r"^(?:what|how|should|do you|would you|could you|can i|is it|why)\b",
                             re.I)
 _REQUEST = re.compile(r"^(?:any |some )?(advice|tips|ideas|help) (on|for|with|about) ([^.?!]+)",
@@ -55,8 +56,8 @@ _REQUEST = re.compile(r"^(?:any |some )?(advice|tips|ideas|help) (on|for|with|ab
 _TELL_ME = re.compile(r"^(?:please\s+)?(?:tell|show|help)\s+me\s+(what|how|whether|if|where|"
                       r"when|who|which)\b\s*(.+)$", re.I)
 _CLAUSE = re.compile(r",\s+|;\s+|\s+(?=but\b)|\s+-+\s+|\s+—\s+")
-_LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|then|tbh|except|"
-                      r"idk(?: why)?),?\s+)+", re.I)
+_LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|whatever|then|tbh|"
+                      r"except|idk(?: why)?),?\s+)+", re.I)
 _DEPENDENT = re.compile(r"^(?:(?:and|but|so|then),?\s+)*(?:when|if|because|while|as|which|"
                         r"that|who|where|like)\b", re.I)  # a clause that needs the one before it
 # A clause that waves away what came before it ("Anyway, I made soup", "whatever", "it's
@@ -157,8 +158,11 @@ def restate_after(message: str, before: str | None) -> str | None:
         return said
     bare = re.sub(r"[.!…\s]+$", "", " ".join(message.split()))
     bare = re.sub(r"^(?:yeah|yes|yep|no|well|hmm|mm|ok|okay)\W+", "", bare, flags=re.I)
-    if len(bare.split()) > LEANING_WORDS or len(sentences(bare)) > 1 or not (
-            _LEANS.search(bare) or _THEIRS.search(bare) and not _OWN_PEOPLE.search(bare)):
+    # "Anyway, the weather has been lovely": turning away from what they just said, which is
+    # what mattered, so it is said back first
+    turns_away = bool(_DISMISSING.match(bare)) and len(bare.split()) <= LEANING_WORDS
+    if not turns_away and (len(bare.split()) > LEANING_WORDS or len(sentences(bare)) > 1 or not (
+            _LEANS.search(bare) or _THEIRS.search(bare) and not _OWN_PEOPLE.search(bare))):
         return said
     earlier = restate(before)
     if not earlier or earlier.startswith("you're ") and "wonder" in earlier or said in earlier:
@@ -173,9 +177,11 @@ _FELT_STATE = re.compile(
     r"frustrated|drained|knackered|relieved|terrified|lonely|sad|angry|upset|nervous)\b", re.I)
 # A clause that begins with its verb, the subject left off as people do in a text message.
 _NO_SUBJECT = re.compile(
-    r"^(?:got|ate|had|went|made|took|came|saw|left|lost|found|felt|spent|sent|told|said|"
+    r"^(?:(?:finally|just|only|still|already|never|nearly|almost|actually|really|also) )?"
+    r"(?:got|ate|had|went|made|took|came|saw|left|lost|found|felt|spent|sent|told|said|"
     r"bought|sold|met|ran|kept|heard|thought|knew|gave|can'?t|cannot|couldn'?t|didn'?t|"
-    r"don'?t|haven'?t|hadn'?t|wasn'?t|won'?t|keep|need|miss|hate|love|wish|[a-z]{2,}[^e\W]ed|agreed)\b",
+    r"don'?t|haven'?t|hadn'?t|wasn'?t|won'?t|keep|need|miss|hate|love|wish|[a-z]{2,}[^e\W]ed|"
+    r"agreed)\b",
     re.I)
 
 
@@ -205,7 +211,9 @@ def _trim(clause: str, limit: int = MAX_WORDS) -> str:
     if len(words) <= limit:
         return " ".join(words)
     cut = " ".join(words[:limit])
-    for joint in (", ", " and ", " but "):
+    # where a clause ends: a comma or a joint, else before a clause that hangs on the one
+    # before it, which a cut would leave without its end ("...because it's the only")
+    for joint in (", ", " and ", " but ", *(f" {w} " for w in _SUBORDINATE)):
         head = cut.rsplit(joint, 1)[0]
         if head != cut and len(head.split()) >= 6:
             return head.rstrip(",")
@@ -215,6 +223,8 @@ def _trim(clause: str, limit: int = MAX_WORDS) -> str:
     return " ".join(kept)
 
 
+_SUBORDINATE = ("because", "when", "while", "until", "since", "which", "where", "though",
+                "although", "as if", "so that")
 # Words a restatement cut short must not end on.
 _DANGLING = {"the", "a", "an", "my", "your", "our", "their", "his", "her", "its", "of", "to",
              "in", "on", "at", "for", "with", "from", "by", "about", "and", "but", "or", "that",

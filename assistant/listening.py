@@ -21,7 +21,7 @@ from typing import Any
 
 from . import faithful
 from .llm import ChatModel, Message, fit
-from .policy import FixingDetector, fallback_reply
+from .policy import FixingDetector, fallback_reply, sentences
 from .prompts import render
 
 
@@ -269,7 +269,8 @@ _TWO_SIDED = re.compile(
     r"it's (?:eating|killing|making|taking|costing)\b)|\beven though\b|"
     r"\band (?:yet |also )?(?:I'm (?:not sure|scared|afraid|terrified|worried)|"
     r"I (?:dread|hate|can't|cannot|don't know|also)|part of me)\b)|"
-    r"\bwould be (?:wonderful|amazing|great|lovely)\b.*\band I'm not sure\b", re.I)
+    r"\bwould be (?:wonderful|amazing|great|lovely|nice|perfect)\b.*?\b(?:and I'm not sure|"
+    r"(?:and (?:also|yet)|but) (?:I'd|I would|I'll|I will|it would|it'd)\b)", re.I)
 TWO_SIDED = ("torn", "pulled both ways")
 
 
@@ -314,6 +315,9 @@ def feeling_words(message: str, said: str = "") -> list[str]:
     happened, a bright one only when they (now or earlier, `said`) gave reason for it."""
     if names_feeling(message) or not shows_how_it_landed(message, said):
         return []
+    if _ASKS_WHAT_TO_DO.match(message.strip()) and all(
+            s.rstrip().endswith("?") for s in sentences(message)):
+        return list(WEIGHING)  # a question alone says what they weigh, not how it landed
     bright = faithful.POSITIVE.search(f"{said} {message}")
     return [f for f in FEELINGS if f not in BRIGHT or bright]
 
@@ -328,13 +332,22 @@ def name_feeling(scores: dict[str, float], message: str, said: str = "") -> str 
     return feeling if best > UNLIKELY else None
 
 
+# A question that asks what to do or what the listener would do ("What would you do if your
+# best friend forgot your birthday?"): naming hurt or sadness for it is a guess; what they are
+# weighing is not.
+_ASKS_WHAT_TO_DO = re.compile(
+    r"^(?:should|do you think|would you|what would you|what (?:do|should|can) (?:i|we)|"
+    r"how (?:do|can|should) (?:i|we)|is it (?:wrong|bad|ok|okay|selfish|normal)|any (?:advice|"
+    r"tips|ideas)|thoughts)\b", re.I)
+WEIGHING = ("torn", "unsure", "stuck")
 # Words of the list that mostly say something else ("I used to", "we moved", "manage alone").
 _PLAIN = {"used", "lost", "small", "raw", "empty", "moved", "stuck", "tired", "exposed",
           "protective", "torn", "left out", "drained", "alone", "out of place", "shaken"}
 # Feelings said in other words than the list's.
 _FELT = re.compile(r"\b(?:fe(?:el|els|elt|eling)|scar(?:ed|es|y)|nervous|happy|glad|excit\w*|"
                    r"upset|miserable|depressed|stressed|hate|dread\w*|furious|terrified|"
-                   r"lonely|jealous)\b", re.I)
+                   r"lonely|jealous|bored|irritable|restless|annoyed|gutted|livid|grumpy|"
+                   r"cranky|on edge|worn out|shattered|thrilled|delighted)\b", re.I)
 
 # Below this log-probability (about 1 in 90) the model is not sure enough of a feeling to name
 # one: set 5 (development since it was labelled) had "sad" to a daughter using a first name at

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.faithful import MAX_WORDS, problems, restate, to_you
+from assistant.faithful import MAX_WORDS, problems, restate, restate_after, to_you
 
 
 @pytest.mark.parametrize(("said", "back"), [
@@ -155,7 +155,27 @@ def test_a_question_of_whether_or_what_to_say_is_what_they_weigh(asked: str, bac
     ("cant sleep again tonight", "you cant sleep again tonight"),
     ("Indeed it was a long day.", "indeed it was a long day"),  # an adverb, not a verb
     ("Knackered after the night shift.", "you're knackered after the night shift"),  # a state
+    ("Finally heard back from the council.", "you finally heard back from the council"),
+    ("Just finished painting the hallway.", "you just finished painting the hallway"),
 ])
 def test_a_message_texted_without_its_subject_is_said_back_with_one(said: str,
                                                                   back: str) -> None:
     assert restate(said) == back
+
+
+def test_a_long_clause_is_cut_where_a_clause_ends_never_mid_way() -> None:
+    said = restate("Since the move I walk the dog along the canal for two hours every evening "
+                   "because it's the only time of day the house stops feeling so empty.")
+    # 22 words would end "...because it's the only time of day": cut before "because"
+    assert said == "since the move you walk the dog along the canal for two hours every evening"
+
+
+@pytest.mark.parametrize(("before", "message", "back"), [
+    ("The vet rang about the cat's bloods this morning.", "Anyway, the kids are off school.",
+     "the vet rang about the cat's bloods this morning, and the kids are off school"),
+    ("My sister didn't invite me to the christening.", "Whatever, it is what it is.",
+     "your sister didn't invite you to the christening, and it is what it is"),
+])
+def test_a_follow_up_that_turns_away_is_said_back_after_what_it_turns_from(
+        before: str, message: str, back: str) -> None:
+    assert restate_after(message, before) == back

@@ -149,7 +149,9 @@ def test_a_feeling_is_named_only_when_they_did_not_name_one_and_the_model_finds_
     scores |= {"afraid": -0.2, "anxious": -0.9, "tired": -1.5}
     assert name_feeling(scores, "My partner never listens.") == "afraid"
     for named in ("I'm scared of the dark.", "I feel nothing at all.", "I'm so angry at him.",
-                  "I'm embarrassed that I still sleep with the light on."):
+                  "I'm embarrassed that I still sleep with the light on.",
+                  "Honestly so bored of my own company this winter, again.",
+                  "I've been irritable with the kids all week."):
         assert name_feeling(scores, named) is None, named  # they said it: no second guess
     assert name_feeling(scores, "I used to be close to her and we moved away.") == "afraid"
     scores["proud"] = 0.0
@@ -191,6 +193,7 @@ def test_a_feeling_is_named_only_where_the_words_show_how_it_landed(message: str
     ("I want a coffee and I'm tired.", False),
     ("I want to help but I don't know how.", False),
     ("Part of me wants to stay and part of me wants to go, and I'm torn.", False),  # said
+    ("A puppy would be lovely and also I'd never get a lie-in again.", True),
 ])
 def test_both_sides_said_at_once_are_named_as_a_pull_both_ways(message: str,
                                                               sides: bool) -> None:
@@ -256,3 +259,11 @@ def test_the_real_model_answers_in_the_listening_shape(assistant: Assistant) -> 
         assert draft.startswith(tuple(f"{o}{faithful.restate(message)}" for o in ROTATED))
     assert "your brother" in reply.text or "you've been so lonely" in reply.text
     assert not assistant.detector.check(reply.text).fixing
+
+
+def test_a_question_of_what_to_do_names_only_what_they_weigh() -> None:
+    scores = {f: -1.0 for f in FEELINGS} | {"sad": -0.1, "torn": -0.5}
+    assert name_feeling(scores, "What would you do if your neighbour never said hello?") == "torn"
+    assert name_feeling(scores, "Should I text him first?") == "torn"
+    # said as well as asked: how it landed is theirs to show, and any feeling may fit
+    assert name_feeling(scores, "My neighbour never says hello. Should I say something?") == "sad"
