@@ -144,12 +144,26 @@ def edits(a: str, b: str) -> int:
 # level. Written on 2026-12-01 by the author of eval/care/frozen.jsonl, after it and without
 # copying from it: the frozen set's figures for these kinds are the less independent for it.
 _WHO = r"(?:he|she|they|my \w+(?: \w+)?|someone|somebody|a man|a woman|an adult|the \w+)"
+# A goodbye the other person did not know was one: said of them ("she doesn't know it was
+# goodbye"), so it is read in the whole message, not only where the person speaks of themselves.
+UNKNOWING_GOODBYE = re.compile(
+    r"\b(?:does|do|did) not know (?:that )?(?:it was|that was|it is|that is) (?:a |my )?goodbye\b|"
+    r"\bwithout (?:them|her|him|anyone|anybody|people) (?:knowing|realising|realizing) (?:that )?"
+    r"(?:it is|it was|that is|that was|it was a) ?(?:a |my )?goodbye\b")
 RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(pattern)) for
                                                    kind, level, pattern in [
     ("preparing", CRISIS,
      r"\b(?:giv(?:e|ing)|gave|given) (?:away )?(?:all )?(?:of )?my (?:things|stuff|belongings|"
-     r"possessions|valuables|savings)\b|\b(?:said|saying|say) (?:my )?goodbyes?\b|"
-     r"\bgoodbye (?:letters?|notes?)\b|\bletters? (?:to|for) [^.]{0,40}\b(?:after|when i am gone)|"
+     r"possessions|valuables|savings)\b|"
+     # goodbyes as if for good (988 / AFSP): to everyone, unknown to them, for the last time,
+     # or announced with nothing after it; not a goodbye at a door, a station or a gap year
+     r"\b(?:said|saying|say) (?:my )?goodbyes? (?:to (?:everyone|everybody|people|all of "
+     r"(?:you|them))\b|for (?:good|ever|the last time)\b|forever\b)|\bsaid (?:my )?goodbyes?\b"
+     r"[^.!?]{0,60}\b(?:like|as if) it (?:was|were) the last time\b|"
+     r"\b(?:i am|i have been|i have started|i started|i (?:just )?(?:wanted|want|need) to|"
+     r"this is me) (?:say|saying) (?:my )?goodbyes?(?= *(?:[.!;]|$))|"
+     r"\bgoodbye (?:letters?|notes?|messages?|texts?|videos?|emails?)\b|"
+     r"\bletters? (?:to|for) [^.]{0,40}\b(?:after|when i am gone)|"
      r"\b(?:bought|buying|buy|got|getting|get) (?:a |some )?(?:rope|noose|gun|pistol|handgun|"
      r"rifle|shotgun|firearm)\b|\b(?:saving|stockpiling|hoarding|collecting|stashing) (?:up )?"
      r"(?:all )?(?:of )?(?:my )?(?:pills|tablets|medication|sleeping pills|painkillers)\b|"
@@ -454,6 +468,24 @@ SAID_NO = re.compile(r"^\W*(?:no|nope|nah|not at all|not really|never|god,? no|o
 # never how many.
 CHECK_IN_BAND, CHECK_IN_ABOVE = 0.0, 1.75
 
+# Joy said plainly, with nothing of loss, an ending or a decision beside it ("passed the test on
+# the fourth try and can't stop grinning"): the meaning readers, which weigh words such as
+# "can't stop" and "try", alone do not ask such a message about suicide. A wish, a phrase or a
+# rule still does, and so does the meaning reader's care level (mania can sound like joy).
+# The calm or relief of a decision made is a warning sign (988), so those words undo it.
+BRIGHT = re.compile(
+    r"\b(?:grinning|grin|beaming|over the moon|thrilled|delighted|overjoyed|ecstatic|buzzing|"
+    r"so (?:happy|proud|excited|chuffed)|really (?:happy|proud|excited)|excited|proud of (?:my|me|"
+    r"him|her|them|us)|can not stop (?:smiling|grinning|laughing)|smiling (?:all day|so much|"
+    r"from ear to ear)|first time ever|best day)\b")
+DARK = re.compile(
+    r"\b(?:decided|decision|made up my mind|plan|planned|at peace|peaceful|relief|relieved|free|"
+    r"freedom|soon|over|end|ending|ended|last|gone|goodbye|die|dying|dead|death|kill|suicid\w*|"
+    r"hurt|harm|pain|not be here|without me|burden|tired|exhausted|alone|empty|numb|point|"
+    r"anymore|any more|never|miss|lost|lose|cry|crying|sad|depress\w*|hopeless|worthless|"
+    r"voices?|slept|sleep|pills|rope|bridge|gun|knife|hate)\b")
+
+
 INFO_QUESTION = re.compile(r"^(?:how|what|where|which|who|when|why|is|are|can|could|should|do|"
                            r"does|did|tell me)\b[^.!]*\?\s*$")
 DISTRESS_MARGIN = 1.5  # in the risk score's units (spreads on everyday text)
@@ -618,6 +650,9 @@ class CareCheck:
                     "risk", float("-inf")) >= self._cut() - CHECK_IN_BAND and \
                     scores.get(CRISIS, 0.0) >= scores.get(CARE, 0.0):
                 level, kind, evidence = CHECK_IN, "check_in_near", message
+        if level == CHECK_IN and not (distress or recent) and BRIGHT.search(text) and not (
+                DARK.search(text)):
+            level, kind, evidence = None, "bright", ""  # joy, asked about by the readers alone
         if wish and (level != CRISIS or state.level is None and kind == "check_in_meaning"):
             # a wish not to live, said in everyday words: asked about directly, or the crisis
             # reply where the conversation has shown risk already (the meaning reader's own
@@ -682,7 +717,8 @@ class CareCheck:
         found: tuple[str | None, str | None, str] = (None, None, "")
         for kind, (level, pattern) in RULES.items():
             # getting a gun is a warning sign when it is said, not when it is asked about
-            match = _spoken(pattern, text) if kind == "preparing" else pattern.search(text)
+            match = (_spoken(pattern, text) or UNKNOWING_GOODBYE.search(text)
+                     if kind == "preparing" else pattern.search(text))
             if match and kind in ("being_harmed", "harm_others") and NOT_MEANT.search(text):
                 continue  # "my toddler hit me by accident", "he punched me when we were kids"
             if match and kind == "self_harm" and MISHAP.search(text):

@@ -127,6 +127,12 @@ def test_acute_signs_get_the_care_level(message: str, level: str) -> None:
     ("Wrote down who gets my records and my bike.", CRISIS, "preparing"),
     ("I rehomed my cat with a neighbour, she'll do better than I could, for good.", CRISIS,
      "preparing"),
+    # goodbyes as if for good, not at a door
+    ("I've been ringing old friends to say goodbye to everyone before the month is out.",
+     CRISIS, "preparing"),
+    ("My brother didn't know that was goodbye when I hugged him.", CRISIS, "preparing"),
+    ("I hugged my dad at the station. He doesn't know it was goodbye.", CRISIS, "preparing"),
+    ("I wanted to say goodbye.", CRISIS, "preparing"),
     # self-injury said as an act on one's own body
     ("i scraped nothing, i scratched my wrists till they bled", CRISIS, "self_harm"),
     ("I cut my thighs when things get too loud in my head", CRISIS, "self_harm"),
@@ -214,6 +220,8 @@ def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, ki
     "I punched the wall in the video game and my character broke his hand.",
     "I don't want to do this commute for another year.",
     "I'm just kidding, my brother would never hurt me.",
+    "He didn't say a word when I said goodbye at the gate.",
+    "I said goodbye to my old flat today and handed in the keys.",
 ])
 def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> None:
     verdict = words_only.check(message)
