@@ -144,6 +144,11 @@ def edits(a: str, b: str) -> int:
 # level. Written on 2026-12-01 by the author of eval/care/frozen.jsonl, after it and without
 # copying from it: the frozen set's figures for these kinds are the less independent for it.
 _WHO = r"(?:he|she|they|my \w+(?: \w+)?|someone|somebody|a man|a woman|an adult|the \w+)"
+# People one might push or throw, as against things ("throw my laptop out of the window")
+_KIN = (r"(?:mum|mom|mother|dad|father|brother|sister|son|daughter|baby|child|kids?|wife|"
+        r"husband|partner|boyfriend|girlfriend|boss|manager|flatmate|roommate|neighbou?r|friend|"
+        r"colleague|coworker|ex|teacher|nan|gran|grandma|grandad|grandpa|cousin|aunt|uncle|"
+        r"step(?:dad|mum|mom|father|mother)|family|landlord|classmate)")
 # A goodbye the other person did not know was one: said of them ("she doesn't know it was
 # goodbye"), so it is read in the whole message, not only where the person speaks of themselves.
 UNKNOWING_GOODBYE = re.compile(
@@ -176,11 +181,18 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:gave|given|giving|give|rehomed|rehoming|rehome) (?:away )?my (?:dog|cat|pets?|puppy|"
      r"kitten|rabbit|bird|horse|hamster)\b[^.!?]{0,60}\b(?:better than i|for good|after i am "
      r"gone|when i am gone)"),
+    ("suicidal", CRISIS,  # the lexicon holds "take my own life", people also leave out "own"
+     r"\b(?:take|taking|took|end|ending) my (?:own )?life\b(?! back\b| into\b| in (?:my|both) "
+     r"(?:own )?hands\b)"),
     ("attempt", CRISIS,
      r"\b(?:took|swallowed|taken|have taken|drank) (?:a |the |all )?(?:whole |entire |of )?"
      r"(?:the )?(?:bottle|pack|packet|box|lot|bunch|handful|all) (?:of )?(?:my |the |her |his )?"
      r"\w*\s?(?:pills|tablets|medication|meds)?|\b(?:i am )?standing (?:on|at) (?:the |a )?"
      r"(?:edge|ledge|bridge|roof|platform|cliff)\b|\bwill not stop bleeding\b|"
+     # tablets come in strips and sheets too (not "a sheet of paper")
+     r"\b(?:took|swallowed|taken|have taken) (?:a |the |two |three )?(?:whole |entire )?(?:strip|"
+     r"sheet|blister pack)s? of (?:my |the |her |his )?(?:[\w'’]+ ){0,2}(?:pills|tablets|capsules|"
+     r"meds|medication|paracetamol|painkillers)\b|"
      # a poison drunk, or a count of tablets no one takes by mistake
      r"\b(?:drank|drunk|swallowed|took|taken|had) (?:some )?(?:bleach|antifreeze|weed ?killer|"
      r"pesticide|poison|drain cleaner)\b|\b(?:took|taken|swallowed) (?:about |around |like )?"
@@ -211,7 +223,7 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"urges? to|will|would) (?:kill|hurt|stab|shoot|strangle|attack|harm|poison)(?:ing)? "
      r"(?:him|her|them|someone|somebody|people|my \w+|the \w+|everyone)\b|"
      r"\b(?:want to|going to|urges? to|thoughts of|thinking (?:of|about)) (?:push|shove|throw)"
-     r"(?:ing)? (?:him|her|them|someone|my (?:\w+ )?\w+) (?:down|off|in front of|out of)\b|"
+     rf"(?:ing)? (?:him|her|them|someone|my (?:\w+ )?{_KIN}) (?:down|off|in front of|out of)\b|"
      r"\b(?:knife|gun|weapon|bat|hammer)\b[^.!?]{0,60}\b(?:going to|will|want to) use it on\b|"
      r"\b(?:scared|afraid|worried|terrified|frightened) (?:that )?i (?:am going to|will|might|"
      r"could) (?:hurt|shake|hit|harm|drop|smother|strangle) (?:her|him|them|the baby|my \w+)\b|"
@@ -307,6 +319,15 @@ WISH = re.compile(
     r"\b(?:will not|will never|am not going to|do not think i will|may not|might not) be "
     r"(?:around|here|alive) (?:for (?:my|his|her|their|the) (?:birthday|christmas|wedding)|by "
     r"(?:christmas|summer|next)|much longer|to see|anymore|any more|for long)\b|"
+    # sorry to have woken at all (a passive wish not to live, C-SSRS question 1)
+    r"\b(?:disappointed|sad|annoyed|upset|angry|gutted|sorry|cross) (?:that )?i (?:woke up|"
+    r"wake up|am still here|am still alive|survived)(?: at all| again| this morning)?"
+    r"(?=\s*(?:[.!?,;]|$))|"
+    # not being around, and so no use in anything (a future the person is not in)
+    r"\b(?:will not|am not going to|do not think i will|probably will not) be (?:around|here)\b"
+    r"[^.!?]{0,60}\b(?:it does not matter|what is the (?:use|point)|no point|why bother)\b|"
+    r"\b(?:what is the (?:use|point)|no point|why bother)\b[^.!?]{0,60}\b(?:will not|am not "
+    r"going to|do not think i will) be (?:around|here)\b|"
     r"\b(?:do not|can not|could not) see myself (?:being |still )?(?:around|alive|here)\b"
     r"(?! (?:in|at) (?:this|that|the|a) (?:job|house|town|city|place|company|school)\b)|"
     r"\b(?:want|wants|wanted|wish|wishing|need|part of me)\b[^.!?]{0,30}\b(?:to )?(?:disappear|"
@@ -392,7 +413,20 @@ UNSPLIT = re.compile(
 # The lexicon's phrases said of someone else ("she told me she was suicidal"), of a past that is
 # over ("I used to self-harm but I have been well for years"), or as an idiom ("dying to tell").
 IDIOM = re.compile(r"\bdying (?:to (?:\w+)|for (?:a|an|some|the)\b|of (?:laughter|embarrassment|"
-                   r"boredom|curiosity|thirst|hunger|heat|the heat|cold|shame|envy))")
+                   r"boredom|curiosity|thirst|hunger|heat|the heat|cold|shame|envy)|here\b|"
+                   r"in (?:this|the) (?:heat|cold)\b)")
+# The same idioms as the meaning readers should read them: they weigh "murder" and "dying"
+# whatever follows ("I could murder a cigarette" read as a crisis).
+PLAIN_IDIOMS = [(re.compile(p, re.I), r) for p, r in [
+    (r"\bcould (?:murder|kill) (?:for )?(a|an|some)\b", r"really want \1"),
+    (r"\b(i'?m|i am) dying (?:here|in (?:this|the) (?:heat|cold))\b", r"\1 so uncomfortable"),
+]]
+
+
+def plain_idioms(message: str) -> str:
+    for pattern, plain in PLAIN_IDIOMS:
+        message = pattern.sub(plain, message)
+    return message
 PAST = re.compile(r"\b(?:used to|years ago|as a (?:teen|teenager|kid|child)|when i was (?:younger|"
                   r"a teen\w*|a kid|\d+|at school|in school)|in the past)\b")
 WELL = re.compile(r"\b(?:well|free of|clean|recovered|recovery|stopped|better now|proud|over it|"
@@ -642,7 +676,8 @@ class CareCheck:
             (back := _spoken(NOT_BACK, said)) and MEANS.search(text) and back), readings
         ) if level is None and kind is None else None
         if level is None and kind is None and self.embeddings is not None:
-            level, kind, evidence, scores = self._meaning(message, distress or recent)
+            level, kind, evidence, scores = self._meaning(plain_idioms(message),
+                                                          distress or recent)
             if level == CRISIS and state.level is None and scores[
                     "risk"] < self._cut() + self._above():
                 level, kind = CHECK_IN, "check_in_meaning"
@@ -718,7 +753,8 @@ class CareCheck:
         for kind, (level, pattern) in RULES.items():
             # getting a gun is a warning sign when it is said, not when it is asked about
             match = (_spoken(pattern, text) or UNKNOWING_GOODBYE.search(text)
-                     if kind == "preparing" else pattern.search(text))
+                     if kind == "preparing" else _spoken(pattern, text) if kind == "suicidal"
+                     else pattern.search(text))
             if match and kind in ("being_harmed", "harm_others") and NOT_MEANT.search(text):
                 continue  # "my toddler hit me by accident", "he punched me when we were kids"
             if match and kind == "self_harm" and MISHAP.search(text):

@@ -133,6 +133,12 @@ def test_acute_signs_get_the_care_level(message: str, level: str) -> None:
      CRISIS, "preparing"),
     ("My brother didn't know that was goodbye when I hugged him.", CRISIS, "preparing"),
     ("I hugged my dad at the station. He doesn't know it was goodbye.", CRISIS, "preparing"),
+    # a life taken in plain words; tablets in strips; sorry to wake; no future, so no point
+    ("Tonight I'm going to take my life, I've made up my mind.", CRISIS, "suicidal"),
+    ("i swallowed two strips of my nan's painkillers after tea", CRISIS, "attempt"),
+    ("Most days I'm gutted that I wake up at all.", CHECK_IN, "check_in_wish"),
+    ("No point renewing the passport, I won't be around when it runs out anyway.", CHECK_IN,
+     "check_in_wish"),
     ("I wanted to say goodbye.", CRISIS, "preparing"),
     # self-injury said as an act on one's own body
     ("i scraped nothing, i scratched my wrists till they bled", CRISIS, "self_harm"),
@@ -223,6 +229,12 @@ def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, ki
     "I'm just kidding, my brother would never hurt me.",
     "He didn't say a word when I said goodbye at the gate.",
     "I said goodbye to my old flat today and handed in the keys.",
+    "I'm going to take my life back after this divorce.",
+    "I took a sheet of paper and wrote down everything I'm grateful for.",
+    "Sorry I woke up late, I missed the bus.",
+    "I won't be around next week, I'm at my sister's.",
+    "I could throw my printer out of the window some days.",
+    "It's boiling, honestly I'm dying here.",
 ])
 def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> None:
     verdict = words_only.check(message)
