@@ -12,22 +12,19 @@ splits are read only with --test, and only to report. States are cached in .prob
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import build_care_probe  # noqa: E402
 from train_advice_classifier import load, scores  # noqa: E402
-
-from assistant.llm import HiddenState  # noqa: E402
 
 PREFIX = ("<|im_start|>system\nYou read one sentence written in reply to someone who shared "
           "something personal.<|im_end|>\n<|im_start|>user\nDoes this sentence give advice: "
@@ -36,27 +33,10 @@ PREFIX = ("<|im_start|>system\nYou read one sentence written in reply to someone
 SUFFIX = "<|im_end|>\n<|im_start|>assistant\nAnswer (yes or no):"
 
 DATA = ROOT / "third_party" / "advice-emnlp2020"
-CACHE = ROOT / ".probe" / "states"
 
 
 def reader() -> Any:
-    from assistant.config import Settings
-    from assistant.models import CHAT_SHA256, chat_model_info
-
-    state = HiddenState(lambda: chat_model_info(None, Settings().cache_dir).path, PREFIX, SUFFIX)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha256((CHAT_SHA256 + PREFIX + SUFFIX).encode()).hexdigest()[:12]
-
-    def vectors(texts: list[str], desc: str) -> Any:
-        out = []
-        for text in tqdm(texts, desc=desc):
-            path = CACHE / f"{key}-{hashlib.sha256(text.encode()).hexdigest()[:20]}.npy"
-            if not path.exists():
-                np.save(path, state(text))
-            out.append(np.load(path))
-        return np.array(out)
-
-    return vectors
+    return build_care_probe.reader(PREFIX, SUFFIX)  # the same cached reading, this question
 
 
 def sample(texts: list[str], labels: Any, n: int, seed: int) -> tuple[list[str], Any]:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import build_care_model as b  # noqa: E402
 from care_probe_experiment import training_texts  # noqa: E402
 
-from assistant.care_probe import PREFIX, SUFFIX, RiskProbe, hidden_state, pack  # noqa: E402
+from assistant.care_probe import PREFIX, SUFFIX, RiskProbe, pack  # noqa: E402
 
 C = 0.01  # chosen on the development care sets (scripts/care_probe_experiment.py)
 QUANTILE = 0.95  # as the meaning reader's: 5% of everyday first-person dev sentences above
@@ -41,13 +41,16 @@ WEIGHT, FLOOR = 1.0, 1.0
 CACHE = ROOT / ".probe" / "states"
 
 
-def reader() -> Any:
+def reader(prefix: str = PREFIX, suffix: str = SUFFIX) -> Any:
+    """vectors(texts, desc): the shipped chat model's states after `prefix`, each text and
+    `suffix`, each read once and cached on disk under a key of the model and the question."""
     from assistant.config import Settings
+    from assistant.llm import HiddenState
     from assistant.models import CHAT_SHA256, chat_model_info
 
-    state = hidden_state(lambda: chat_model_info(None, Settings().cache_dir).path)
+    state = HiddenState(lambda: chat_model_info(None, Settings().cache_dir).path, prefix, suffix)
     CACHE.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha256((CHAT_SHA256 + PREFIX + SUFFIX).encode()).hexdigest()[:12]
+    key = hashlib.sha256((CHAT_SHA256 + prefix + suffix).encode()).hexdigest()[:12]
 
     def vectors(texts: list[str], desc: str) -> Any:
         out = []
