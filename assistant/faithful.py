@@ -154,8 +154,11 @@ def restate_after(message: str, before: str | None) -> str | None:
     it: "your son is leaving for university next week, and his room is already half empty"
     says back what they said, where "his room is already half empty" alone loses the son."""
     said = restate(message)
-    if not said or not before or before.rstrip().endswith("?"):
+    if not before or before.rstrip().endswith("?"):
         return said
+    if not said:  # "Anyway, how are you?" after bad news: what they turn from is said back
+        turned = _DISMISSING.match(" ".join(message.split())) and restate(before)
+        return _trim(turned, SETTING_WORDS) if turned else None
     bare = re.sub(r"[.!…\s]+$", "", " ".join(message.split()))
     bare = re.sub(r"^(?:yeah|yes|yep|no|well|hmm|mm|ok|okay)\W+", "", bare, flags=re.I)
     # "Anyway, the weather has been lovely": turning away from what they just said, which is

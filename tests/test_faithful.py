@@ -175,6 +175,10 @@ def test_a_long_clause_is_cut_where_a_clause_ends_never_mid_way() -> None:
      "the vet rang about the cat's bloods this morning, and the kids are off school"),
     ("My sister didn't invite me to the christening.", "Whatever, it is what it is.",
      "your sister didn't invite you to the christening, and it is what it is"),
+    # nothing of their own to say back: what they turn from is (the model wrote "you're in a
+    # good place" to a question asked right after bad news)
+    ("The biopsy came back and it's not what we hoped.", "Anyway, what are you up to?",
+     "the biopsy came back and it's not what you hoped"),
 ])
 def test_a_follow_up_that_turns_away_is_said_back_after_what_it_turns_from(
         before: str, message: str, back: str) -> None:
