@@ -751,10 +751,12 @@ class CareCheck:
     def _rules(self, text: str) -> tuple[str | None, str | None, str]:
         found: tuple[str | None, str | None, str] = (None, None, "")
         for kind, (level, pattern) in RULES.items():
-            # getting a gun is a warning sign when it is said, not when it is asked about
-            match = (_spoken(pattern, text) or UNKNOWING_GOODBYE.search(text)
-                     if kind == "preparing" else _spoken(pattern, text) if kind == "suicidal"
-                     else pattern.search(text))
+            # getting a gun or taking one's life is a sign when said of oneself, not when it is
+            # asked about or said of someone else; a goodbye they did not know was one is both
+            spoken = kind in ("preparing", "suicidal")
+            match = _spoken(pattern, text) if spoken else pattern.search(text)
+            if not match and kind == "preparing":
+                match = UNKNOWING_GOODBYE.search(text)
             if match and kind in ("being_harmed", "harm_others") and NOT_MEANT.search(text):
                 continue  # "my toddler hit me by accident", "he punched me when we were kids"
             if match and kind == "self_harm" and MISHAP.search(text):

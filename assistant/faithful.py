@@ -226,6 +226,7 @@ def _trim(clause: str, limit: int = MAX_WORDS) -> str:
     return " ".join(kept)
 
 
+# Words that begin a clause hanging on the one before: `_trim` cuts before them.
 _SUBORDINATE = ("because", "when", "while", "until", "since", "which", "where", "though",
                 "although", "as if", "so that")
 # Words a restatement cut short must not end on.
