@@ -37,7 +37,7 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed9.jsonl": "09585ef1c854dea60802c08d730b7780dc3041b9108767c637dba8823097fc40",
              "sealed10.jsonl": "62f978eb7cc7798b7675a667d2e759055cf476ed15f07fe298aa7046cd365074",
              "sealed11.jsonl": "79a8fe745b43e91e741899c2bcdab1cd483b2ab476d4d15a7d647fb6a595f290",
-             "sealed12.jsonl": "05b665e82a9fc043c8403531149f97bf54e7d08079036b5fdffa50f518e28fe8"}
+             "sealed12.jsonl": "603901e94995e757378634ccfd652c5ad799aea02578e0d1b2d2fca5b2d723a9"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
 
