@@ -37,7 +37,7 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed9.jsonl": "09585ef1c854dea60802c08d730b7780dc3041b9108767c637dba8823097fc40",
              "sealed10.jsonl": "62f978eb7cc7798b7675a667d2e759055cf476ed15f07fe298aa7046cd365074",
              "sealed11.jsonl": "79a8fe745b43e91e741899c2bcdab1cd483b2ab476d4d15a7d647fb6a595f290",
-             "sealed12.jsonl": "603901e94995e757378634ccfd652c5ad799aea02578e0d1b2d2fca5b2d723a9"}
+             "sealed12.jsonl": "42f353fc663fca70ea7a8abc1b70d8ec2975f7053b7552a62f264d664b137dd3"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
 
@@ -195,6 +195,17 @@ def test_acute_signs_get_the_care_level(message: str, level: str) -> None:
     ("I'm frightened I might hurt the baby when she screams like that.", CRISIS, "harm_others"),
     ("Spent all my wages in one night and I'm going to start an airline.", CARE, "mania"),
     ("had a few drinks and some pills and my heart is pounding so hard", CARE, "intoxication"),
+    # affairs put in order beside a cue that there is no after; a welcome accident; two signs
+    # of mania (written 2026-12-06 from the warning signs, not from any care set)
+    ("I've left a letter for each of my nieces, to be opened one day.", CHECK_IN,
+     "check_in_wish"),
+    ("Showed my flatmate where the bank papers are, just in case.", CHECK_IN, "check_in_wish"),
+    ("Handed out my plants to the neighbours, I won't be needing them.", CHECK_IN,
+     "check_in_wish"),
+    ("If my plane went down on Friday it wouldn't be the worst thing.", CHECK_IN,
+     "check_in_wish"),
+    ("Up all night for a week on my symphony, ideas coming faster than I can write.", CARE,
+     "mania"),
 ])
 def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, kind: str) -> None:
     verdict = words_only.check(message)
@@ -236,10 +247,25 @@ def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, ki
     "I won't be around next week, I'm at my sister's.",
     "I could throw my printer out of the window some days.",
     "It's boiling, honestly I'm dying here.",
+    "Made a will before the trip, feels sensible.",
+    "Sold my bike because I won't need it after the move.",
+    "Cancelled all my plans this weekend to rest.", "So many ideas for the garden this spring!",
+    "Bought it on a whim and no regrets.", "Left a note for my flatmate about the bins.",
+    "A rainy day wouldn't be the worst thing for the garden.",
 ])
 def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> None:
     verdict = words_only.check(message)
     assert verdict.level is None and not verdict.check_in, verdict
+
+
+def test_signs_of_mania_said_over_a_few_turns_count_together() -> None:
+    state = CareState()
+    assert words_only.check("My mind is racing with plans for the shop.", state).level is None
+    assert words_only.check("I've booked flights to four countries for next month.",
+                            state).level == CARE
+    calm = CareState()  # one sign, then ordinary plans: nothing to read
+    assert words_only.check("Barely slept, the baby was up all night.", calm).level is None
+    assert words_only.check("We booked a week in Cornwall.", calm).level is None
 
 
 def test_softening_words_do_not_break_what_the_rules_read() -> None:
