@@ -87,7 +87,8 @@ def restate(message: str) -> str | None:
     text = " ".join(message.split()).strip()
     if not text:
         return None
-    statements = [s.strip() for s in sentences(text) if not s.endswith("?")]
+    statements = _joined_fragments(
+        [_ASIDE_QUESTION.sub("", s.strip()) for s in sentences(text) if not s.endswith("?")])
     if len(statements) == 1 and _QUESTION_WORD.match(text):  # a question typed without its mark
         statements = []
     if match := _REQUEST.match(text):  # "any advice on ...": a question without its mark
@@ -123,6 +124,31 @@ def restate(message: str) -> str | None:
     if len(statements) < 3 or start is None:
         return said
     return _joined(_said_back(start, text, SETTING_WORDS), said)
+
+
+# A question typed on the end of a statement, without its mark ("been crying at adverts all week
+# lol what is wrong with me"): said back as part of the statement it reads as the listener's
+# own question, so it is left out of what is said back.
+_ASIDE_QUESTION = re.compile(
+    r"(?:,|\s+(?:lol|haha|lmao|tbh|idk|honestly|like))\s+(?:what|why|how|who|is it|am i|"
+    r"is that|does anyone|do i|should i)\b[^.!?]*$", re.I)
+# A sentence with no verb of its own that goes on from the one before ("got dumped over text.
+# after four years."): said back alone it loses what it was about.
+_FRAGMENT = re.compile(r"^(?:after|for|over|since|with|without|in|on|at|by|before|during|"
+                       r"like|all|just|only|not even|even|and|or)\b(?!.*\b(?:i|i'm|im|i've|"
+                       r"i'd|he|she|they|we|it's|is|was|were|are|did|does|do|has|had|have)\b)",
+                       re.I)
+
+
+def _joined_fragments(statements: list[str]) -> list[str]:
+    """`statements`, each fragment joined to the statement before it."""
+    kept: list[str] = []
+    for statement in statements:
+        if kept and _FRAGMENT.match(statement) and len(statement.split()) <= 6:
+            kept[-1] = f"{kept[-1].rstrip('.!… ')}, {statement[0].lower()}{statement[1:]}"
+        elif statement:
+            kept.append(statement)
+    return kept
 
 
 def _joined(first: str, then: str) -> str:
@@ -175,9 +201,13 @@ def restate_after(message: str, before: str | None) -> str | None:
 
 # A state said without "I'm" ("tired of all of it", "so fed up").
 _FELT_STATE = re.compile(
-    r"^(?:so |really |just |too )?(?:tired|bored|scared|worried|stressed|exhausted|excited|"
+    r"^(?:(?:so|really|just|too|a bit|kind of|kinda|pretty|very|quite|feeling|still|always|"
+    r"weirdly|strangely|secretly) )*(?:tired|bored|scared|worried|stressed|exhausted|excited|"
     r"annoyed|confused|ashamed|embarrassed|overwhelmed|stuck|fed up|done|sick|gutted|"
-    r"frustrated|drained|knackered|relieved|terrified|lonely|sad|angry|upset|nervous)\b", re.I)
+    r"frustrated|drained|knackered|relieved|terrified|lonely|sad|angry|upset|nervous|glad|"
+    r"happy|proud|jealous|envious|grateful|thankful|hopeful|heartbroken|devastated|"
+    r"disappointed|furious|homesick|anxious|guilty|numb|restless|"
+    r"feeling)\b", re.I)
 # A clause that begins with its verb, the subject left off as people do in a text message.
 _NO_SUBJECT = re.compile(
     r"^(?:(?:finally|just|only|still|already|never|nearly|almost|actually|really|also) )?"

@@ -183,3 +183,26 @@ def test_a_long_clause_is_cut_where_a_clause_ends_never_mid_way() -> None:
 def test_a_follow_up_that_turns_away_is_said_back_after_what_it_turns_from(
         before: str, message: str, back: str) -> None:
     assert restate_after(message, before) == back
+
+
+@pytest.mark.parametrize(("said", "back"), [
+    ("Weirdly relieved the wedding is off.", "you're weirdly relieved the wedding is off"),
+    ("Feeling guilty about skipping the reunion.", "you're feeling guilty about skipping the reunion"),
+    ("Grateful my neighbour fed the cat all week.", "you're grateful your neighbour fed the cat all week"),
+    ("Lost my wallet on the bus.", "you lost your wallet on the bus"),  # an act, not a state
+])
+def test_a_feeling_said_without_im_keeps_who_feels_it(said: str, back: str) -> None:
+    assert restate(said) == back
+
+
+def test_a_sentence_without_a_verb_is_said_back_with_the_one_it_goes_on_from() -> None:
+    # said back alone, "for the third time" loses what happened
+    assert restate("my car got towed. for the third time.") == \
+        "your car got towed, for the third time"
+    assert restate("The kettle broke. We bought a new one.") == "you bought a new one"
+
+
+def test_a_question_typed_onto_a_statement_is_not_said_back_as_ours() -> None:
+    # "...lol why am I like this" said back reads as the listener mocking them
+    assert restate("laughed at my own joke in a silent meeting lol why am i like this") == \
+        "you laughed at your own joke in a silent meeting"
