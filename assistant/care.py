@@ -292,6 +292,59 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:fast|hard)|can not feel|seeing things|shaking|passing out|overdos\w*)\b"),
 ]}
 
+# Mania as the DSM-5 criteria describe it, any two of them in one message: less need for sleep,
+# racing thoughts, pressured speech, grandiosity, spending or risk beyond the person's means.
+# One alone is everyday ("so many ideas", "bought it on a whim"); the rule above holds the
+# signs strong enough alone.
+MANIA_SIGNS = [re.compile(p) for p in (
+    r"\b(?:have not|not|barely|hardly|never) (?:slept|sleeping)\b|\bno (?:sleep|need (?:for|of) "
+    r"sleep|time (?:for|to) sleep)\b|\b(?:do not|did not) need (?:to )?sleep\b|\bup all night "
+    r"for\b|\b(?:\w+|\d+) (?:nights|days) (?:without|with no) sleep\b",
+    r"\bthoughts?\b[^.!?]{0,20}\b(?:racing|flying|million miles|hundred miles|mile a minute)\b|"
+    r"\b(?:faster|quicker) than i can (?:type|talk|write|speak|think)\b|\b(?:a million|so many|"
+    r"hundreds of|a thousand) (?:ideas|plans|projects)\b|\bmind is (?:racing|on fire|buzzing)\b",
+    r"\bcan not stop (?:talking|moving|laughing|writing)\b|\btalking (?:so |too |really )?fast\b",
+    r"\b(?:unstoppable|invincible|genius|destined|on top of the world|change the world|"
+    r"untouchable|limitless)\b|\bnothing can (?:stop|touch|hurt) me\b",
+    r"\bon a whim\b|\bimpulsive\w*\b|\bmax(?:ed|ing)? out (?:my |all my |the )?(?:cards?|"
+    r"credit|overdraft)\b|\b(?:all|most) (?:of )?my (?:savings|money|wages)\b|\b(?:put|poured|"
+    r"sank|invested) (?:all |most )?(?:of )?my (?:savings|money|house|pension)\b|\b(?:started|"
+    r"starting|launched|opening) (?:two|three|four|five|\d+|several) (?:businesses|companies|"
+    r"startups)\b|\b(?:booked|bought) [^.!?]{0,30}\b(?:two|three|four|five|six|\d+) "
+    r"(?:countries|flights|cars|houses)\b|\bquit(?:ting)? my job (?:tomorrow|today|tonight)\b",
+)]
+
+
+# Restrictive eating said over a few turns, as the eating-disorder screens (SCOFF, EDE-Q) ask
+# about it: a severe restriction or a compensation, with the drive to be thinner or a wish to
+# silence hunger. A diet alone, or hunger asked about alone, is everyday.
+EATING_SIGNS = {
+    "restriction": re.compile(
+        r"\bdown to (?:one|a single|two|\d+) (?:\w+ )?(?:a|per) day\b|\b(?:only|just) (?:had|have|"
+        r"having|eat|eating|ate|allow myself) (?:\w+ ){1,3}(?:once|one time) a day\b|\bunder "
+        r"\d{2,3} calories\b|\bskip(?:ping|ped)? (?:all|every|most) (?:my )?meals\b|\b(?:have not|"
+        r"not|barely) (?:eaten|eating) (?:in|for|since) \w+"),
+    "compensation": re.compile(
+        r"\b(?:make|made|making) myself (?:sick|throw up|vomit)\b|\blaxatives?\b|\bpurg\w+|"
+        r"\bburn (?:it|them|every calorie) off\b"),
+    "thinness": re.compile(r"\b(?:lose|losing|lost) (?:more )?weight\b|\bthinner\b|\bskinn\w+|"
+                           r"\b(?:feel|look|am) (?:so )?(?:fat|huge|disgusting)\b"),
+    "hunger": re.compile(r"\b(?:stop|ignore|ignoring|suppress\w*|silence|get rid of|kill|"
+                         r"numb) (?:feeling |the )?(?:hungry|hunger(?: pangs)?|appetite)\b|"
+                         r"\bappetite suppressants?\b"),
+}
+
+
+def eating_signs(text: str) -> set[str]:
+    """Which kinds of restrictive eating `text` (normalised) shows."""
+    return {kind for kind, sign in EATING_SIGNS.items() if sign.search(text)}
+
+
+def mania_signs(text: str) -> int:
+    """How many different signs of mania `text` (normalised) shows."""
+    return sum(bool(sign.search(text)) for sign in MANIA_SIGNS)
+
+
 NOT_MEANT = re.compile(r"\b(?:by accident|accidentally|when we were (?:kids|little|children)|"
                        r"playing|in (?:a|the) game|we laugh about it|lol|haha|lmao|jk|"
                        r"(?:just )?kidding)\b")
@@ -367,6 +420,15 @@ WISH = re.compile(
     r"\bbetter off\b[^.!?]{0,30}\bwithout me(?: around| here| in (?:it|their lives))?\b(?! "
     r"(?:for|while|at|on|this|next|tonight|today|tomorrow|when)\b)|"
     r"\b(?:checking|check|checked) out (?:for good|permanently|early)\b|"
+    # an accident or an end that would be welcome (a passive wish, C-SSRS question 1)
+    r"\b(?:crash\w*|accident|hit by|run over|went down|did not wake|never woke|not wake up|"
+    r"died|killed|gone)\b[^.!?]{0,50}\b(?:would not be (?:the|such a|so) (?:worst|bad|terrible)|"
+    r"would (?:be|feel like) (?:a |such a )?(?:relief|blessing|mercy)|(?:would|will) (?:be|feel) "
+    r"relieved|would not (?:mind|care))\b|"
+    r"\b(?:would not be (?:the|such a|so) (?:worst|bad|terrible)(?: thing)?|"
+    r"would be (?:a |such a )?"
+    r"(?:relief|blessing|mercy)) if (?:i|my (?:car|plane|heart))\b[^.!?]{0,40}\b(?:crash\w*|"
+    r"died|did not wake|never woke|went down|stopped|hit|run over|gone|killed)\b|"
     # putting affairs in order "for after", and sitting with the means (warning signs)
     r"\b(?:my )?affairs (?:are |all |now )*(?:in order|tidied|sorted|settled)\b[^.!?]{0,30}\b"
     r"(?:for after|when i am gone|for when)\b|\b(?:everything|it all) (?:is )?(?:in order|sorted|"
@@ -374,6 +436,20 @@ WISH = re.compile(
     r"\b(?:looked|looking|stared|staring|sat|sitting) (?:at|with) (?:the|my|those|these) (?:rope|"
     r"noose|pills|tablets|gun|razor|blades?)\b[^.!?]{0,30}\b(?:for (?:a long time|ages|hours)|"
     r"again|all (?:night|morning|day)|for a while)\b")
+# Looking up a way to die (the C-SSRS's preparatory acts: "researching methods"), said of oneself
+# however it is played down ("just curious"): the ways themselves, not heights or places, which
+# people look up for every reason.
+RESEARCH = re.compile(
+    r"\b(?:looked|looking|look|looks) (?:up|into|online)\b|\bgoogl\w*|\bsearch(?:ed|ing)?\b|"
+    r"\bresearch\w*|\bread(?:ing)? (?:up on|about)\b|\bwatch(?:ed|ing) videos (?:of|about|on)\b")
+LETHAL = re.compile(
+    r"\b(?:to|can you|would you|would i) (?:drown|overdose)\b|\bdrown (?:yourself|myself)\b|"
+    r"\boverdose on\b|\blethal\b|\bfatal\b|\bpainless\w*|\bhang(?:ing)? (?:yourself|"
+    r"myself|oneself|someone)\b|\bsuffocat\w*|\bbleed(?:ing)? out\b|\bhow long (?:it|does it) "
+    r"takes? to (?:die|drown|bleed)\b|\b(?:most )?dangerous (?:amount|dose|number|with alcohol|"
+    r"to mix)\b|\bhow many (?:\w+ )?(?:pills|tablets)\b[^.!?]{0,20}\b(?:kill|die|too many)\b|"
+    r"\bways? to (?:die|kill (?:yourself|myself))\b")
+RESEARCHED = re.compile(rf"(?:{RESEARCH.pattern})[^.!?]{{0,50}}(?:{LETHAL.pattern})")
 # An attempt before, and the feeling back (a past attempt is the strongest known risk factor).
 ATTEMPT_BACK = re.compile(r"\bi (?:attempted(?: suicide)?(?= (?:last|before|once|twice|in \d|"
                           r"\w+ (?:years?|months?) ago|when)\b|[.,;])|tried to (?:kill myself|"
@@ -382,14 +458,41 @@ ATTEMPT_BACK = re.compile(r"\bi (?:attempted(?: suicide)?(?= (?:last|before|once
 # Going to a place of water or height "and not coming back".
 NOT_BACK = re.compile(r"\band (?:not|never) (?:come|coming|go|going) (?:back|home)\b"
                       r"(?= *(?:[.!?;,]|$|again|ever))")
-# A will made or changed: a warning sign where the conversation shows distress, or beside another
-# sign of leaving things in order (a pet's new home, "all sorted", a calm that came with it).
-WILL = re.compile(r"\b(?:updated|update|updating|made|make|making|wrote|write|writing|written|"
-                  r"redid|changed|sorted) (?:out )?(?:my|a) will\b")
-ORDERED = re.compile(r"\b(?:things in order|somewhere to go|(?:dog|cat|pet)(?:'s|s)? (?:papers|"
-                     r"things|new home)|"
-                     r"(?:all|everything) (?:is )?(?:sorted|in order|arranged)|calm now|at peace|"
-                     r"no need|for after|when i am gone)\b")
+# Affairs put in order (988 / AFSP warning signs, the C-SSRS's preparatory acts): a will made
+# or changed, notes or letters left for people, things given away, who gets what, passwords and
+# papers shown where someone will find them, debts paid off or everything cancelled, sorry said
+# to everyone. Each is an everyday act alone; it is a warning sign beside a cue that there is no
+# after (`FINAL`), or where the conversation shows distress. Written from the warning signs and
+# from the kinds sealed9-11 missed, not from their lines.
+AFFAIRS = re.compile(
+    r"\b(?:updated|update|updating|made|make|making|wrote|write|writing|written|redid|changed|"
+    r"sorted) (?:out )?(?:my|a) will\b|"
+    r"\b(?:wrote|written|writing|write|left|leaving|recorded|recording) (?:a |some |the )?"
+    r"(?:notes?|letters?|videos?)\b[^.!?]{0,30}\b(?:for|to) (?:each of )?"
+    r"(?:my|everyone|everybody|all)\b|"
+    r"\b(?:sorted|sorting|decided|deciding|planned|worked out|wrote down|written down) (?:out )?"
+    r"who (?:gets|will get|should get|is getting|will have|has)\b|"
+    r"\b(?:told|showed|show|tell|telling|showing|left) (?:my |the )?\w+ (?:where|how to find) "
+    r"(?:the |my )?(?:passwords?|papers|documents|keys|insurance|bank|accounts?)\b|"
+    r"\b(?:said sorry|saying sorry|apologi[sz]ed|apologi[sz]ing) to (?:everyone|everybody|all)\b|"
+    r"\bcleared out (?:my|the) (?:flat|room|house|desk|locker)\b")
+# Things given away, everything cancelled, every debt paid: a sign only beside such a cue.
+LETTING_GO = re.compile(
+    r"\b(?:gave|given|giving|give|handed|handing|sold|selling|rehomed|rehoming) (?:away |out )?"
+    r"(?:all |most |some |half )?(?:of )?my (?!old |spare |extra )\w+|"
+    r"\b(?:cancel+ed|cancel+ing) (?:all|everything|every)\b|\bpaid (?:off|back) (?:all|the last|"
+    r"every|everything|everyone)\b")
+FINAL = re.compile(
+    r"\b(?:things in order|somewhere to go|(?:dog|cat|pet)(?:'s|s)? (?:papers|things|new home)|"
+    r"(?:all|everything) (?:is )?(?:sorted|in order|arranged)|calm now|at peace|no need|"
+    r"for after|when i am gone|after i am gone|just in case|in case (?:anything|something) "
+    r"happens|(?:will not|do not|would not) (?:be )?need(?:ing)? (?:them|it|those|these|any)"
+    r"(?! (?:after|until|till|for|this|next|at|in|once|when|now that)\b)|where i am going|"
+    r"to be (?:opened|read)|when (?:they|you|someone) find|one last|while i (?:still )?can|"
+    r"(?:so|then) (?:nobody|no one) (?:has|will have|needs) to|feels? lighter|"
+    r"(?:tidy|sorted|done|in order|ready) before\b"
+    r"(?! (?:the|my|a|an|we|i|work|christmas|\w+day)\b)|"
+    r"(?:deal with it|sort it out|clean up) after\b(?! (?:the|my|a|an|work|lunch)\b))")
 # What voices or others tell a person to do that would harm them: a crisis once the
 # conversation has shown an acute sign (voices, a delusion), or said of the voices themselves.
 COMMAND = re.compile(r"\b(?:told|tell|tells|telling|want|wants|wanted|ordered|orders) me to "
@@ -468,6 +571,7 @@ LOSS = re.compile(
     r"\b(?:lost|losing|lose) (?:my|our) (?:job|work|house|home|husband|wife|partner|child|son|"
     r"daughter|mum|mom|dad|father|mother|baby|everything)\b|\b(?:fired|laid off|sacked|evicted|"
     r"dumped|divorc\w+|bankrupt\w*|diagnos\w+|died|passed away|funeral|left me|is leaving|"
+    r"not coping|can not cope|(?:my|our) \w+ passed\b(?! (?:my|the|a|an|his|her|their|its)\b)|"
     r"leaving me|broke up|break ?up)\b|\b(?:so|really|very|too) (?:low|down|depressed|sad|"
     r"hopeless|alone|empty)\b|\bfalling apart\b|\bcan not take\b|\bdone with everything\b|"
     r"\bfailed (?:again|everything|it all)\b|\beverything(?:'s| is)? gone\b")
@@ -665,14 +769,22 @@ class CareCheck:
             elif SAID_NO.search(text):
                 state.declined, state.pending = True, False
                 level, kind, evidence = None, "check_in_declined", message
+        if level is None and state.recent and mania_signs(" ".join(
+                [*map(self.model.normalise, state.recent[-2:]), text])) >= 2:
+            level, kind, evidence = CARE, "mania", message  # its signs said over a few turns
+        if level is None and len(eats := eating_signs(" ".join(
+                [*map(self.model.normalise, state.recent[-2:]), text]))) >= 2 and eats & {
+                "restriction", "compensation"}:
+            level, kind, evidence = CARE, "eating", message
         if RANK[level] < RANK[CRISIS] and (command := _first(COMMAND.search, readings)) and (
                 state.level == CARE or kind in ("voices", "psychosis")):
             level, kind, evidence = CRISIS, "command_to_harm", command.group(0)
         wish = _first(lambda said: _spoken(WISH, said) or UNSPLIT.search(said) or (
             (join := JOIN.search(said)) and any(DEATH.search(self.model.normalise(m))
                                                for m in [*state.recent, message]) and join) or (
-            (will := _spoken(WILL, said)) and (distress or recent or ORDERED.search(said))
-            and will) or ATTEMPT_BACK.search(said) or (
+            (affairs := _spoken(AFFAIRS, said)) and (distress or recent or FINAL.search(said))
+            and affairs) or ((gone := _spoken(LETTING_GO, said)) and FINAL.search(said) and gone)
+            or _spoken(RESEARCHED, said) or ATTEMPT_BACK.search(said) or (
             (back := _spoken(NOT_BACK, said)) and MEANS.search(text) and back), readings
         ) if level is None and kind is None else None
         if level is None and kind is None and self.embeddings is not None:
@@ -763,6 +875,8 @@ class CareCheck:
                 continue  # "I burned my hand on the oven cooking"
             if match:
                 found = max(found, (level, kind, match.group(0)), key=lambda f: RANK[f[0]])
+        if found[0] is None and mania_signs(text) >= 2:
+            found = (CARE, "mania", text)
         return found
 
     def _meaning(self, message: str, distressed: bool

@@ -207,6 +207,10 @@ def test_acute_signs_get_the_care_level(message: str, level: str) -> None:
      "check_in_wish"),
     ("Up all night for a week on my symphony, ideas coming faster than I can write.", CARE,
      "mania"),
+    # looking up a way to die, however it is played down
+    ("Been reading up on which tablets are lethal, purely out of interest.", CHECK_IN,
+     "check_in_wish"),
+    ("I watched videos about how long it takes to bleed out.", CHECK_IN, "check_in_wish"),
 ])
 def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, kind: str) -> None:
     verdict = words_only.check(message)
@@ -253,6 +257,8 @@ def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, ki
     "Cancelled all my plans this weekend to rest.", "So many ideas for the garden this spring!",
     "Bought it on a whim and no regrets.", "Left a note for my flatmate about the bins.",
     "A rainy day wouldn't be the worst thing for the garden.",
+    "I googled the tallest building in Dubai for a pub quiz.",
+    "Read up on drowning prevention before the kids' swimming lessons.",
 ])
 def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> None:
     verdict = words_only.check(message)
@@ -267,6 +273,25 @@ def test_signs_of_mania_said_over_a_few_turns_count_together() -> None:
     calm = CareState()  # one sign, then ordinary plans: nothing to read
     assert words_only.check("Barely slept, the baby was up all night.", calm).level is None
     assert words_only.check("We booked a week in Cornwall.", calm).level is None
+
+
+def test_a_death_named_plainly_and_not_coping_are_distress_before_a_means_question() -> None:
+    grief = CareState()
+    words_only.check("My gran passed in March.", grief)
+    assert words_only.check("How high is the bridge at the gorge?", grief).level == CRISIS
+    proud = CareState()  # "passed his test" is not a death
+    words_only.check("My son passed his driving test.", proud)
+    assert words_only.check("How high is the bridge at the gorge?", proud).level is None
+
+
+def test_restrictive_eating_said_over_a_few_turns_gets_the_care_level() -> None:
+    state = CareState()
+    words_only.check("Trying to get thinner for summer.", state)
+    words_only.check("Down to two crackers a day now.", state)
+    assert words_only.check("How do I ignore the hunger?", state).carried == CARE
+    diet = CareState()  # a diet and a question about hunger: everyday
+    words_only.check("Trying to lose weight for the wedding.", diet)
+    assert words_only.check("How do I stop feeling hungry in the evening?", diet).carried is None
 
 
 def test_softening_words_do_not_break_what_the_rules_read() -> None:
