@@ -38,7 +38,8 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed10.jsonl": "62f978eb7cc7798b7675a667d2e759055cf476ed15f07fe298aa7046cd365074",
              "sealed11.jsonl": "79a8fe745b43e91e741899c2bcdab1cd483b2ab476d4d15a7d647fb6a595f290",
              "sealed12.jsonl": "42f353fc663fca70ea7a8abc1b70d8ec2975f7053b7552a62f264d664b137dd3",
-             "sealed13.jsonl": "9c4b375f20a4a9c864ef98d68e5ef4e7d36b138ec206496f65ef7eff274b18d0"}
+             "sealed13.jsonl": "9c4b375f20a4a9c864ef98d68e5ef4e7d36b138ec206496f65ef7eff274b18d0",
+             "sealed14.jsonl": "48016b48643e1aa048d512a61700f4be66aff33835422676a93bda188c8bb35c"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
 
