@@ -157,6 +157,10 @@ def _joined(first: str, then: str) -> str:
     return f"{first}{joint}{then}"
 
 
+# A question of what to do that names nothing of its own: it asks about the turn before.
+_BARE_ASK = re.compile(r"^(?:so,? |and |but )?(?:what (?:would|should|do|can|could) (?:you|i|we) "
+                       r"do|what now|any (?:advice|ideas|tips|thoughts)|thoughts|ideas|"
+                       r"what do you think|what do i do now)\W*$", re.I)
 # A short follow-up that leans on the turn before: it begins with someone or something already
 # named ("His room is already half empty", "They haven't called since"), ends on it ("My
 # parents haven't said anything about it"), or speaks of their things ("I found out from her
@@ -184,7 +188,12 @@ def restate_after(message: str, before: str | None) -> str | None:
         return said
     if not said:  # "Anyway, how are you?" after bad news: what they turn from is said back
         turned = _DISMISSING.match(" ".join(message.split())) and restate(before)
-        return _trim(turned, SETTING_WORDS) if turned else None
+        if turned:
+            return _trim(turned, SETTING_WORDS)
+        # "What would you do?" after what happened: what they ask about, and that they wonder
+        asked = _BARE_ASK.match(" ".join(message.split())) and restate(before)
+        return _joined(_trim(asked, SETTING_WORDS), "you're wondering what to do") if asked \
+            else None
     bare = re.sub(r"[.!…\s]+$", "", " ".join(message.split()))
     bare = re.sub(r"^(?:yeah|yes|yep|no|well|hmm|mm|ok|okay)\W+", "", bare, flags=re.I)
     # "Anyway, the weather has been lovely": turning away from what they just said, which is

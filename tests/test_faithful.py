@@ -187,8 +187,10 @@ def test_a_follow_up_that_turns_away_is_said_back_after_what_it_turns_from(
 
 @pytest.mark.parametrize(("said", "back"), [
     ("Weirdly relieved the wedding is off.", "you're weirdly relieved the wedding is off"),
-    ("Feeling guilty about skipping the reunion.", "you're feeling guilty about skipping the reunion"),
-    ("Grateful my neighbour fed the cat all week.", "you're grateful your neighbour fed the cat all week"),
+    ("Feeling guilty about skipping the reunion.",
+     "you're feeling guilty about skipping the reunion"),
+    ("Grateful my neighbour fed the cat all week.",
+     "you're grateful your neighbour fed the cat all week"),
     ("Lost my wallet on the bus.", "you lost your wallet on the bus"),  # an act, not a state
 ])
 def test_a_feeling_said_without_im_keeps_who_feels_it(said: str, back: str) -> None:
@@ -206,3 +208,11 @@ def test_a_question_typed_onto_a_statement_is_not_said_back_as_ours() -> None:
     # "...lol why am I like this" said back reads as the listener mocking them
     assert restate("laughed at my own joke in a silent meeting lol why am i like this") == \
         "you laughed at your own joke in a silent meeting"
+
+
+@pytest.mark.parametrize("asked", ["What would you do?", "any advice?", "What do I do now?"])
+def test_a_bare_question_of_what_to_do_says_back_what_it_asks_about(asked: str) -> None:
+    # alone it had been pasted in: "It sounds like What would you do."
+    assert restate_after(asked, "My flatmate never pays her share of the bills.") == \
+        "your flatmate never pays her share of the bills, and you're wondering what to do"
+    assert restate_after(asked, None) is None
