@@ -168,6 +168,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:i am|i have been|i have started|i started|i (?:just )?(?:wanted|want|need) to|"
      r"this is me) (?:say|saying) (?:my )?goodbyes?(?= *(?:[.!;]|$))|"
      r"\bgoodbye (?:letters?|notes?|messages?|texts?|videos?|emails?)\b|"
+     r"\b(?:posted|posting|put|wrote|sent) (?:a |my )?goodbyes? (?:on|to) (?:my |the )?(?:story|"
+     r"stories|instagram|facebook|feed|status|group chat|everyone)\b|"
      r"\bletters? (?:to|for) [^.]{0,40}\b(?:after|when i am gone)|"
      r"\b(?:bought|buying|buy|got|getting|get) (?:a |some )?(?:rope|noose|gun|pistol|handgun|"
      r"rifle|shotgun|firearm)\b|\b(?:saving|stockpiling|hoarding|collecting|stashing) (?:up )?"
@@ -183,7 +185,10 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"gone|when i am gone)"),
     ("suicidal", CRISIS,  # the lexicon holds "take my own life", people also leave out "own"
      r"\b(?:take|taking|took|end|ending) my (?:own )?life\b(?! back\b| into\b| in (?:my|both) "
-     r"(?:own )?hands\b)"),
+     r"(?:own )?hands\b)|"
+     # an overdose thought of, with a time or an intent beside it (C-SSRS: intent, plan)
+     r"\b(?:overdos(?:e|ing)|od(?:ing)?)\b[^.!?]{0,60}\b(?:tonight|tomorrow|this weekend|"
+     r"i (?:think )?i will|i am going to|going to do it|i (?:have|have got) (?:enough|them))\b"),
     ("attempt", CRISIS,
      r"\b(?:took|swallowed|taken|have taken|drank) (?:a |the |all )?(?:whole |entire |of )?"
      r"(?:the )?(?:bottle|pack|packet|box|lot|bunch|handful|all) (?:of )?(?:my |the |her |his )?"
@@ -213,6 +218,9 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:bled|bleed|bleeds|went numb|felt))|"
      r"\bi (?:have )?(?:cut|burned|burnt)(?: myself)? (?:again|last night|yesterday|today|this "
      r"morning|tonight|earlier)\b|"
+     # said without its object, as people who self-harm say it, with a sign it came back
+     r"\b(?:i have been|i am|been|started|i started|back to) (?:cutting|burning|scratching)"
+     r"(?: myself)? (?:again|lately|every (?:day|night)|most (?:days|nights))\b|"
      # the wall punched to be hurt, not in anger at it
      r"\b(?:punch|hit|bang|smash)\w* (?:my (?:fists?|head|hands?) (?:against|into|on) )?"
      r"(?:the |a )?wall\b[^.!?]{0,40}\b(?:(?:until|till) (?:my|it|they|i)\b[^.!?]{0,30}\b"
@@ -249,6 +257,9 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:walls?|house|flat|room)\b|\bsending me (?:secret )?messages\b|\bi (?:am|was) "
      r"(?:chosen|the chosen one)\b|\bchosen to save\b|\bi am (?:actually |already |really )dead\b|"
      r"\b(?:in|inside) a simulation\b|\bgod (?:spoke|speaks|talks|talked) to me\b|"
+     r"\b(?:insects|bugs|worms|parasites|creatures) (?:under|crawling under|in) my skin\b|"
+     r"\b(?:doctors|police|government|neighbou?rs|nurses|everyone) (?:are|is) (?:all )?in on "
+     r"(?:it|hiding|covering)\b|"
      # hearing what is not there
      r"\bhear(?:ing|d)? (?:people|someone|somebody|a man|a woman|whisper\w*|my name|them)\b"
      r"[^.!?]{0,50}\b(?:empty|no one (?:is )?there|nobody (?:is )?there|no one (?:is )?around|"
@@ -299,7 +310,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
 MANIA_SIGNS = [re.compile(p) for p in (
     r"\b(?:have not|not|barely|hardly|never) (?:slept|sleeping)\b|\bno (?:sleep|need (?:for|of) "
     r"sleep|time (?:for|to) sleep)\b|\b(?:do not|did not) need (?:to )?sleep\b|\bup all night "
-    r"for\b|\b(?:\w+|\d+) (?:nights|days) (?:without|with no) sleep\b",
+    r"for\b|\bup (?:\w+|\d+) (?:nights|days) (?:straight|in a row|running)\b|"
+    r"\b(?:\w+|\d+) (?:nights|days) (?:without|with no) sleep\b",
     r"\bthoughts?\b[^.!?]{0,20}\b(?:racing|flying|million miles|hundred miles|mile a minute)\b|"
     r"\b(?:faster|quicker) than i can (?:type|talk|write|speak|think)\b|\b(?:a million|so many|"
     r"hundreds of|a thousand) (?:ideas|plans|projects)\b|\bmind is (?:racing|on fire|buzzing)\b",
@@ -311,7 +323,12 @@ MANIA_SIGNS = [re.compile(p) for p in (
     r"sank|invested) (?:all |most )?(?:of )?my (?:savings|money|house|pension)\b|\b(?:started|"
     r"starting|launched|opening) (?:two|three|four|five|\d+|several) (?:businesses|companies|"
     r"startups)\b|\b(?:booked|bought) [^.!?]{0,30}\b(?:two|three|four|five|six|\d+) "
-    r"(?:countries|flights|cars|houses)\b|\bquit(?:ting)? my job (?:tomorrow|today|tonight)\b",
+    r"(?:countries|flights|cars|houses)\b|\bquit(?:ting)? my job\b|\bworth (?:ten|twenty|fifty|a "
+    r"hundred|\d+) (?:grand|thousand|k)\b|\b(?:signed|bought|put) (?:a |the )?(?:lease|deposit|"
+    r"offer)\b",
+    # everyone told at an hour of the night (pressured speech, the DSM-5's talkativeness)
+    r"\b(?:texted|called|rang|emailed|messaged|told) (?:everyone|everybody|all my|all of)\b"
+    r"[^.!?]{0,40}\b(?:at [1-5] ?am|in the middle of the night|all night)\b",
 )]
 
 
@@ -320,14 +337,20 @@ MANIA_SIGNS = [re.compile(p) for p in (
 # silence hunger. A diet alone, or hunger asked about alone, is everyday.
 EATING_SIGNS = {
     "restriction": re.compile(
-        r"\bdown to (?:one|a single|two|\d+) (?:\w+ )?(?:a|per) day\b|\b(?:only|just) (?:had|have|"
+        r"\bdown to (?:one|a single|two|\d+) (?:\w+ )?(?:a|per) day\b|\bonly (?:let myself|allow "
+        r"myself to) eat (?:if|when|after)\b|\b(?:keeping|keep|kept|staying|stay) (?:it )?under "
+        r"\d{2,3}(?: calories)?\b|\b(?:only|just) (?:had|have|"
         r"having|eat|eating|ate|allow myself) (?:\w+ ){1,3}(?:once|one time) a day\b|\bunder "
         r"\d{2,3} calories\b|\bskip(?:ping|ped)? (?:all|every|most) (?:my )?meals\b|\b(?:have not|"
         r"not|barely) (?:eaten|eating) (?:in|for|since) \w+"),
     "compensation": re.compile(
         r"\b(?:make|made|making) myself (?:sick|throw up|vomit)\b|\blaxatives?\b|\bpurg\w+|"
         r"\bburn (?:it|them|every calorie) off\b"),
+    "hidden": re.compile(r"\bhid(?:e|ing|den) (?:it|how (?:little|much) i eat|food|my eating|"
+                         r"my weight)\b[^.!?]{0,20}\b(?:from|so)\b|\bin secret\b"),
     "thinness": re.compile(r"\b(?:lose|losing|lost) (?:more )?weight\b|\bthinner\b|\bskinn\w+|"
+                           r"\bweigh(?:ing)? myself (?:\w+ )?times a day\b|\bthe number (?:on "
+                           r"the scale )?(?:went|goes|go) down\b|"
                            r"\b(?:feel|look|am) (?:so )?(?:fat|huge|disgusting)\b"),
     "hunger": re.compile(r"\b(?:stop|ignore|ignoring|suppress\w*|silence|get rid of|kill|"
                          r"numb) (?:feeling |the )?(?:hungry|hunger(?: pangs)?|appetite)\b|"
@@ -420,6 +443,9 @@ WISH = re.compile(
     r"\bbetter off\b[^.!?]{0,30}\bwithout me(?: around| here| in (?:it|their lives))?\b(?! "
     r"(?:for|while|at|on|this|next|tonight|today|tomorrow|when)\b)|"
     r"\b(?:checking|check|checked) out (?:for good|permanently|early)\b|"
+    r"\b(?:quickest|easiest|fastest|simplest|least painful|painless) way (?:out|to go|to do it)\b|"
+    r"\b(?:walk|walking|swim|swimming|wade|wading) (?:out )?into the (?:sea|river|lake|ocean|"
+    r"water|waves)\b(?! (?:with|for|to cool|to swim|on)\b)|"
     # an accident or an end that would be welcome (a passive wish, C-SSRS question 1)
     r"\b(?:crash\w*|accident|hit by|run over|went down|did not wake|never woke|not wake up|"
     r"died|killed|gone)\b[^.!?]{0,50}\b(?:would not be (?:the|such a|so) (?:worst|bad|terrible)|"
@@ -480,6 +506,7 @@ AFFAIRS = re.compile(
 LETTING_GO = re.compile(
     r"\b(?:gave|given|giving|give|handed|handing|sold|selling|rehomed|rehoming) (?:away |out )?"
     r"(?:all |most |some |half )?(?:of )?my (?!old |spare |extra )\w+|"
+    r"\bfound (?:a )?(?:new )?homes? for (?:my|both|all|the)\b|"
     r"\b(?:cancel+ed|cancel+ing) (?:all|everything|every)\b|\bpaid (?:off|back) (?:all|the last|"
     r"every|everything|everyone)\b")
 FINAL = re.compile(
@@ -488,7 +515,9 @@ FINAL = re.compile(
     r"for after|when i am gone|after i am gone|just in case|in case (?:anything|something) "
     r"happens|(?:will not|do not|would not) (?:be )?need(?:ing)? (?:them|it|those|these|any)"
     r"(?! (?:after|until|till|for|this|next|at|in|once|when|now that)\b)|where i am going|"
-    r"to be (?:opened|read)|when (?:they|you|someone) find|one last|while i (?:still )?can|"
+    r"to be (?:opened|read)|in case i am (?:not|no longer) (?:there|here|around)|(?:people|someone|"
+    r"somebody) who (?:will|is going to) be (?:around|there)|when (?:they|you|someone) find|"
+    r"one last|while i (?:still )?can|"
     r"(?:so|then) (?:nobody|no one) (?:has|will have|needs) to|feels? lighter|"
     r"(?:tidy|sorted|done|in order|ready) before\b"
     r"(?! (?:the|my|a|an|we|i|work|christmas|\w+day)\b)|"
@@ -518,11 +547,18 @@ UNSPLIT = re.compile(
 IDIOM = re.compile(r"\bdying (?:to (?:\w+)|for (?:a|an|some|the)\b|of (?:laughter|embarrassment|"
                    r"boredom|curiosity|thirst|hunger|heat|the heat|cold|shame|envy)|here\b|"
                    r"in (?:this|the) (?:heat|cold)\b)")
+# Someone else's suicide or self-harm, named as theirs ("we talked about my dad's suicide"):
+# the lexicon's phrases are read without it.
+THEIRS = re.compile(r"\b(?:my|our|his|her|their|a|the) (?:\w+ ){0,2}\w+(?:'s|s') (?:suicide|"
+                    r"suicide attempt|attempt|overdose|self[- ]harm)\b")
 # The same idioms as the meaning readers should read them: they weigh "murder" and "dying"
 # whatever follows ("I could murder a cigarette" read as a crisis).
 PLAIN_IDIOMS = [(re.compile(p, re.I), r) for p, r in [
     (r"\bcould (?:murder|kill) (?:for )?(a|an|some)\b", r"really want \1"),
     (r"\b(i'?m|i am) dying (?:here|in (?:this|the) (?:heat|cold))\b", r"\1 so uncomfortable"),
+    (r"\b(?:is|are|will be|'s|'re) (?:going to|gonna) kill me (when|if)\b", r"will be cross \1"),
+    (r"\bmurder (?:this|that|a|an|the|some) (?:\w+ )?(pizza|burger|curry|kebab|cake|pint|beer|"
+     r"coffee|sandwich|dinner|lunch|breakfast|meal|takeaway|chips|steak)\b", r"devour this \1"),
 ]]
 
 
@@ -724,10 +760,13 @@ def _present(message: str, text: str, normalise: Any) -> str:
     """The message without its sentences about a past that is over ("I used to self-harm as a
     teenager but I have been well for ten years"), unless it also says it came back; `text` is
     the message normalised. The message itself when no sentence is dropped."""
-    if not (PAST.search(text) and WELL.search(text)) or RELAPSE.search(text):
-        return message  # no sentence can be about a past that is over (nor all of it)
     sentences = re.split(r"(?<=[.!?;])\s+", message)
-    kept = [s for s in sentences if not (PAST.search(low := normalise(s)) and WELL.search(low))]
+    lows = [normalise(s) for s in sentences]  # a return said beside being well is not one
+    if not (PAST.search(text) and WELL.search(text)) or any(
+            RELAPSE.search(low) and not (WELL.search(low) and not PAST.search(low))
+            for low in lows):
+        return message  # no sentence can be about a past that is over (nor all of it)
+    kept = [s for s in sentences if not PAST.search(normalise(s))]  # the well one stays
     return message if len(kept) == len(sentences) else " ".join(kept)
 
 
@@ -755,7 +794,7 @@ class CareCheck:
         text = self.model.normalise(message)
         if (present := _present(message, text, self.model.normalise)) != message:
             message, text = present, self.model.normalise(present)
-        stems = self.model.stem(IDIOM.sub(" ", text))
+        stems = self.model.stem(IDIOM.sub(" ", THEIRS.sub(" ", text)))
         plain = " ".join(FILLERS.sub("", text).split())  # for the rules and wishes
         readings = (plain, text) if plain != text else (text,)  # with and without them
         level, kind, evidence = max(self._phrases(stems), *map(self._rules, readings),
@@ -769,11 +808,11 @@ class CareCheck:
             elif SAID_NO.search(text):
                 state.declined, state.pending = True, False
                 level, kind, evidence = None, "check_in_declined", message
-        if level is None and state.recent and mania_signs(" ".join(
-                [*map(self.model.normalise, state.recent[-2:]), text])) >= 2:
-            level, kind, evidence = CARE, "mania", message  # its signs said over a few turns
-        if level is None and len(eats := eating_signs(" ".join(
-                [*map(self.model.normalise, state.recent[-2:]), text]))) >= 2 and eats & {
+        # signs of mania or of restrictive eating said over a few turns count together
+        lately = " ".join([*map(self.model.normalise, state.recent[-2:]), text])
+        if level is None and state.recent and mania_signs(lately) >= 2:
+            level, kind, evidence = CARE, "mania", message
+        if level is None and len(eats := eating_signs(lately)) >= 2 and eats & {
                 "restriction", "compensation"}:
             level, kind, evidence = CARE, "eating", message
         if RANK[level] < RANK[CRISIS] and (command := _first(COMMAND.search, readings)) and (

@@ -203,6 +203,9 @@ class ListeningService:
         lead = f"{choose_opening(message, history)}{restated}"
         question = choose_question(message, history)
         said = " ".join(m["content"] for m in history if m["role"] == "user")
+        before = last_said(history)
+        if before and names_feeling(before) and restated != faithful.restate(message):
+            return f"{lead}. {question}"  # said back with the turn before, which named it
         if two_sided(message):  # both sides of it, said together: what pulls each way
             feeling: str | None = TWO_SIDED[_pick(f"sides {message.strip().lower()}") % 2]
         elif not (words := feeling_words(message, said)):  # they named it, or said only what
@@ -347,7 +350,12 @@ _PLAIN = {"used", "lost", "small", "raw", "empty", "moved", "stuck", "tired", "e
 _FELT = re.compile(r"\b(?:fe(?:el|els|elt|eling)|scar(?:ed|es|y)|nervous|happy|glad|excit\w*|"
                    r"upset|miserable|depressed|stressed|hate|dread\w*|furious|terrified|"
                    r"lonely|jealous|bored|irritable|restless|annoyed|gutted|livid|grumpy|"
-                   r"cranky|on edge|worn out|shattered|thrilled|delighted)\b", re.I)
+                   r"cranky|on edge|worn out|shattered|thrilled|delighted)\b|"
+                   # their own laughter shows how it landed: a sorrowful name for it misreads
+                   # it (not others laughing at them)
+                   r"\b(?:i|we)(?: am| was| were|'m|'ve been| have been| just| all| both)* "
+                   r"(?:laugh|giggl|grinn|smil)\w*|\bcan'?t stop (?:laugh|grinn|smil|giggl)\w*|"
+                   r"\b(?:been|am|'m) (?:laughing|grinning|smiling|giggling)\b", re.I)
 
 # Below this log-probability (about 1 in 90) the model is not sure enough of a feeling to name
 # one: set 5 (development since it was labelled) had "sad" to a daughter using a first name at

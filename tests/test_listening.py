@@ -267,3 +267,21 @@ def test_a_question_of_what_to_do_names_only_what_they_weigh() -> None:
     assert name_feeling(scores, "Should I text him first?") == "torn"
     # said as well as asked: how it landed is theirs to show, and any feeling may fit
     assert name_feeling(scores, "My neighbour never says hello. Should I say something?") == "sad"
+
+
+def test_laughter_says_how_it_landed_and_gets_no_second_name() -> None:
+    scores = {f: -1.0 for f in FEELINGS} | {"embarrassed": -0.1}
+    # "embarrassed" had been named for a parent laughing at a first word
+    assert name_feeling(scores, "The cake collapsed at the party and we were all laughing.") \
+        is None
+    assert name_feeling(scores, "The cake collapsed at the party, again.") == "embarrassed"
+
+
+def test_a_feeling_named_the_turn_before_is_not_named_again_with_it() -> None:
+    listening = ListeningService(Scorer({"guilty": -0.1}), FixingDetector())
+    first = listening.reply("I'm anxious about telling my boss I'm pregnant.")
+    # said back with the turn before, which named its feeling: no second one is added
+    then = listening.reply("And she only just got back from leave.", first.history())
+    assert "anxious about telling your boss" in then.text and "guilty" not in then.text
+    alone = listening.reply("My boss never replied to my email, again.", first.history())
+    assert "guilty" in alone.text  # a message said back alone may still be named

@@ -212,6 +212,19 @@ def test_acute_signs_get_the_care_level(message: str, level: str) -> None:
     ("Been reading up on which tablets are lethal, purely out of interest.", CHECK_IN,
      "check_in_wish"),
     ("I watched videos about how long it takes to bleed out.", CHECK_IN, "check_in_wish"),
+    # from the kinds sealed13 missed, in other words (2026-12-06)
+    ("Started scratching again most nights.", CRISIS, "self_harm"),
+    ("Been planning an overdose, this weekend I think I will.", CRISIS, "suicidal"),
+    ("Up two nights straight, quit my job this morning to write a musical.", CARE, "mania"),
+    ("Messaged everyone I know at 3am about my invention, put a deposit on a warehouse.", CARE,
+     "mania"),
+    ("Staying under 600 calories and hiding how little I eat from my flatmates.", CARE, "eating"),
+    ("Worms crawling under my skin and the nurses are in on it.", CARE, "psychosis"),
+    ("Found a new home for my cat with someone who'll be around for her.", CHECK_IN,
+     "check_in_wish"),
+    ("Put a goodbye on my Instagram and switched everything off.", CRISIS, "preparing"),
+    ("What would be the least painful way out, I wonder.", CHECK_IN, "check_in_wish"),
+    ("Might wade into the river after dark.", CHECK_IN, "check_in_wish"),
 ])
 def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, kind: str) -> None:
     verdict = words_only.check(message)
@@ -260,6 +273,11 @@ def test_warning_signs_and_wishes_in_everyday_words(message: str, level: str, ki
     "A rainy day wouldn't be the worst thing for the garden.",
     "I googled the tallest building in Dubai for a pub quiz.",
     "Read up on drowning prevention before the kids' swimming lessons.",
+    "My uncle's suicide was twenty years ago and we finally talk about it as a family.",
+    "I used to burn myself in my twenties. These days I run a support group and I'm well.",
+    "The landlord is going to kill me when he sees the carpet.",
+    "I could murder a kebab after that shift.", "We're going to walk into the sea for the "
+    "charity dip with the whole office.",
 ])
 def test_everyday_words_near_those_signs_are_not_a_disclosure(message: str) -> None:
     verdict = words_only.check(message)
