@@ -485,11 +485,10 @@ ATTEMPT_BACK = re.compile(r"\bi (?:attempted(?: suicide)?(?= (?:last|before|once
 NOT_BACK = re.compile(r"\band (?:not|never) (?:come|coming|go|going) (?:back|home)\b"
                       r"(?= *(?:[.!?;,]|$|again|ever))")
 # Affairs put in order (988 / AFSP warning signs, the C-SSRS's preparatory acts): a will made
-# or changed, notes or letters left for people, things given away, who gets what, passwords and
-# papers shown where someone will find them, debts paid off or everything cancelled, sorry said
-# to everyone. Each is an everyday act alone; it is a warning sign beside a cue that there is no
-# after (`FINAL`), or where the conversation shows distress. Written from the warning signs and
-# from the kinds sealed9-11 missed, not from their lines.
+# or changed, notes or letters left for people, who gets what, passwords and papers shown where
+# someone will find them, sorry said to everyone. Each is an everyday act alone; it is a warning
+# sign beside a cue that there is no after (`FINAL`), or where the conversation shows distress.
+# Written from the warning signs and from the kinds sealed9-11 missed, not from their lines.
 AFFAIRS = re.compile(
     r"\b(?:updated|update|updating|made|make|making|wrote|write|writing|written|redid|changed|"
     r"sorted) (?:out )?(?:my|a) will\b|"
@@ -766,7 +765,8 @@ def _present(message: str, text: str, normalise: Any) -> str:
             RELAPSE.search(low) and not (WELL.search(low) and not PAST.search(low))
             for low in lows):
         return message  # no sentence can be about a past that is over (nor all of it)
-    kept = [s for s in sentences if not PAST.search(normalise(s))]  # the well one stays
+    # the sentences about the past go; the one that says it is over stays
+    kept = [s for s, low in zip(sentences, lows, strict=True) if not PAST.search(low)]
     return message if len(kept) == len(sentences) else " ".join(kept)
 
 

@@ -186,15 +186,16 @@ def restate_after(message: str, before: str | None) -> str | None:
     said = restate(message)
     if not before or before.rstrip().endswith("?"):
         return said
-    if not said:  # "Anyway, how are you?" after bad news: what they turn from is said back
-        turned = _DISMISSING.match(" ".join(message.split())) and restate(before)
-        if turned:
-            return _trim(turned, SETTING_WORDS)
+    flat = " ".join(message.split())
+    if not said:
+        earlier = restate(before)
+        if earlier and _DISMISSING.match(flat):  # "Anyway, how are you?" after bad news: what
+            return _trim(earlier, SETTING_WORDS)  # they turn from is said back
         # "What would you do?" after what happened: what they ask about, and that they wonder
-        asked = _BARE_ASK.match(" ".join(message.split())) and restate(before)
-        return _joined(_trim(asked, SETTING_WORDS), "you're wondering what to do") if asked \
-            else None
-    bare = re.sub(r"[.!…\s]+$", "", " ".join(message.split()))
+        if earlier and _BARE_ASK.match(flat):
+            return _joined(_trim(earlier, SETTING_WORDS), "you're wondering what to do")
+        return None
+    bare = re.sub(r"[.!…\s]+$", "", flat)
     bare = re.sub(r"^(?:yeah|yes|yep|no|well|hmm|mm|ok|okay)\W+", "", bare, flags=re.I)
     # "Anyway, the weather has been lovely": turning away from what they just said, which is
     # what mattered, so it is said back first
