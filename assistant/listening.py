@@ -350,7 +350,9 @@ _PLAIN = {"used", "lost", "small", "raw", "empty", "moved", "stuck", "tired", "e
 _FELT = re.compile(r"\b(?:fe(?:el|els|elt|eling)|scar(?:ed|es|y)|nervous|happy|glad|excit\w*|"
                    r"upset|miserable|depressed|stressed|hate|dread\w*|furious|terrified|"
                    r"lonely|jealous|bored|irritable|restless|annoyed|gutted|livid|grumpy|"
-                   r"cranky|on edge|worn out|shattered|thrilled|delighted)\b|"
+                   r"cranky|on edge|worn out|shattered|thrilled|delighted|"
+                   # the list's own words in other forms ("it still hurts")
+                   r"hurts|hurting|stings|aches)\b|"
                    # their own laughter shows how it landed: a sorrowful name for it misreads
                    # it (not others laughing at them)
                    r"\b(?:i|we)(?: am| was| were|'m|'ve been| have been| just| all| both)* "

@@ -29,6 +29,15 @@ WATCH_ANSWER = """() => {
 }"""
 
 
+WATCH_STATUS = """(before) => {
+  window.__statusMoved = false;
+  const status = document.querySelector('#status');
+  new MutationObserver(() => {
+    if (status.innerText.trim() !== before.trim()) window.__statusMoved = true;
+  }).observe(status, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
 def wait_for(url: str, process: subprocess.Popen[Any], seconds: float = 90) -> None:
     """Until `url` answers; an error if `process` (the server) exits or time runs out."""
     deadline = time.monotonic() + seconds
@@ -78,17 +87,24 @@ def page_at(url: str, requests: list[str]) -> Iterator[Any]:
 
 
 def ask_in_page(page: Any, question: str, timeout_ms: int = 120_000) -> list[str]:
-    """Type a question, send it with the keyboard, wait for a new final status; the answer's
-    successive texts as they streamed."""
+    """Type a question, send it with the keyboard, wait for its reply and a final status; the
+    answer's successive texts as they streamed.
+
+    Two replies in a row can leave the same status ("Listened: complete in 0.0 s." twice), so the
+    wait is for a new bot message and for the status to have been something else (Gradio's
+    running timer) since the send, or to read differently now."""
     page.evaluate(WATCH_ANSWER)
     before = page.locator("#status").inner_text()
+    replies = page.locator('#chat [data-testid="bot"]').count()
+    page.evaluate(WATCH_STATUS, before)
     box = page.locator("#message textarea")
     box.fill(question)
     box.press("Enter")
     page.wait_for_function(
-        """([before]) => {
-            const now = document.querySelector('#status').innerText;
-            // a final status, not the old one under Gradio's running timer ("0.1s …")
-            return now !== before && /^(Answered|Listened|Shared|Cared|Guided)/.test(now.trim());
-        }""", arg=[before], timeout=timeout_ms)
+        """([before, replies]) => {
+            const now = document.querySelector('#status').innerText.trim();
+            const bots = document.querySelectorAll('#chat [data-testid="bot"]').length;
+            const moved = window.__statusMoved || now !== before.trim();
+            return bots > replies && moved && /^(Answered|Listened|Shared|Cared|Guided)/.test(now);
+        }""", arg=[before, replies], timeout=timeout_ms)
     return list(page.evaluate("window.__answers"))

@@ -285,3 +285,10 @@ def test_a_feeling_named_the_turn_before_is_not_named_again_with_it() -> None:
     assert "anxious about telling your boss" in then.text and "guilty" not in then.text
     alone = listening.reply("My boss never replied to my email, again.", first.history())
     assert "guilty" in alone.text  # a message said back alone may still be named
+
+
+def test_a_feeling_said_as_a_verb_is_their_own_name_for_it() -> None:
+    scores = {f: -1.0 for f in FEELINGS} | {"sad": -0.1}
+    # "sad" had been added beside "It still hurts." (set 13)
+    assert name_feeling(scores, "My grandad's watch stopped, and it still hurts, honestly.") is None
+    assert name_feeling(scores, "My grandad's watch stopped and nobody noticed.") == "sad"
