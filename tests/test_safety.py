@@ -40,7 +40,7 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed12.jsonl": "42f353fc663fca70ea7a8abc1b70d8ec2975f7053b7552a62f264d664b137dd3",
              "sealed13.jsonl": "9c4b375f20a4a9c864ef98d68e5ef4e7d36b138ec206496f65ef7eff274b18d0",
              "sealed14.jsonl": "48016b48643e1aa048d512a61700f4be66aff33835422676a93bda188c8bb35c",
-             "sealed15.jsonl": "116aff6d103d06a6d0c0a18e0780c4f1bdc27c6fe874e2424f48644d42f1c30a"}
+             "sealed15.jsonl": "3d1bb8e162e160f1aefd189195dc434d7513a27ad40298e4922c2d8eed0b6619"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
 
