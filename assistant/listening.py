@@ -111,6 +111,15 @@ FEELINGS = ("hurt", "let down", "frustrated", "angry", "sad", "lonely", "overloo
 # Named only when the person said something of the kind: the model otherwise finds relief in
 # a laugh at the dentist and gratitude in freezing during a speech.
 BRIGHT = {"relieved", "proud", "hopeful", "grateful", "moved"}
+# Named wrongly in at least 30 % of the replies that named them (5 or more) in the hand-labelled
+# replies of listening sets 1-13, a misfit being a label whose reason names the feeling: guilty
+# 12/17, embarrassed 4/5, confused 4/7, overwhelmed 7/15, anxious 11/26, left out 13/35 ("left"
+# is also the first word of "left behind", "left alone"), unsure 8/26; against torn 0/34, stuck
+# 1/30, frustrated 2/33, disappointed 4/26, sad 20/74. Not offered to the model, which names the
+# likeliest of the rest or none; "unsure" still is for a question of what to do (WEIGHING), where
+# it fit every time.
+UNRELIABLE = frozenset({"guilty", "embarrassed", "confused", "overwhelmed", "anxious",
+                        "left out", "unsure"})
 # Feelings named in other words than the list's.
 _KIN = [{"afraid", "scared", "terrified", "frightened", "worried", "anxious", "worrying"},
         {"alone", "lonely", "isolated"}, {"angry", "furious", "mad", "resentful"},
@@ -322,7 +331,7 @@ def feeling_words(message: str, said: str = "") -> list[str]:
             s.rstrip().endswith("?") for s in sentences(message)):
         return list(WEIGHING)  # a question alone says what they weigh, not how it landed
     bright = faithful.POSITIVE.search(f"{said} {message}")
-    return [f for f in FEELINGS if f not in BRIGHT or bright]
+    return [f for f in FEELINGS if (f not in BRIGHT or bright) and f not in UNRELIABLE]
 
 
 def name_feeling(scores: dict[str, float], message: str, said: str = "") -> str | None:

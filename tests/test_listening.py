@@ -270,21 +270,28 @@ def test_a_question_of_what_to_do_names_only_what_they_weigh() -> None:
 
 
 def test_laughter_says_how_it_landed_and_gets_no_second_name() -> None:
-    scores = {f: -1.0 for f in FEELINGS} | {"embarrassed": -0.1}
+    scores = {f: -1.0 for f in FEELINGS} | {"frustrated": -0.1}
     # "embarrassed" had been named for a parent laughing at a first word
     assert name_feeling(scores, "The cake collapsed at the party and we were all laughing.") \
         is None
-    assert name_feeling(scores, "The cake collapsed at the party, again.") == "embarrassed"
+    assert name_feeling(scores, "The cake collapsed at the party, again.") == "frustrated"
 
 
 def test_a_feeling_named_the_turn_before_is_not_named_again_with_it() -> None:
-    listening = ListeningService(Scorer({"guilty": -0.1}), FixingDetector())
+    listening = ListeningService(Scorer({"hurt": -0.1}), FixingDetector())
     first = listening.reply("I'm anxious about telling my boss I'm pregnant.")
     # said back with the turn before, which named its feeling: no second one is added
     then = listening.reply("And she only just got back from leave.", first.history())
-    assert "anxious about telling your boss" in then.text and "guilty" not in then.text
+    assert "anxious about telling your boss" in then.text and "hurt" not in then.text
     alone = listening.reply("My boss never replied to my email, again.", first.history())
-    assert "guilty" in alone.text  # a message said back alone may still be named
+    assert "hurt" in alone.text  # a message said back alone may still be named
+
+
+def test_feelings_the_model_names_wrongly_more_often_are_not_offered() -> None:
+    scores = {f: -3.0 for f in FEELINGS} | {"guilty": -0.1, "left out": -0.2, "hurt": -1.0}
+    # "guilty" had been named for a day off lost to email, "left out" for not being thanked
+    assert name_feeling(scores, "Nobody said thank you for the party I threw.") == "hurt"
+    assert name_feeling(scores | {"unsure": 0.0}, "Should I text him first?") == "unsure"
 
 
 def test_a_feeling_said_as_a_verb_is_their_own_name_for_it() -> None:
