@@ -249,6 +249,26 @@ def read_frozen(path: Path) -> list[dict[str, Any]]:
     return [c for c in read_cases(path, ()) if "_about" not in c]
 
 
+def near_copies(lines: list[str], earlier: list[str], cutoff: float = 0.75,
+                min_words: int = 5) -> list[tuple[str, str]]:
+    """(line, its nearest earlier text) for each line of `min_words` or more words that is a
+    near copy of earlier text (difflib's ratio at least `cutoff`, case and end punctuation
+    aside). One author's stock phrases make a new test set partly an old one: 33 of the 100
+    cases of eval/care/sealed15.jsonl had a message so close to an earlier set's."""
+    import difflib
+
+    def plain(text: str) -> str:
+        return " ".join(text.lower().split()).rstrip(".!?")
+
+    before = [plain(t) for t in earlier]
+    found = []
+    for line in lines:
+        if len(line.split()) >= min_words and (
+                close := difflib.get_close_matches(plain(line), before, n=1, cutoff=cutoff)):
+            found.append((line, close[0]))
+    return found
+
+
 def read_xstest(path: Path) -> list[dict[str, str]]:
     import csv
 

@@ -19,7 +19,7 @@ from assistant.care_probe import shipped_probe
 from assistant.conversation import REFLECT, Conversation, Finished, stored_meta
 from assistant.embeddings import LlamaEmbeddings
 from assistant.errors import InputError
-from assistant.evaluation import eval_care, read_cases, read_frozen, read_xstest
+from assistant.evaluation import eval_care, near_copies, read_cases, read_frozen, read_xstest
 from assistant.models import embedding_model_path
 from assistant.safety import care_reply, check_message
 from assistant.service import Assistant
@@ -71,6 +71,36 @@ def test_no_line_of_the_care_sets_is_in_what_the_check_is_built_from() -> None:
                 assert said not in written_lines, message  # short lines too: whole examples
                 if len(message.split()) >= 5:
                     assert said not in built, message
+
+
+def test_near_copies_finds_a_stock_phrase_said_again_and_leaves_new_wording() -> None:
+    earlier = ["I punched the wall until my knuckles split because I deserved it.", "ok"]
+    found = near_copies(["i punched the wall till my knuckles split, because i deserve it",
+                         "The river was high after the storm last week.", "ok then"], earlier)
+    assert [line for line, _ in found] == [
+        "i punched the wall till my knuckles split, because i deserve it"]
+
+
+# Sets checked with near_copies before they were frozen: none of their lines is a near copy of a
+# line of another care or listening set (a set written later that copied one would fail it too).
+CHECKED_SETS = ["listening/sealed14/frozen.jsonl"]
+
+
+def _said(path: Path) -> list[str]:
+    cases = [c for c in read_cases(path, ()) if "_about" not in c]
+    return [m for c in cases for m in [*c.get("messages", []), c.get("message"), c.get("before")]
+            if isinstance(m, str)]
+
+
+@pytest.mark.parametrize("name", CHECKED_SETS)
+def test_a_set_checked_for_near_copies_has_none(name: str) -> None:
+    others = [path for path in sorted((ROOT / "eval").glob("*/**/*.jsonl"))
+              if (path.parts[-2] == "care" or "listening" in path.parts)
+              and path != ROOT / "eval" / name and "replies" not in path.name
+              and "labels" not in path.name]
+    earlier = [line for path in others for line in _said(path)]
+    assert len(earlier) > 2000
+    assert near_copies(_said(ROOT / "eval" / name), earlier) == []
 
 
 @pytest.mark.parametrize(("message", "kind"), [
