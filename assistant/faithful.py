@@ -200,8 +200,12 @@ def restate_after(message: str, before: str | None) -> str | None:
     # "Anyway, the weather has been lovely": turning away from what they just said, which is
     # what mattered, so it is said back first
     turns_away = bool(_DISMISSING.match(bare)) and len(bare.split()) <= LEANING_WORDS
-    if not turns_away and (len(bare.split()) > LEANING_WORDS or len(sentences(bare)) > 1 or not (
-            _LEANS.search(bare) or _THEIRS.search(bare) and not _OWN_PEOPLE.search(bare))):
+    # A short follow-up is said back with the turn it goes on from ("your hands were shaking
+    # the whole time" alone loses the father they stood up to), unless it brings in people of
+    # its own without leaning on the turn before: "My son hasn't spoken to me since Easter"
+    # after "The garden is finally coming together" is a new subject, said back alone.
+    if not turns_away and (len(bare.split()) > LEANING_WORDS or not (
+            _LEANS.search(bare) or _THEIRS.search(bare)) and _OWN_PEOPLE.search(bare)):
         return said
     earlier = restate(before)
     if not earlier or earlier.startswith("you're ") and "wonder" in earlier or said in earlier:

@@ -118,6 +118,11 @@ def test_a_long_message_is_said_back_from_where_it_starts_to_where_it_ends() -> 
      "your cousin lent you her car, and now she wants it back tomorrow"),
     ("I met my birth mother in March.", "I still have her number in my phone.",
      "you met your birth mother in March, and you still have her number in your phone"),
+    # short, with nothing that points back, or in two sentences: still what it goes on from
+    ("I ran my first marathon on Sunday.", "My legs were wobbling the whole way.",
+     "you ran your first marathon on Sunday, and your legs were wobbling the whole way"),
+    ("My brother moved to Canada in May.", "Took his guitar. The flat is so quiet now.",
+     "your brother moved to Canada in May, and the flat is so quiet now"),
 ])
 def test_a_follow_up_that_leans_on_the_turn_before_is_said_back_with_it(
         before: str, message: str, back: str) -> None:
@@ -127,6 +132,7 @@ def test_a_follow_up_that_leans_on_the_turn_before_is_said_back_with_it(
 
 @pytest.mark.parametrize(("before", "message"), [
     ("The trip was fine.", "My aunt's biopsy came back and the news is bad."),  # a new subject
+    ("The roses are out at last.", "My uncle is back in hospital."),  # their own people: new
     ("Can I talk something through?", "He never listens."),  # before is a question
     (None, "He never listens."),  # nothing before
     ("I've been tired lately.",  # long enough to stand alone
