@@ -38,6 +38,12 @@ _ASKS = [(re.compile(p, re.I), r) for p, r in [
     (r"^what would you do (if|when|about) (.+)$", "you're wondering what to do {} {}"),
     (r"^what (?:do|should|can|could) (?:i|we) (say|tell|write|get|give|bring|wear|ask|text) (.+)$",
      "you're wondering what to {} {}"),
+    # a yes-or-no question about themselves or what they did ("Is it wrong to skip it?",
+    # "Am I being unfair?"): what they wonder, not the question pasted in as a statement
+    (r"^is it (.+)$", "you're wondering whether it's {}"),
+    (r"^(?:would|will) it be (.+)$", "you're wondering whether it would be {}"),
+    (r"^am i (.+)$", "you're wondering whether you're {}"),
+    (r"^was i (.+)$", "you're wondering whether you were {}"),
     (r"^do (?:i|we) ((?:go|tell|stay|leave|call|ring|text|quit|move|keep|say|ask|accept|take|"
      r"invite|reply|answer|forgive|break|end|let|give|report|confront|apply|sell) .+?)"
      r"(?:,? or not)?$", "you're weighing whether to {}"),
@@ -204,8 +210,11 @@ def restate_after(message: str, before: str | None) -> str | None:
     # the whole time" alone loses the father they stood up to), unless it brings in people of
     # its own without leaning on the turn before: "My son hasn't spoken to me since Easter"
     # after "The garden is finally coming together" is a new subject, said back alone.
+    # ("My husband just kept eating" after "My son came out to us at dinner" is the same scene:
+    # people of its own after a turn that named theirs too are said back together).
     if not turns_away and (len(bare.split()) > LEANING_WORDS or not (
-            _LEANS.search(bare) or _THEIRS.search(bare)) and _OWN_PEOPLE.search(bare)):
+            _LEANS.search(bare) or _THEIRS.search(bare)) and _OWN_PEOPLE.search(bare)
+            and not _OWN_PEOPLE.search(before)):
         return said
     earlier = restate(before)
     if not earlier or earlier.startswith("you're ") and "wonder" in earlier or said in earlier:
@@ -220,7 +229,8 @@ _FELT_STATE = re.compile(
     r"annoyed|confused|ashamed|embarrassed|overwhelmed|stuck|fed up|done|sick|gutted|"
     r"frustrated|drained|knackered|relieved|terrified|lonely|sad|angry|upset|nervous|glad|"
     r"happy|proud|jealous|envious|grateful|thankful|hopeful|heartbroken|devastated|"
-    r"disappointed|furious|homesick|anxious|guilty|numb|restless|"
+    r"disappointed|furious|homesick|anxious|guilty|numb|restless|calm|ready|lighter|hopeless|"
+    r"useless|"
     r"feeling)\b", re.I)
 # A clause that begins with its verb, the subject left off as people do in a text message.
 _NO_SUBJECT = re.compile(

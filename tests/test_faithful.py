@@ -222,3 +222,32 @@ def test_a_bare_question_of_what_to_do_says_back_what_it_asks_about(asked: str) 
     assert restate_after(asked, "My flatmate never pays her share of the bills.") == \
         "your flatmate never pays her share of the bills, and you're wondering what to do"
     assert restate_after(asked, None) is None
+
+
+@pytest.mark.parametrize(("asked", "back"), [
+    ("Is it rude to leave the party before the cake?",
+     "you're wondering whether it's rude to leave the party before the cake"),
+    ("Am I too old to learn the violin?", "you're wondering whether you're too old to learn "
+     "the violin"),
+    ("Was I harsh with my nephew yesterday?",
+     "you're wondering whether you were harsh with your nephew yesterday"),
+])
+def test_a_yes_or_no_question_is_said_back_as_what_they_wonder(asked: str, back: str) -> None:
+    # set 15 had "It sounds like Is it wrong to skip your school reunion…", the question pasted in
+    assert restate(asked) == back
+
+
+def test_a_state_said_without_im_keeps_who_is_in_it() -> None:
+    # set 15 had "It sounds as if weirdly calm about the court date"
+    assert restate("Strangely calm about the move on Friday.") == \
+        "you're strangely calm about the move on Friday"
+
+
+def test_people_of_its_own_after_a_turn_that_named_theirs_are_the_same_scene() -> None:
+    from assistant.faithful import restate_after
+
+    # set 15 had "your husband just kept eating" without the son who had come out
+    assert restate_after("My aunt just changed the subject.", "My cousin told us she's pregnant.") \
+        == "your cousin told you she's pregnant, and your aunt just changed the subject"
+    assert restate_after("My aunt is in hospital again.", "The roses are out at last.") == \
+        restate("My aunt is in hospital again.")
