@@ -283,7 +283,8 @@ def test_a_feeling_named_the_turn_before_is_not_named_again_with_it() -> None:
     # said back with the turn before, which named its feeling: no second one is added
     then = listening.reply("And she only just got back from leave.", first.history())
     assert "anxious about telling your boss" in then.text and "hurt" not in then.text
-    alone = listening.reply("My boss never replied to my email, again.", first.history())
+    alone = listening.reply("The neighbours' dog has barked every single night since the start "
+                            "of the month, again.", first.history())
     assert "hurt" in alone.text  # a message said back alone may still be named
 
 
