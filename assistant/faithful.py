@@ -42,6 +42,7 @@ _ASKS = [(re.compile(p, re.I), r) for p, r in [
     # "Am I being unfair?"): what they wonder, not the question pasted in as a statement
     (r"^is it (.+)$", "you're wondering whether it's {}"),
     (r"^(?:would|will) it be (.+)$", "you're wondering whether it would be {}"),
+    (r"^was it (.+)$", "you're wondering whether it was {}"),
     (r"^am i (.+)$", "you're wondering whether you're {}"),
     (r"^was i (.+)$", "you're wondering whether you were {}"),
     (r"^do (?:i|we) ((?:go|tell|stay|leave|call|ring|text|quit|move|keep|say|ask|accept|take|"
@@ -93,6 +94,7 @@ def restate(message: str) -> str | None:
     text = " ".join(message.split()).strip()
     if not text:
         return None
+    text = _TRAILING_DISMISSAL.sub("", text) or text
     statements = _joined_fragments(
         [_ASIDE_QUESTION.sub("", s.strip()) for s in sentences(text) if not s.endswith("?")])
     if len(statements) == 1 and _QUESTION_WORD.match(text):  # a question typed without its mark
@@ -108,6 +110,14 @@ def restate(message: str) -> str | None:
             if match := pattern.match(question):
                 return _trim(to_you(shape.format(*match.groups())))
         return None
+    if 2 <= len(statements) <= 4 and all(len(s.split()) <= TEXTED_WORDS for s in statements) \
+            and not any(_DISMISSING.match(s) for s in statements) and any(
+                len(s.split()) < 3 or not _VERBISH.search(s) for s in statements):
+        # a texted message of short sentences, one without a verb or of two words ("Results
+        # day tomorrow. Can't eat."): one alone would lose what the other carries, and a
+        # sentence of two words is never chosen, so all are said back
+        parts = [_said_back(s.rstrip(".!… "), text, MAX_WORDS) for s in statements]
+        return _trim(", ".join(parts[:-1]) + ", and " + parts[-1])
     clauses = [(n, u) for n, s in enumerate(statements) for u in _units(s.rstrip(".!… "))]
     if not clauses:
         return None
@@ -132,6 +142,19 @@ def restate(message: str) -> str | None:
     return _joined(_said_back(start, text, SETTING_WORDS), said)
 
 
+TEXTED_WORDS = 6
+# Something of a verb: a form of be, have or do, a modal, a contraction, a common verb, -ed, -ing
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|been|am|have|has|had|do|does|did|can|could|will|would|should|may|"
+    r"might|must|got|get|go|went|come|came|say|said|make|made|take|took|feel|felt|know|knew|"
+    r"think|thought|want|need|see|saw|keep|kept|left|lost|give|gave|broke|fell|ran|sat|stood|"
+    r"told|found|sent|spent|bought|sold|met|heard|ate|drank|wrote|woke|won|paid|forgot|drove|"
+    r"slept|caught|brought|threw|hit|put|cut|let|[a-z]{2,}ed|[a-z]{3,}ing)\b|"
+    r"'(?:s|re|m|ve|ll|d)\b|n'?t\b", re.I)
+# "…lol it's fine", "…but whatever" at the end: waved away, not part of what happened.
+_TRAILING_DISMISSAL = re.compile(
+    r"(?:(?:[,.!]\s*|\s+(?:lol|haha|lmao|but|and)\s+)(?:(?:it'?s|its|it is) (?:fine|ok|okay|"
+    r"no big deal)|whatever|fine|oh well|we'?ll see)[.!]*)+$", re.I)
 # A question typed on the end of a statement, without its mark ("been crying at adverts all week
 # lol what is wrong with me"): said back as part of the statement it reads as the listener's
 # own question, so it is left out of what is said back.
@@ -225,7 +248,8 @@ def restate_after(message: str, before: str | None) -> str | None:
 # A state said without "I'm" ("tired of all of it", "so fed up").
 _FELT_STATE = re.compile(
     r"^(?:(?:so|really|just|too|a bit|kind of|kinda|pretty|very|quite|feeling|still|always|"
-    r"weirdly|strangely|secretly) )*(?:tired|bored|scared|worried|stressed|exhausted|excited|"
+    r"weirdly|strangely|secretly|oddly|totally|completely|utterly|properly|slightly|super) )*"
+    r"(?:(?<=\w )lost|tired|bored|scared|worried|stressed|exhausted|excited|buzzing|shattered|"
     r"annoyed|confused|ashamed|embarrassed|overwhelmed|stuck|fed up|done|sick|gutted|"
     r"frustrated|drained|knackered|relieved|terrified|lonely|sad|angry|upset|nervous|glad|"
     r"happy|proud|jealous|envious|grateful|thankful|hopeful|heartbroken|devastated|"

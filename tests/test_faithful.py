@@ -251,3 +251,25 @@ def test_people_of_its_own_after_a_turn_that_named_theirs_are_the_same_scene() -
         == "your cousin told you she's pregnant, and your aunt just changed the subject"
     assert restate_after("My aunt is in hospital again.", "The roses are out at last.") == \
         restate("My aunt is in hospital again.")
+
+
+def test_a_texted_message_of_short_sentences_is_said_back_whole() -> None:
+    # set 16 had "It seems like suit's too tight" for "Job interview tomorrow. Suit's too tight."
+    # (the interview lost), and two-word sentences ("Can't eat.") were never said back
+    assert restate("Train cancelled. Missed the recital.") == \
+        "train cancelled, and you missed the recital"
+    # a longer message still says back what carries it
+    assert restate("My brother has been out of work since March. Last night he ate the "
+                   "dinner I'd saved.") == "last night he ate the dinner you'd saved"
+
+
+@pytest.mark.parametrize(("said", "back"), [
+    ("Totally buzzing about the new flat.", "you're totally buzzing about the new flat"),
+    ("Was it rude to leave before the speeches?",
+     "you're wondering whether it was rude to leave before the speeches"),
+    ("my cousin forgot my birthday lol it's fine", "your cousin forgot your birthday"),
+    ("Nobody came to the book launch, but whatever.", "nobody came to the book launch"),
+])
+def test_states_was_it_and_a_trailing_shrug_are_said_back_as_meant(said: str, back: str) -> None:
+    # set 16: "that still buzzing", "were it silly to cry", "lol its fine" said back as theirs
+    assert restate(said) == back
