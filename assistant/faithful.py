@@ -88,6 +88,22 @@ def to_you(text: str) -> str:
     return re.sub(r"\b[A-Za-z]+\b", lambda m: _WORD.get(m.group(0).lower(), m.group(0)), text)
 
 
+# How a restatement that has a subject of its own begins ("you're…", "your dad…", "the
+# council…", "nobody…"); one that does not ("payday, and already skint", "car failed its MOT")
+# is a fragment.
+_SUBJECT_START = re.compile(
+    r"^(?:you|you're|you've|you'd|you'll|your|it|it's|its|they|they're|they've|he|he's|she|"
+    r"she's|we|there|there's|the|a|an|this|that|these|those|nobody|no|none|everyone|"
+    r"everybody|everything|someone|somebody|something|nothing|his|her|their|all|some|one|part|"
+    r"most|half|both|each|every|another|other|people|what|how|why|when|where|who|which|"
+    r"[A-Z]\w*)\b")
+
+
+def without_subject(restated: str) -> bool:
+    """Whether what is said back begins without a subject of its own, as a texted fragment."""
+    return not _SUBJECT_START.match(restated)
+
+
 def restate(message: str) -> str | None:
     """What the reply begins with, after its opening: the person's own words in the second
     person, at most MAX_WORDS of them; None when there is nothing to restate."""
@@ -164,8 +180,9 @@ _ASIDE_QUESTION = re.compile(
 # A sentence with no verb of its own that goes on from the one before ("got dumped over text.
 # after four years."): said back alone it loses what it was about.
 _FRAGMENT = re.compile(r"^(?:after|for|over|since|with|without|in|on|at|by|before|during|"
-                       r"like|all|just|only|not even|even|and|or)\b(?!.*\b(?:i|i'm|im|i've|"
-                       r"i'd|he|she|they|we|it's|is|was|were|are|did|does|do|has|had|have)\b)",
+                       r"like|all|just|only|not even|even|and|or|again|yet again|as usual)\b"
+                       r"(?!.*\b(?:i|i'm|im|i've|i'd|he|she|they|we|it's|is|was|were|are|did|"
+                       r"does|do|has|had|have)\b)",
                        re.I)
 
 

@@ -56,11 +56,19 @@ def _pick(key: str) -> int:
     return int(hashlib.sha256(key.encode()).hexdigest(), 16)
 
 
-def choose_opening(message: str, history: list[Message], attempt: int = 0) -> str:
+# Ways in after which what is said back may be a fragment ("From what you say, payday, and
+# already skint"): after "It seems like" or "I'm hearing that" it reads broken (set 17).
+FRAGMENT_OPENINGS = ("From what you say, ", "If I have it right, ")
+
+
+def choose_opening(message: str, history: list[Message], attempt: int = 0,
+                   restated: str | None = None) -> str:
     """A way in that varies with the message and never repeats the last reply's: the small
-    model otherwise opens "It sounds like" almost every time."""
+    model otherwise opens "It sounds like" almost every time. What is said back without a
+    subject of its own (`restated`) gets one a fragment reads well after."""
     last = last_reply(history)
-    allowed = [o for o in ROTATED if not last.startswith(o)] or list(ROTATED)
+    pool = FRAGMENT_OPENINGS if restated and faithful.without_subject(restated) else ROTATED
+    allowed = [o for o in pool if not last.startswith(o)] or list(pool)
     return allowed[(_pick(message.strip().lower()) + attempt) % len(allowed)]
 
 
@@ -186,7 +194,7 @@ class ListeningService:
 
     def draft(self, message: str, history: list[Message], restated: str | None,
               attempt: int, keep_for: str | None = None) -> Draft:
-        opening = choose_opening(message, history, attempt)
+        opening = choose_opening(message, history, attempt, restated)
         lead = f"{opening}{restated}" if restated else None
         pieces = self.model.stream(
             self.messages(message, history, nudge=attempt > 0),
@@ -209,7 +217,7 @@ class ListeningService:
         score = getattr(self.model, "next_word_logprobs", None)
         if score is None:
             return None
-        lead = f"{choose_opening(message, history)}{restated}"
+        lead = f"{choose_opening(message, history, restated=restated)}{restated}"
         question = choose_question(message, history)
         said = " ".join(m["content"] for m in history if m["role"] == "user")
         before = last_said(history)
@@ -262,7 +270,8 @@ class ListeningService:
             record.violations.extend(verdict.reasons + [f"adds: {p}" for p in draft.problems]
                                      or ["empty draft"])
         record.status, record.fallback, record.regenerated = "fallback", True, self.regenerations
-        lead = f"{choose_opening(message, history)}{restated}" if restated else None
+        lead = (f"{choose_opening(message, history, restated=restated)}{restated}" if restated
+                else None)
         return ListeningReply(message, restatement_reply(message, lead), record, _since(start),
                               drafts, restated)
 

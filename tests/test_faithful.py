@@ -273,3 +273,8 @@ def test_a_texted_message_of_short_sentences_is_said_back_whole() -> None:
 def test_states_was_it_and_a_trailing_shrug_are_said_back_as_meant(said: str, back: str) -> None:
     # set 16: "that still buzzing", "were it silly to cry", "lol its fine" said back as theirs
     assert restate(said) == back
+
+
+def test_again_on_its_own_goes_with_the_sentence_before() -> None:
+    # set 17 had "It seems like car failed its MOT, and again"
+    assert restate("Boiler broke down. Again.") == "boiler broke down, again"

@@ -300,3 +300,20 @@ def test_a_feeling_said_as_a_verb_is_their_own_name_for_it() -> None:
     # "sad" had been added beside "It still hurts." (set 13)
     assert name_feeling(scores, "My grandad's watch stopped, and it still hurts, honestly.") is None
     assert name_feeling(scores, "My grandad's watch stopped and nobody noticed.") == "sad"
+
+
+def test_what_is_said_back_without_a_subject_gets_an_opening_a_fragment_reads_well_after(
+        ) -> None:
+    # set 17 had "It seems like payday, and already skint" and "I'm hearing that driving test
+    # passed, and fourth attempt"
+    from assistant.listening import FRAGMENT_OPENINGS
+
+    for message in ("Payday. Already skint.", "Exam in an hour. Mind blank.",
+                    "Boiler broke down. Again.", "Gig tonight. Nervous wreck."):
+        restated = faithful.restate(message)
+        assert restated and faithful.without_subject(restated), restated
+        assert choose_opening(message, [], restated=restated) in FRAGMENT_OPENINGS
+    said = faithful.restate(MESSAGE)
+    assert not faithful.without_subject(said)
+    assert {choose_opening(m, [], restated=said) for m in ("a", "b", "c", "d", "e", "f")} - set(
+        FRAGMENT_OPENINGS)  # a restatement with its subject keeps every opening
