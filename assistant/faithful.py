@@ -165,8 +165,11 @@ _VERBISH = re.compile(
     r"might|must|got|get|go|went|come|came|say|said|make|made|take|took|feel|felt|know|knew|"
     r"think|thought|want|need|see|saw|keep|kept|left|lost|give|gave|broke|fell|ran|sat|stood|"
     r"told|found|sent|spent|bought|sold|met|heard|ate|drank|wrote|woke|won|paid|forgot|drove|"
-    r"slept|caught|brought|threw|hit|put|cut|let|[a-z]{2,}ed|[a-z]{3,}ing)\b|"
-    r"'(?:s|re|m|ve|ll|d)\b|n'?t\b", re.I)
+    r"slept|caught|brought|threw|hit|put|cut|let|[a-z]{2,}ed|"
+    # -ing, but not the nouns that end so ("wedding", "fitting", "evening", "ceiling")
+    r"(?!(?:wedd|fitt|even|morn|meet|build|ceil|sibl|pudd|earr|stuff|clothing)ing)[a-z]{3,}ing)\b|"
+    r"'(?:s|re|m|ve|ll|d)\b|\b(?:ca|do|does|did|wo|is|are|was|were|have|has|had|could|would|"
+    r"should|ai)n'?t\b", re.I)
 # "…lol it's fine", "…but whatever" at the end: waved away, not part of what happened.
 _TRAILING_DISMISSAL = re.compile(
     r"(?:(?:[,.!]\s*|\s+(?:lol|haha|lmao|but|and)\s+)(?:(?:it'?s|its|it is) (?:fine|ok|okay|"
@@ -279,18 +282,25 @@ _NO_SUBJECT = re.compile(
     r"(?:got|ate|had|went|made|took|came|saw|left|lost|found|felt|spent|sent|told|said|"
     r"bought|sold|met|ran|kept|heard|thought|knew|gave|can'?t|cannot|couldn'?t|didn'?t|"
     r"don'?t|haven'?t|hadn'?t|wasn'?t|won'?t|keep|need|miss|hate|love|wish|[a-z]{2,}[^e\W]ed|"
-    r"agreed)\b",
+    r"agreed|forgot|woke|drove|slept|caught|broke|fell|sat|stood|wrote|drank|paid|won|threw|"
+    r"brought|sent|spent)\b",
     re.I)
 
 
 def _said_back(clause: str, text: str, limit: int) -> str:
     """A clause of `text` in the second person, at most `limit` words."""
-    clause = to_you(_LEADING.sub("", clause))
+    own = _LEADING.sub("", clause)
+    clause = to_you(own)
     clause = re.sub(r"^been\b", "you've been", clause, flags=re.I)  # "been awake since 4"
     if _FELT_STATE.match(clause):  # "tired of all of it": how they are, said without "I'm"
         clause = f"you're {clause[0].lower()}{clause[1:]}"
-    elif _NO_SUBJECT.match(clause):  # "Got the job offer", "cant stop thinking": as texted
+    elif _NO_SUBJECT.match(clause) and not re.search(
+            r"\bme\b", re.split(r",|\b(?:and|but|so)\b", own)[0], re.I):
+        # "Got the job offer", "cant stop thinking": as texted; not where they are the object
+        # ("Asked me to be best man!" was said back as "you asked you")
         clause = f"you {clause[0].lower()}{clause[1:]}"
+        clause = re.sub(r"^you wasn'?t\b", "you weren't", clause)  # "Wasn't invited"
+        clause = re.sub(r"^you was\b", "you were", clause)
     first, _, rest = clause.partition(" ")
     if first != "I" and not re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(first)}\b", text):
         clause = f"{first.lower()} {rest}".strip()  # a name (capitalised mid-sentence) stays

@@ -57,8 +57,10 @@ def _pick(key: str) -> int:
 
 
 # Ways in after which what is said back may be a fragment ("From what you say, payday, and
-# already skint"): after "It seems like" or "I'm hearing that" it reads broken (set 17).
-FRAGMENT_OPENINGS = ("From what you say, ", "If I have it right, ")
+# already skint"): after "It seems like" or "I'm hearing that" it reads broken (set 17). Three,
+# so that on a day of texted messages no opening is most of the replies (set 18: two gave
+# "If I have it right" 15 of 39).
+FRAGMENT_OPENINGS = ("From what you say, ", "If I have it right, ", "As I hear it, ")
 
 
 def choose_opening(message: str, history: list[Message], attempt: int = 0,

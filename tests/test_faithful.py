@@ -278,3 +278,18 @@ def test_states_was_it_and_a_trailing_shrug_are_said_back_as_meant(said: str, ba
 def test_again_on_its_own_goes_with_the_sentence_before() -> None:
     # set 17 had "It seems like car failed its MOT, and again"
     assert restate("Boiler broke down. Again.") == "boiler broke down, again"
+
+
+@pytest.mark.parametrize(("before", "said", "back"), [
+    # "-nt" of a noun is not "n't", and a wedding is not a verb (set 18 had lost the rent due)
+    (None, "Rent due Friday. Fridge empty.", "rent due Friday, and fridge empty"),
+    (None, "Wedding rehearsal. Forgot my lines.", "wedding rehearsal, and you forgot your lines"),
+    # where they are the object, someone else did it ("you asked you to be best man")
+    ("My sister had her baby.", "Asked me to be godmother!",
+     "your sister had her baby, and asked you to be godmother"),
+    (None, "Leaving do. Wasn't invited.", "leaving do, and you weren't invited"),
+])
+def test_texted_sentences_keep_their_verbs_and_their_subjects(before: str | None, said: str,
+                                                              back: str) -> None:
+    from assistant.faithful import restate_after
+    assert restate_after(said, before) == back

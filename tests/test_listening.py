@@ -317,3 +317,15 @@ def test_what_is_said_back_without_a_subject_gets_an_opening_a_fragment_reads_we
     assert not faithful.without_subject(said)
     assert {choose_opening(m, [], restated=said) for m in ("a", "b", "c", "d", "e", "f")} - set(
         FRAGMENT_OPENINGS)  # a restatement with its subject keeps every opening
+
+
+def test_texted_messages_spread_over_three_openings() -> None:
+    from collections import Counter
+
+    from assistant.listening import FRAGMENT_OPENINGS
+
+    texted = [f"{thing} {when}. {how}." for thing in ("Dentist", "Exam", "Flight", "Gig")
+              for when in ("today", "tomorrow", "at nine") for how in ("Dreading it", "Can't eat")]
+    chosen = Counter(choose_opening(m, [], restated=faithful.restate(m)) for m in texted)
+    assert set(chosen) == set(FRAGMENT_OPENINGS)
+    assert max(chosen.values()) <= 0.5 * len(texted)
