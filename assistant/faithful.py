@@ -159,13 +159,16 @@ def restate(message: str) -> str | None:
 
 
 TEXTED_WORDS = 6
+# Past forms without "-ed", read as a verb both where a texted sentence is told from one without
+# (`_VERBISH`) and where one begins a clause that left its "I" off (`_NO_SUBJECT`).
+_PAST_FORMS = ("got|ate|had|went|made|took|came|saw|left|lost|found|felt|spent|sent|told|said|"
+               "bought|sold|met|ran|kept|heard|thought|knew|gave|forgot|woke|drove|slept|caught|"
+               "broke|fell|sat|stood|wrote|drank|paid|won|threw|brought")
 # Something of a verb: a form of be, have or do, a modal, a contraction, a common verb, -ed, -ing
 _VERBISH = re.compile(
     r"\b(?:is|are|was|were|be|been|am|have|has|had|do|does|did|can|could|will|would|should|may|"
-    r"might|must|got|get|go|went|come|came|say|said|make|made|take|took|feel|felt|know|knew|"
-    r"think|thought|want|need|see|saw|keep|kept|left|lost|give|gave|broke|fell|ran|sat|stood|"
-    r"told|found|sent|spent|bought|sold|met|heard|ate|drank|wrote|woke|won|paid|forgot|drove|"
-    r"slept|caught|brought|threw|hit|put|cut|let|[a-z]{2,}ed|"
+    r"might|must|get|go|come|say|make|take|feel|know|think|want|need|see|keep|give|"
+    rf"{_PAST_FORMS}|hit|put|cut|let|[a-z]{{2,}}ed|"
     # -ing, but not the nouns that end so ("wedding", "fitting", "evening", "ceiling")
     r"(?!(?:wedd|fitt|even|morn|meet|build|ceil|sibl|pudd|earr|stuff|clothing)ing)[a-z]{3,}ing)\b|"
     r"'(?:s|re|m|ve|ll|d)\b|\b(?:ca|do|does|did|wo|is|are|was|were|have|has|had|could|would|"
@@ -279,11 +282,8 @@ _FELT_STATE = re.compile(
 # A clause that begins with its verb, the subject left off as people do in a text message.
 _NO_SUBJECT = re.compile(
     r"^(?:(?:finally|just|only|still|already|never|nearly|almost|actually|really|also) )?"
-    r"(?:got|ate|had|went|made|took|came|saw|left|lost|found|felt|spent|sent|told|said|"
-    r"bought|sold|met|ran|kept|heard|thought|knew|gave|can'?t|cannot|couldn'?t|didn'?t|"
-    r"don'?t|haven'?t|hadn'?t|wasn'?t|won'?t|keep|need|miss|hate|love|wish|[a-z]{2,}[^e\W]ed|"
-    r"agreed|forgot|woke|drove|slept|caught|broke|fell|sat|stood|wrote|drank|paid|won|threw|"
-    r"brought|sent|spent)\b",
+    rf"(?:{_PAST_FORMS}|can'?t|cannot|couldn'?t|didn'?t|don'?t|haven'?t|hadn'?t|wasn'?t|won'?t|"
+    r"keep|need|miss|hate|love|wish|[a-z]{2,}[^e\W]ed|agreed)\b",
     re.I)
 
 
