@@ -30,13 +30,14 @@ _ASKS = [(re.compile(p, re.I), r) for p, r in [
     (r"^(?:do you think|would you say) (?:i|we) should (.+)$",
      "you're wondering whether you should {}"),
     (r"^should (?:i|we) (.+)$", "you're weighing whether to {}"),
-    (r"^(?:how (?:do|can|should|could) (?:i|we)) (.+)$", "you're looking for a way to {}"),
+    (r"^(?:how (?:do|can|should|could) (?:i|we|you)) (.+)$", "you're looking for a way to {}"),
     (r"^what (?:do|should|can|could) (?:i|we) do (?:about|with) (.+)$",
      "you're not sure what to do about {}"),
     (r"^what (?:do|should|can|could) (?:i|we) do (when|if) (.+)$",
      "you're not sure what to do {} {}"),
     (r"^what would you do (if|when|about) (.+)$", "you're wondering what to do {} {}"),
-    (r"^what (?:do|should|can|could) (?:i|we) (say|tell|write|get|give|bring|wear|ask|text) (.+)$",
+    (r"^what (?:do|should|can|could) (?:i|we|you) (say|tell|write|get|give|bring|wear|ask|text|"
+     r"buy|send|cook|make|do for) (.+)$",
      "you're wondering what to {} {}"),
     # a yes-or-no question about themselves or what they did ("Is it wrong to skip it?",
     # "Am I being unfair?"): what they wonder, not the question pasted in as a statement
@@ -153,9 +154,41 @@ def restate(message: str) -> str | None:
     # buying balloons..."), or the reply says back a side detail and misses what mattered.
     start = next((c for n, c in clauses if n < where and _SELF.search(c)
                   and not _DEPENDENT.match(c) and not _DISMISSING.match(c)), None)
-    if len(statements) < 3 or start is None:
-        return said
-    return _joined(_said_back(start, text, SETTING_WORDS), said)
+    if len(statements) >= 3 and start is not None:
+        return _joined(_said_back(start, text, SETTING_WORDS), said)
+    if where and (joined := _with_the_one_before(statements[where - 1], chosen, text)):
+        return joined
+    return said
+
+
+# Someone other than the person, at the start of a sentence ("Partner moved out on Saturday",
+# "my boss rang"): a sentence after it that leaves its subject off goes on about them.
+_SOMEONE = re.compile(
+    r"^(?:my |our |the |his |her |their )?(?:\w+ )?(?:mum|mom|mother|dad|father|parents?|"
+    r"sister|brother|son|daughter|kids?|children|child|partner|husband|wife|girlfriend|"
+    r"boyfriend|ex|boss|manager|aunt|uncle|cousin|nan|gran|grandma|grandad|grandpa|"
+    r"neighbours?|flatmate|landlord|landlady|teacher|coach|friend|mate|colleague|he|she|they)"
+    r"\b(?!')", re.I)
+
+
+def _with_the_one_before(before: str, chosen: str, text: str) -> str | None:
+    """The chosen sentence said back with the one before it, where alone it would lose what it
+    is about: it leaves its subject off after someone else did something ("Partner moved out on
+    Saturday. Took the kettle." is not "you took the kettle"), or it points back ("Didn't get
+    picked for the county squad. Trained all summer for it.": "for it" alone points at
+    nothing)."""
+    before = before.rstrip(".!… ")
+    own = _LEADING.sub("", chosen)
+    if len(_LEADING.sub("", before).split()) < 3:  # "Yeah.", "honestly just tired."
+        return None
+    if _NO_SUBJECT.match(own) and _SOMEONE.match(before) and not _NO_SUBJECT.match(before):
+        then = to_you(f"{own[0].lower()}{own[1:]}")
+        return _joined(_said_back(before, text, SETTING_WORDS), _trim(then))
+    if _LEANS.search(own) and len(before.split()) <= LEANING_WORDS and not _DISMISSING.match(
+            before) and not _DEPENDENT.match(before):
+        return _joined(_said_back(before, text, SETTING_WORDS),
+                       _said_back(chosen, text, MAX_WORDS))
+    return None
 
 
 TEXTED_WORDS = 6
@@ -283,8 +316,14 @@ _FELT_STATE = re.compile(
 _NO_SUBJECT = re.compile(
     r"^(?:(?:finally|just|only|still|already|never|nearly|almost|actually|really|also) )?"
     rf"(?:{_PAST_FORMS}|can'?t|cannot|couldn'?t|didn'?t|don'?t|haven'?t|hadn'?t|wasn'?t|won'?t|"
-    r"keep|need|miss|hate|love|wish|[a-z]{2,}[^e\W]ed|agreed)\b",
+    r"keep|need|miss|hate|love|wish|think|guess|reckon|hope|wonder|suppose|"
+    r"[a-z]{2,}[^e\W]ed|agreed)\b",
     re.I)
+
+
+# Their own people named without "my", as in a text message ("Partner moved out", "Mum rang").
+_BARE_KIN = re.compile(r"^(?:mum|mom|dad|partner|husband|wife|hubby|boss|nan|gran|grandma|"
+                       r"grandad|grandpa|landlord|landlady|flatmate)(?:'s)?(?= \w)", re.I)
 
 
 def _said_back(clause: str, text: str, limit: int) -> str:
@@ -301,6 +340,8 @@ def _said_back(clause: str, text: str, limit: int) -> str:
         clause = f"you {clause[0].lower()}{clause[1:]}"
         clause = re.sub(r"^you wasn'?t\b", "you weren't", clause)  # "Wasn't invited"
         clause = re.sub(r"^you was\b", "you were", clause)
+    elif _BARE_KIN.match(clause):  # "Partner moved out", "Mum rang": theirs, texted
+        clause = f"your {clause[0].lower()}{clause[1:]}"
     first, _, rest = clause.partition(" ")
     if first != "I" and not re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(first)}\b", text):
         clause = f"{first.lower()} {rest}".strip()  # a name (capitalised mid-sentence) stays

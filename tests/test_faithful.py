@@ -104,9 +104,14 @@ def test_a_long_message_is_said_back_from_where_it_starts_to_where_it_ends() -> 
     # a first sentence the person is not in, or one that leans on the next, is not the start
     assert restate("The shop shut early. They put a sign up. I stood outside it for an hour.") \
         == "you stood outside it for an hour"
-    # two sentences: the part that carries the feeling alone, as before
+    # two sentences: the part that carries the feeling, with the one before where it leans
+    # on it ("he" is the brother)
     assert restate("My brother has been out of work since March. Last night he ate the "
-                   "dinner I'd saved.") == "last night he ate the dinner you'd saved"
+                   "dinner I'd saved.") == ("your brother has been out of work since March, "
+                                            "and last night he ate the dinner you'd saved")
+    assert restate("My brother has been out of work since March. Last night my daughter "
+                   "ate the dinner I'd saved.") == \
+        "last night your daughter ate the dinner you'd saved"
 
 
 @pytest.mark.parametrize(("before", "message", "back"), [
@@ -259,8 +264,8 @@ def test_a_texted_message_of_short_sentences_is_said_back_whole() -> None:
     assert restate("Train cancelled. Missed the recital.") == \
         "train cancelled, and you missed the recital"
     # a longer message still says back what carries it
-    assert restate("My brother has been out of work since March. Last night he ate the "
-                   "dinner I'd saved.") == "last night he ate the dinner you'd saved"
+    assert restate("My brother has been out of work since March. Last night my daughter ate "
+                   "the dinner I'd saved.") == "last night your daughter ate the dinner you'd saved"
 
 
 @pytest.mark.parametrize(("said", "back"), [
@@ -293,3 +298,27 @@ def test_texted_sentences_keep_their_verbs_and_their_subjects(before: str | None
                                                               back: str) -> None:
     from assistant.faithful import restate_after
     assert restate_after(said, before) == back
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_said_back_with_it() -> None:
+    # set 19: "you took the kettle" to "Partner moved out on Saturday. Took the kettle.", and
+    # "you trained all summer for it" with the county squad they were not picked for lost
+    assert restate("Partner moved out on Saturday. Took the kettle.") == \
+        "your partner moved out on Saturday, and took the kettle"
+    assert restate("Didn't get picked for the county squad. Trained all summer for it.") == \
+        "you didn't get picked for the county squad, and you trained all summer for it"
+    assert restate("My boss rang at nine. Wants me in on Sunday.") == \
+        "your boss rang at nine, and wants you in on Sunday"
+    # the subject left off is the person's own after a thing, not someone
+    assert restate("Interview went badly. Forgot my own CV.") == "you forgot your own CV"
+    # a thought said without its "I" ("think you messed up" read as an instruction)
+    assert restate("think i messed up the presentation, went blank on slide 4") == \
+        "you think you messed up the presentation, went blank on slide 4"
+
+
+def test_a_question_with_a_general_you_is_said_back_as_what_they_wonder() -> None:
+    # set 19: "It sounds like What do you get someone who has just finished chemo."
+    assert restate("What do you get someone who has just finished chemo?") == \
+        "you're wondering what to get someone who has just finished chemo"
+    assert restate("How do you tell a child their dog has died?") == \
+        "you're looking for a way to tell a child their dog has died"
