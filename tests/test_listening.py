@@ -36,7 +36,8 @@ MESSAGE = "My partner never listens to me."
 
 
 def lead_of(message: str, attempt: int = 0) -> str:
-    return f"{choose_opening(message, [], attempt)}{faithful.restate(message)}"
+    restated = faithful.restate(message)
+    return f"{choose_opening(message, [], attempt, restated)}{restated}"
 
 
 def test_a_listening_draft_passes_as_it_is_and_begins_with_their_words() -> None:
@@ -194,6 +195,16 @@ def test_a_feeling_is_named_only_where_the_words_show_how_it_landed(message: str
     ("I want to help but I don't know how.", False),
     ("Part of me wants to stay and part of me wants to go, and I'm torn.", False),  # said
     ("A puppy would be lovely and also I'd never get a lie-in again.", True),
+    # more shapes of it (from the ambivalent messages of sets 1-19 the first pattern missed)
+    ("Some of me wants the promotion and the rest of me wants a quiet life.", True),
+    ("Some days I want to move abroad, other days I can't imagine leaving.", True),
+    ("I'm relieved the trial is over and I also miss the routine of it.", True),
+    ("I should be pleased about the new house, and I'm not.", True),
+    ("Going freelance felt like freedom and now it feels like a cliff edge.", True),
+    ("I love running, I just don't love who I become on race day.", True),
+    ("Renting it out would pay the mortgage, but I'd have strangers in Dad's house.", True),
+    ("I'm relieved the parcel came and I can finally wrap it.", False),  # not a sorrow of its own
+    ("Going freelance was right for me and the money is better.", False),
 ])
 def test_both_sides_said_at_once_are_named_as_a_pull_both_ways(message: str,
                                                               sides: bool) -> None:
