@@ -87,7 +87,8 @@ def test_near_copies_finds_a_stock_phrase_said_again_and_leaves_new_wording() ->
 CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.jsonl",
                 "listening/sealed16/frozen.jsonl", "listening/sealed17/frozen.jsonl",
                 "listening/sealed18/frozen.jsonl", "care/sealed16.jsonl",
-                "listening/sealed19/frozen.jsonl", "listening/sealed20/frozen.jsonl"]
+                "listening/sealed19/frozen.jsonl", "listening/sealed20/frozen.jsonl",
+                "listening/sealed21/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
