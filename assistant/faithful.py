@@ -67,7 +67,8 @@ _CLAUSE = re.compile(r",\s+|;\s+|\s+(?=but\b)|\s+-+\s+|\s+—\s+")
 _LEADING = re.compile(r"^(?:(?:and|but|so|because|well|honestly|like|anyway|whatever|then|tbh|"
                       r"except|idk(?: why)?),?\s+)+", re.I)
 _DEPENDENT = re.compile(r"^(?:(?:and|but|so|then),?\s+)*(?:when|if|because|while|as|which|"
-                        r"that|who|where|like)\b", re.I)  # a clause that needs the one before it
+                        r"that|who|where|like|though|although|even though|unless|whereas)\b",
+                        re.I)  # a clause that needs the one before it
 # A clause that waves away what came before it ("Anyway, I made soup", "whatever", "it's
 # fine"): what was waved away is what mattered.
 _DISMISSING = re.compile(r"^(?:anyway|anyhow|whatever|never ?mind|oh well|that's life|it'?s fine|"
@@ -100,9 +101,17 @@ _SUBJECT_START = re.compile(
     r"[A-Z]\w*)\b")
 
 
+# Things named one after another, with no verb ("the boiler, the car, and then the cat").
+_LIST_OF_THINGS = re.compile(r"^(?:(?:and |then |and then )?(?:the|a|an|your|his|her|their) "
+                             r"[\w'-]+(?: [\w'-]+)?(?:, |,? and |$))+$", re.I)
+
+
 def without_subject(restated: str) -> bool:
-    """Whether what is said back begins without a subject of its own, as a texted fragment."""
-    return not _SUBJECT_START.match(restated)
+    """Whether what is said back reads as a texted fragment: it begins without a subject of its
+    own, or names things one after another without a verb ("the boiler, the car, and then the
+    cat" read broken after "It sounds as if")."""
+    return not _SUBJECT_START.match(restated) or bool(
+        _LIST_OF_THINGS.match(restated) and not _VERBISH.search(restated))
 
 
 def restate(message: str) -> str | None:

@@ -322,3 +322,19 @@ def test_a_question_with_a_general_you_is_said_back_as_what_they_wonder() -> Non
         "you're wondering what to get someone who has just finished chemo"
     assert restate("How do you tell a child their dog has died?") == \
         "you're looking for a way to tell a child their dog has died"
+
+
+def test_a_clause_that_hangs_on_another_is_not_said_back_alone() -> None:
+    # set 20: "As I hear it, though you don't miss the marking at all" for a teacher turned
+    # plumber who misses the staffroom
+    assert restate("I left teaching to retrain as a plumber. The money is better, my back is "
+                   "worse, and I miss the staffroom more than I thought I would, though I don't "
+                   "miss the marking at all.") == \
+        "you miss the staffroom more than you thought you would"
+
+
+def test_what_is_said_back_without_a_verb_reads_as_a_fragment() -> None:
+    # set 20: "It sounds as if the boiler, the car, and then the cat."
+    from assistant.faithful import without_subject
+    assert without_subject("the boiler, the car, and then the cat")
+    assert not without_subject("the boiler broke, then the car")
