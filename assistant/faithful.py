@@ -335,6 +335,13 @@ _BARE_KIN = re.compile(r"^(?:mum|mom|dad|partner|husband|wife|hubby|boss|nan|gra
                        r"grandad|grandpa|landlord|landlady|flatmate)(?:'s)?(?= \w)", re.I)
 
 
+_KIN_DOING = re.compile(
+    r"^(your (?:mum|mom|dad|partner|husband|wife|hubby|boss|nan|gran|grandma|grandad|grandpa|"
+    r"landlord|landlady|flatmate|sister|brother|son|daughter|manager|neighbour|ex|friend)) "
+    r"((?!(?:wedd|fitt|even|morn|meet|build|ceil|sibl|pudd|earr|stuff|cloth)ing)[a-z]{2,}ing)\b",
+    re.I)
+
+
 def _said_back(clause: str, text: str, limit: int) -> str:
     """A clause of `text` in the second person, at most `limit` words."""
     own = _LEADING.sub("", clause)
@@ -351,6 +358,10 @@ def _said_back(clause: str, text: str, limit: int) -> str:
         clause = re.sub(r"^you was\b", "you were", clause)
     elif _BARE_KIN.match(clause):  # "Partner moved out", "Mum rang": theirs, texted
         clause = f"your {clause[0].lower()}{clause[1:]}"
+    # "Landlord selling", "my sister visiting": said with its "is" ("your landlord's selling"),
+    # or it reads as a sentence and is broken (set 21: "What I hear is that your landlord
+    # selling")
+    clause = _KIN_DOING.sub(r"\1's \2", clause)
     first, _, rest = clause.partition(" ")
     if first != "I" and not re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(first)}\b", text):
         clause = f"{first.lower()} {rest}".strip()  # a name (capitalised mid-sentence) stays

@@ -338,3 +338,11 @@ def test_what_is_said_back_without_a_verb_reads_as_a_fragment() -> None:
     from assistant.faithful import without_subject
     assert without_subject("the boiler, the car, and then the cat")
     assert not without_subject("the boiler broke, then the car")
+
+
+def test_their_people_doing_something_keep_the_is() -> None:
+    # set 21: "What I hear is that your landlord selling, and two months to find somewhere"
+    assert restate("Landlord selling. Two months to find somewhere.") == \
+        "your landlord's selling, and two months to find somewhere"
+    assert restate("Dad working nights again.") == "your dad's working nights again"
+    assert restate("My son's wedding ring is lost.") == "your son's wedding ring is lost"
