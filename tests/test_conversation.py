@@ -13,6 +13,7 @@ from assistant.conversation import (
 )
 from assistant.listening import ListeningService
 from assistant.policy import FixingDetector
+from assistant.routing import WHAT_TO_DO, Route
 from assistant.service import Assistant
 from tests.fakes import FakeChatModel
 
@@ -129,3 +130,27 @@ def test_their_own_words_said_back_are_not_read_as_advice(assistant: Assistant,
     assert turn.text.startswith("It sounds like you're looking for a way to stop feeling that "
                                 "you have to please everyone.")
     assert turn.policy.status != "fallback"
+
+
+class _AlwaysWhatToDo:
+    """A router that reads every message as asking what to do (the meaning router did so for
+    statements that asked nothing)."""
+
+    def route(self, message: str, allowed: tuple[str, ...] = ()) -> Route:
+        return Route(WHAT_TO_DO)
+
+
+@pytest.mark.parametrize(("message", "route"), [
+    ("My landlord is selling the flat.", "listen"),
+    ("We gave the deposit to her mum's care. I'd do it again. I just feel flat about it.",
+     "listen"),
+    ("Should I tell my manager I'm interviewing elsewhere?", WHAT_TO_DO),
+    ("My son sleeps till noon and I don't know whether to say anything.", WHAT_TO_DO),
+    ("what do i do about my flatmate", WHAT_TO_DO),
+])
+def test_the_offer_of_perspectives_is_only_for_a_message_that_asks(
+        assistant: Assistant, message: str, route: str) -> None:
+    # set 21: "Whatever you decide is yours to decide" to someone who had decided and asked nothing
+    comp, _ = companion(assistant)
+    comp.router = _AlwaysWhatToDo()  # type: ignore[assignment]
+    assert comp.route(message, REFLECT) == route
