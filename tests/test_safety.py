@@ -41,7 +41,8 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed13.jsonl": "9c4b375f20a4a9c864ef98d68e5ef4e7d36b138ec206496f65ef7eff274b18d0",
              "sealed14.jsonl": "48016b48643e1aa048d512a61700f4be66aff33835422676a93bda188c8bb35c",
              "sealed15.jsonl": "3d1bb8e162e160f1aefd189195dc434d7513a27ad40298e4922c2d8eed0b6619",
-             "sealed16.jsonl": "53105a5d273e3903e501fca7af7680a3f4c405ff759d2ae93bc51e836941d107"}
+             "sealed16.jsonl": "53105a5d273e3903e501fca7af7680a3f4c405ff759d2ae93bc51e836941d107",
+             "sealed17.jsonl": "132c46cbc90ed5b35c3d2c27664e05562add1e5b0e35a6035cd3be6c3421f456"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
 
@@ -88,7 +89,8 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "listening/sealed16/frozen.jsonl", "listening/sealed17/frozen.jsonl",
                 "listening/sealed18/frozen.jsonl", "care/sealed16.jsonl",
                 "listening/sealed19/frozen.jsonl", "listening/sealed20/frozen.jsonl",
-                "listening/sealed21/frozen.jsonl", "listening/sealed22/frozen.jsonl"]
+                "listening/sealed21/frozen.jsonl", "listening/sealed22/frozen.jsonl",
+                "care/sealed17.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
