@@ -295,7 +295,7 @@ _TWO_SIDED = re.compile(
     r"\bwould be (?:wonderful|amazing|great|lovely|nice|perfect)\b.*?\b(?:and I'm not sure|"
     r"(?:and (?:also|yet)|but) (?:I'd|I would|I'll|I will|it would|it'd)\b)", re.I)
 # More shapes of it, from the 35 of the 65 ambivalent messages of listening sets 1-19 that the
-# one above missed (development data; the two now read 59 of the 65, and one more of the other
+# one above missed (development data; the two now read 58 of the 65, and one more of the other
 # 764 messages, itself two-sided: "which I should be thrilled about, but…"): halves and days of
 # them, a gladness and its own sorrow, what they should feel and do not, what sounded or felt
 # one way and now another, what they love and what it costs them, what would help and what
@@ -303,10 +303,12 @@ _TWO_SIDED = re.compile(
 _TWO_SIDED_TOO = re.compile(
     r"\b(?:half|some|part) of me\b.+\b(?:half|some|part|the rest|the other \w+) of me\b|"
     r"\bsome days\b.+\bother days\b|"
+    # a gladness and a pull the other way ("relieved it's over and I also miss him"), not a
+    # gladness with distress that stays ("relieved the court case is over and I still can't
+    # sleep" was named torn on set 22)
     r"\b(?:I'm|I am|I was|I feel|I felt)\s+(?:so |really |a bit |kind of )?(?:relieved|proud|"
     r"glad|happy|excited|grateful|thrilled)\b.*?\b(?:and|but)\b (?:I'm |I am |I )?"
-    r"(?:also |still )?(?:miss|scared|afraid|terrified|embarrassed|ashamed|sad|guilty|worried|"
-    r"dread|can't|hate|wish)|"
+    r"(?:also |still )?(?:miss|scared|afraid|terrified|dread|hate|wish)|"
     r"\bI (?:should|ought to) be (?:glad|happy|grateful|pleased|thrilled|excited)\b.*?"
     r"(?:\bbut\b|\band I'?m not\b|\band I am not\b|\bmostly\b)|"
     r"\b(?:is|was|feels|felt|sounds|sounded) (?:like )?(?:exciting|a relief|freedom|a dream|"

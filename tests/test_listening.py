@@ -205,6 +205,8 @@ def test_a_feeling_is_named_only_where_the_words_show_how_it_landed(message: str
     ("Renting it out would pay the mortgage, but I'd have strangers in Dad's house.", True),
     ("I'm relieved the parcel came and I can finally wrap it.", False),  # not a sorrow of its own
     ("Going freelance was right for me and the money is better.", False),
+    # relief with distress that stays is no pull the other way (set 22: named torn)
+    ("I'm relieved the inquest is over and I still can't eat properly.", False),
 ])
 def test_both_sides_said_at_once_are_named_as_a_pull_both_ways(message: str,
                                                               sides: bool) -> None:
