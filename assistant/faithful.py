@@ -170,14 +170,17 @@ def restate(message: str) -> str | None:
     return said
 
 
+# A person's own people, as they name them ("my mum", "Partner", "our landlord").
+_KIN = (r"(?:mum|mom|mother|dad|father|parents?|sister|brother|son|daughter|kids?|children|child|"
+        r"family|friends?|mate|partner|husband|wife|hubby|girlfriend|boyfriend|ex|boss|manager|"
+        r"aunt|uncle|cousin|nan|gran|grandma|grandad|grandpa|grandmother|grandfather|"
+        r"neighbours?|flatmate|colleagues?|teacher|coach|doctor|landlord|landlady)")
+
+
 # Someone other than the person, at the start of a sentence ("Partner moved out on Saturday",
 # "my boss rang"): a sentence after it that leaves its subject off goes on about them.
-_SOMEONE = re.compile(
-    r"^(?:my |our |the |his |her |their )?(?:\w+ )?(?:mum|mom|mother|dad|father|parents?|"
-    r"sister|brother|son|daughter|kids?|children|child|partner|husband|wife|girlfriend|"
-    r"boyfriend|ex|boss|manager|aunt|uncle|cousin|nan|gran|grandma|grandad|grandpa|"
-    r"neighbours?|flatmate|landlord|landlady|teacher|coach|friend|mate|colleague|he|she|they)"
-    r"\b(?!')", re.I)
+_SOMEONE = re.compile(rf"^(?:my |our |the |his |her |their )?(?:\w+ )?(?:{_KIN}|he|she|they)"
+                      r"\b(?!')", re.I)
 
 
 def _with_the_one_before(before: str, chosen: str, text: str) -> str | None:
@@ -265,11 +268,7 @@ _LEANS = re.compile(
     r"(?:he|she|it|they|his|her|its|their|him|them|there)\b|"
     r"\b(?:it|them|him|her|that)(?: yet| since| again| now| anymore| any more)?$|\bsince$", re.I)
 _THEIRS = re.compile(r"\b(?:his|her|their) [a-z]+", re.I)
-_OWN_PEOPLE = re.compile(
-    r"\b(?:my|our) (?:\w+ )?(?:mum|mom|mother|dad|father|parents?|sister|brother|son|daughter|"
-    r"kids?|children|child|family|friends?|partner|husband|wife|girlfriend|boyfriend|ex|boss|"
-    r"manager|aunt|uncle|cousin|nan|gran|grandma|grandad|grandpa|grandmother|grandfather|"
-    r"neighbours?|flatmate|colleagues?|teacher|doctor)\b", re.I)
+_OWN_PEOPLE = re.compile(rf"\b(?:my|our) (?:\w+ )?{_KIN}\b", re.I)
 LEANING_WORDS = 12
 
 
@@ -331,14 +330,11 @@ _NO_SUBJECT = re.compile(
 
 
 # Their own people named without "my", as in a text message ("Partner moved out", "Mum rang").
-_BARE_KIN = re.compile(r"^(?:mum|mom|dad|partner|husband|wife|hubby|boss|nan|gran|grandma|"
-                       r"grandad|grandpa|landlord|landlady|flatmate)(?:'s)?(?= \w)", re.I)
-
-
+_BARE_KIN = re.compile(rf"^{_KIN}\b(?:'s)?(?= \w)", re.I)
+# One of them doing something, said without its "is" ("Landlord selling").
 _KIN_DOING = re.compile(
-    r"^(your (?:mum|mom|dad|partner|husband|wife|hubby|boss|nan|gran|grandma|grandad|grandpa|"
-    r"landlord|landlady|flatmate|sister|brother|son|daughter|manager|neighbour|ex|friend)) "
-    r"((?!(?:wedd|fitt|even|morn|meet|build|ceil|sibl|pudd|earr|stuff|cloth)ing)[a-z]{2,}ing)\b",
+    rf"^(your {_KIN}) ((?:not |still |always |never |finally |now )?"
+    r"(?!(?:wedd|fitt|even|morn|meet|build|ceil|sibl|pudd|earr|stuff|cloth)ing)[a-z]{2,}ing)\b",
     re.I)
 
 

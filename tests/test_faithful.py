@@ -345,4 +345,6 @@ def test_their_people_doing_something_keep_the_is() -> None:
     assert restate("Landlord selling. Two months to find somewhere.") == \
         "your landlord's selling, and two months to find somewhere"
     assert restate("Dad working nights again.") == "your dad's working nights again"
+    assert restate("Sister not speaking to me. Again.") == \
+        "your sister's not speaking to you, again"
     assert restate("My son's wedding ring is lost.") == "your son's wedding ring is lost"
