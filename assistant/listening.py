@@ -395,7 +395,8 @@ _PLAIN = {"used", "lost", "small", "raw", "empty", "moved", "stuck", "tired", "e
 _FELT = re.compile(r"\b(?:fe(?:el|els|elt|eling)|scar(?:ed|es|y)|nervous|happy|glad|excit\w*|"
                    r"upset|miserable|depressed|stressed|hate|dread\w*|furious|terrified|"
                    r"lonely|jealous|bored|irritable|restless|annoyed|gutted|livid|grumpy|"
-                   r"cranky|on edge|worn out|shattered|thrilled|delighted|"
+                   r"cranky|on edge|worn out|shattered|thrilled|delighted|mortif\w*|humiliat\w*|"
+                   r"panick\w*|in knots|devastat\w*|crushed|fuming|seething|petrified|"
                    # the list's own words in other forms ("it still hurts")
                    r"hurts|hurting|stings|aches)\b|"
                    # their own laughter shows how it landed: a sorrowful name for it misreads

@@ -152,7 +152,10 @@ def test_a_feeling_is_named_only_when_they_did_not_name_one_and_the_model_finds_
     for named in ("I'm scared of the dark.", "I feel nothing at all.", "I'm so angry at him.",
                   "I'm embarrassed that I still sleep with the light on.",
                   "Honestly so bored of my own company this winter, again.",
-                  "I've been irritable with the kids all week."):
+                  "I've been irritable with the kids all week.",
+                  # set 22: "trapped" added beside their own "mortifying"
+                  "Thirty and I still need the hall light on to sleep, which is mortifying.",
+                  "Woke up panicking because the flat was so quiet."):
         assert name_feeling(scores, named) is None, named  # they said it: no second guess
     assert name_feeling(scores, "I used to be close to her and we moved away.") == "afraid"
     scores["proud"] = 0.0
