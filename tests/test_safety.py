@@ -90,7 +90,7 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "listening/sealed18/frozen.jsonl", "care/sealed16.jsonl",
                 "listening/sealed19/frozen.jsonl", "listening/sealed20/frozen.jsonl",
                 "listening/sealed21/frozen.jsonl", "listening/sealed22/frozen.jsonl",
-                "care/sealed17.jsonl"]
+                "care/sealed17.jsonl", "listening/sealed23/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
