@@ -329,8 +329,12 @@ _NO_SUBJECT = re.compile(
     re.I)
 
 
-# Their own people named without "my", as in a text message ("Partner moved out", "Mum rang").
-_BARE_KIN = re.compile(rf"^{_KIN}\b(?:'s)?(?= \w)", re.I)
+# Their own people named without "my", as in a text message ("Partner moved out", "Mum rang"):
+# the ones that are someone's own when said bare ("Kids next door threw eggs" are not theirs,
+# set 23).
+_BARE_KIN = re.compile(r"^(?:mum|mom|dad|partner|husband|wife|hubby|boss|nan|gran|grandma|"
+                       r"grandad|grandpa|landlord|landlady|flatmate|sister|brother)\b(?:'s)?"
+                       r"(?= \w)", re.I)
 # One of them doing something, said without its "is" ("Landlord selling").
 _KIN_DOING = re.compile(
     rf"^(your {_KIN}) ((?:not |still |always |never |finally |now )?"
