@@ -392,7 +392,7 @@ WEIGHING = ("torn", "unsure", "stuck")
 _PLAIN = {"used", "lost", "small", "raw", "empty", "moved", "stuck", "tired", "exposed",
           "protective", "torn", "left out", "drained", "alone", "out of place", "shaken"}
 # Feelings said in other words than the list's.
-_FELT = re.compile(r"\b(?:fe(?:el|els|elt|eling)|scar(?:ed|es|y)|nervous|happy|glad|excit\w*|"
+_FELT = re.compile(r"\b(?:fe(?:el|els|eling)|felt|scar(?:ed|es|y)|nervous|happy|glad|excit\w*|"
                    r"upset|miserable|depressed|stressed|hate|dread\w*|furious|terrified|"
                    r"lonely|jealous|bored|irritable|restless|annoyed|gutted|livid|grumpy|"
                    r"cranky|on edge|worn out|shattered|thrilled|delighted|mortif\w*|humiliat\w*|"

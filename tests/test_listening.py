@@ -155,7 +155,9 @@ def test_a_feeling_is_named_only_when_they_did_not_name_one_and_the_model_finds_
                   "I've been irritable with the kids all week.",
                   # set 22: "trapped" added beside their own "mortifying"
                   "Thirty and I still need the hall light on to sleep, which is mortifying.",
-                  "Woke up panicking because the flat was so quiet."):
+                  "Woke up panicking because the flat was so quiet.",
+                  # set 23: "alone" beside "I've never felt so on my own" ("felt" was not read)
+                  "A full house at Easter and I've never felt so on my own."):
         assert name_feeling(scores, named) is None, named  # they said it: no second guess
     assert name_feeling(scores, "I used to be close to her and we moved away.") == "afraid"
     scores["proud"] = 0.0
