@@ -209,13 +209,15 @@ TEXTED_WORDS = 6
 _PAST_FORMS = ("got|ate|had|went|made|took|came|saw|left|lost|found|felt|spent|sent|told|said|"
                "bought|sold|met|ran|kept|heard|thought|knew|gave|forgot|woke|drove|slept|caught|"
                "broke|fell|sat|stood|wrote|drank|paid|won|threw|brought")
+# Nouns that end in -ing, never read as a verb ("wedding", "fitting", "evening", "ceiling").
+_ING_NOUNS = r"(?:wedd|fitt|even|morn|meet|build|ceil|sibl|pudd|earr|stuff|cloth)ing"
 # Something of a verb: a form of be, have or do, a modal, a contraction, a common verb, -ed, -ing
 _VERBISH = re.compile(
     r"\b(?:is|are|was|were|be|been|am|have|has|had|do|does|did|can|could|will|would|should|may|"
     r"might|must|get|go|come|say|make|take|feel|know|think|want|need|see|keep|give|"
     rf"{_PAST_FORMS}|hit|put|cut|let|[a-z]{{2,}}ed|"
-    # -ing, but not the nouns that end so ("wedding", "fitting", "evening", "ceiling")
-    r"(?!(?:wedd|fitt|even|morn|meet|build|ceil|sibl|pudd|earr|stuff|clothing)ing)[a-z]{3,}ing)\b|"
+    # -ing, but not the nouns that end so (_ING_NOUNS)
+    rf"(?!{_ING_NOUNS})[a-z]{{3,}}ing)\b|"
     r"'(?:s|re|m|ve|ll|d)\b|\b(?:ca|do|does|did|wo|is|are|was|were|have|has|had|could|would|"
     r"should|ai)n'?t\b", re.I)
 # "…lol it's fine", "…but whatever" at the end: waved away, not part of what happened.
@@ -338,7 +340,7 @@ _BARE_KIN = re.compile(r"^(?:mum|mom|dad|partner|husband|wife|hubby|boss|nan|gra
 # One of them doing something, said without its "is" ("Landlord selling").
 _KIN_DOING = re.compile(
     rf"^(your {_KIN}) ((?:not |still |always |never |finally |now )?"
-    r"(?!(?:wedd|fitt|even|morn|meet|build|ceil|sibl|pudd|earr|stuff|cloth)ing)[a-z]{2,}ing)\b",
+    rf"(?!{_ING_NOUNS})[a-z]{{2,}}ing)\b",
     re.I)
 
 
