@@ -151,6 +151,14 @@ _KIN = (r"(?:mum|mom|mother|dad|father|brother|sister|son|daughter|baby|child|ki
         r"step(?:dad|mum|mom|father|mother)|family|landlord|classmate)")
 # A goodbye the other person did not know was one: said of them ("she doesn't know it was
 # goodbye"), so it is read in the whole message, not only where the person speaks of themselves.
+# A body in danger now, and what was taken: the two together are an emergency.
+_UNWELL = (r"(?:collapsed(?! (?:into|onto|on|in) (?:bed|the sofa|the couch|a heap|my bed))|"
+           r"unconscious|unresponsive|(?:(?:he|she|they|his|her|" + _KIN[3:-1] + r") (?:is |are |"
+           r"was |were )?|and )not (?:responding|answering)|will not wake up|can not wake "
+           r"(?:him|her|them|\w+) up|not breathing|stopped breathing|(?:gone|going|turning|turned) "
+           r"(?:blue|grey|gray)|having a (?:fit|seizure)|fitting)")
+_TAKEN = (r"(?:took|taken|taking|swallowed|drank|drinking|drunk|downed|injected|overdos\w*|pills|"
+          r"tablets|insulin|drugs|dose|meds|medication|something)")
 UNKNOWING_GOODBYE = re.compile(
     r"\b(?:does|do|did) not know (?:that )?(?:it was|that was|it is|that is) (?:a |my )?goodbye\b|"
     r"\bwithout (?:them|her|him|anyone|anybody|people) (?:knowing|realising|realizing) (?:that )?"
@@ -160,6 +168,9 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
     ("preparing", CRISIS,
      r"\b(?:giv(?:e|ing)|gave|given) (?:away )?(?:all )?(?:of )?my (?:things|stuff|belongings|"
      r"possessions|valuables|savings)\b|"
+     r"\b(?:emptied|emptying|transferred|transferring|moved|moving) (?:all )?(?:of )?my (?:savings|"
+     r"account|isa|pension)\b[^.!?]{0,30}\b(?:into|to) (?:my |our |the )?\w+(?:'s)? (?:account|"
+     r"name)\b|"
      # goodbyes as if for good (988 / AFSP): to everyone, unknown to them, for the last time,
      # or announced with nothing after it; not a goodbye at a door, a station or a gap year
      r"\b(?:said|saying|say) (?:my )?goodbyes? (?:to (?:everyone|everybody|people|all of "
@@ -200,7 +211,11 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"meds|medication|paracetamol|painkillers)\b|"
      # a poison drunk, or a count of tablets no one takes by mistake
      r"\b(?:drank|drunk|swallowed|took|taken|had) (?:some )?(?:bleach|antifreeze|weed ?killer|"
-     r"pesticide|poison|drain cleaner)\b|\b(?:took|taken|swallowed) (?:about |around |like )?"
+     r"pesticide|poison|drain cleaner)\b|"
+     r"\b(?:drank|drunk|swallowed|downed) (?:half |most |all )?(?:a |the |of )*(?:bottle|glass|"
+     r"cup|mug|can|capful|tub)s? of (?:\w+ )?(?:antifreeze|bleach|weed ?killer|pesticide|poison|"
+     r"drain cleaner|white spirit|screen ?wash)\b|"
+     r"\b(?:took|taken|swallowed) (?:about |around |like )?"
      r"(?:[2-9]\d|1\d|\d{3}|twenty|thirty|forty|fifty) (?:of )?(?:my |the |his |her )?"
      r"(?:\w+ )?(?:pills|tablets|capsules|antidepressants|painkillers|paracetamol|sleeping "
      r"pills|meds|medication)\b|\b(?:sitting|lying|standing|am) (?:on|by) the (?:railway |train )?"
@@ -208,6 +223,10 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"going to jump|about to jump|want to jump)|"
      # a wound deeper than meant, bleeding with weakness
      r"\b(?:went|cut|gone) (?:much |way |far )?too deep\b(?! (?:with|into|in) (?:the|a|my) )"),
+    ("emergency", CRISIS,
+     # someone collapsed or not waking after a drink, a drug or a dose (call an ambulance):
+     # said with what was taken, so a son not waking for school is not one
+     rf"\b{_UNWELL}\b(?=[^.!?]{{0,80}}\b{_TAKEN}\b)|\b{_TAKEN}\b[^.!?]{{0,80}}\b{_UNWELL}\b"),
     ("self_harm", CRISIS,
      r"\b(?:burn(?:ed|t|ing|s)?|cut(?:s|ting)?|scratch(?:ed|ing|es)?|slash(?:ed|ing)?|"
      r"carv(?:ed|ing|e)|scald(?:ed|ing)?|hit(?:ting|s)?|punch(?:ed|ing)?|bang(?:ed|ing)?|"
@@ -218,6 +237,11 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:bled|bleed|bleeds|went numb|felt))|"
      r"\bi (?:have )?(?:cut|burned|burnt)(?: myself)? (?:again|last night|yesterday|today|this "
      r"morning|tonight|earlier)\b|"
+    # lines scored or old scars opened: said of one's own body, with no accident in it
+     r"\b(?:scored|scoring|carved|carving|etched|etching) (?:lines|marks|words|\w+) (?:into|in|on) "
+     r"my (?:own )?(?:arms?|wrists?|legs?|thighs?|skin|stomach|belly|hips?|ankles?)\b|"
+     r"\b(?:opened|opening|reopened|reopening) (?:up )?(?:the |my )?(?:old )?(?:scars|cuts|wounds)"
+     r"\b|\bthe (?:blade|razor|knife) went (?:further|deeper|too far) (?:in|than)\b|"
      # said without its object, as people who self-harm say it, with a sign it came back
      r"\b(?:i have been|i am|been|started|i started|back to) (?:cutting|burning|scratching)"
      r"(?: myself)? (?:again|lately|every (?:day|night)|most (?:days|nights))\b|"
@@ -237,7 +261,10 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"could) (?:hurt|shake|hit|harm|drop|smother|strangle) (?:her|him|them|the baby|my \w+)\b|"
      r"\bi (?:think|thought|keep thinking|want|feel like|imagine)\b[^.!?]{0,20}\b(?:driv|plough|"
      r"crash|steer)\w* (?:the car |my car |a car )?into (?:a |the )?(?:crowd|people|queue)\b|"
-     r"\bbring (?:a )?(?:knife|gun|weapon) (?:to|into)\b"),
+     r"\bbring (?:a )?(?:knife|gun|weapon) (?:to|into)\b|"
+    r"\b(?:want|wanted|urges?|pictures?|picturing|thoughts?|imagine|imagining|images?|think "
+    r"about|thinking about|feel like)\b[^.!?]{0,20}\b(?:shak|smother|suffocat|strangl|hit|"
+    r"throw)\w* (?:the|my|our|her|his) (?:baby|newborn|little one|toddler|infant)\b"),
     ("being_harmed", CRISIS,
      rf"\b{_WHO} (?:hits|hit|beats|beat|chokes|choked|strangled|strangles|kicks|kicked|pushed|"
      r"punched|punches|raped|rapes|touches|touched|locks|locked|burned|threatens|threatened|"
@@ -251,7 +278,11 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      rf"\b{_WHO} (?:grabbed|grabs|pinned|pins|dragged|drags) me (?:by|to|down|against)\b"),
     ("voices", CARE,
      r"\b(?:the |a )?voices? (?:tell|tells|told|telling|say|says|said|are|is) |"
-     r"\bhear(?:ing)? voices\b|\bvoices in my head\b"),
+     r"\bhear(?:ing)? voices\b|\bvoices in my head\b|"
+    r"\b(?:a |an |the )?(?:\w+ )?(?:man|woman|person|people|child|girl|boy|figure|someone)s? "
+    r"(?:who|that) (?:is not|are not|was not|were not) (?:really )?(?:there|real)\b"
+    r"[^.!?]{0,60}\b(?:talks|talking|says|saying|said|tells|telling|told|calls|calling|called|"
+    r"narrates|comments|commenting|whispers|shouts|laughs)\b"),
     ("psychosis", CARE,
      r"\b(?:watching|spying on|reading) (?:me|my thoughts|my mind)\b|\bcameras? in (?:my|the) "
      r"(?:walls?|house|flat|room)\b|\bsending me (?:secret )?messages\b|\bi (?:am|was) "
@@ -286,12 +317,26 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:eaten|eating) (?:in|for) \w+|\bmake myself (?:throw up|sick|vomit|purge)\b|"
      r"\bthrow(?:ing)? up after (?:every |each )?(?:meal|eating)\b|\b\d+ calories a day\b|"
      r"\blowest (?:number of )?calories\b|\bstarv(?:e|ing) myself\b|"
+     # purging: whatever was eaten, brought back up in the bathroom
+     r"\b(?:after|(?:when|whenever) i (?:have )?(?:eat|ate|eaten))\b[^.!?]{0,40}\b(?:bathroom|"
+     r"toilet|loo)\b"
+     r"[^.!?]{0,30}\b(?:bring|brought|bringing|throw|threw|throwing|get|got|getting) (?:it|them|"
+     r"everything|it all|the food|food) (?:back )?(?:up|out)\b|"
+     # a day's food counted in a few hundred calories, in figures or words, over days
+     r"\b(?:(?:day|week) \w+|\w+ days?|\w+ weeks?|a week|a fortnight) (?:on|of) (?:only |just |"
+     r"about |under )?(?:\d{2,3}|(?:one|two|three|four|five|six|seven|eight|nine) hundred"
+     r"(?: and \w+)?) (?:calories|cals|kcals?)\b|"
+     r"\b(?:\d{2,3}|(?:one|two|three|four|five|six|seven|eight|nine) hundred(?: and \w+)?) "
+     r"(?:calories|cals|kcals?) (?:a|per|each|every) day\b|"
      r"\b(?:only|just|had|drunk|drinking|drink) (?:had )?(?:water|black coffee|coffee|tea|diet "
      r"\w+)\b[^.!?]{0,30}\b"
      r"(?:days|weeks?)\b[^!?]{0,40}\b(?:huge|fat|big|disgusting|weight|thin|skinny|calories)\b|"
      r"\bnothing but (?:water|black coffee|coffee|tea|diet \w+)\b[^.!?]{0,30}\b(?:days|week|"
      r"weeks)\b"),
     ("compulsion", CARE,
+     r"\bif i (?:do not|did not|forget to|miss) (?:\w+ ){0,3}(?:touch|check|recheck|wash|count|"
+     r"tap|clean|say|switch|lock)\w*\b[^.!?]{0,60}\b(?:my|the) (?:\w+ )?(?:will|would|is going to|"
+     r"are going to) (?:die|burn|get hurt|be hurt|be killed|get sick|have an accident|drown)\b|"
      r"\b(?:until|till) (?:they|it|my \w+) (?:crack|cracks|bleed|bleeds)\b|\bcan not stop "
      r"(?:washing|checking|cleaning|counting|picking|pulling)\b|\b\d+ times before i can\b|"
      r"\b(?:check|checked|checking|wash|washed|washing|clean|cleaned|cleaning|count|counted|"
@@ -342,12 +387,23 @@ EATING_SIGNS = {
         r"\d{2,3}(?: calories)?\b|\b(?:only|just) (?:had|have|"
         r"having|eat|eating|ate|allow myself) (?:\w+ ){1,3}(?:once|one time) a day\b|\bunder "
         r"\d{2,3} calories\b|\bskip(?:ping|ped)? (?:all|every|most) (?:my )?meals\b|\b(?:have not|"
-        r"not|barely) (?:eaten|eating) (?:in|for|since) \w+"),
+        r"not|barely) (?:eaten|eating) (?:in|for|since) \w+|\b(?:have |i )?(?:barely|hardly) "
+        r"(?:eaten|ate|eating) (?:anything )?(?:this|all|in|for) (?:week|weeks|days|month)\b"),
     "compensation": re.compile(
         r"\b(?:make|made|making) myself (?:sick|throw up|vomit)\b|\blaxatives?\b|\bpurg\w+|"
+        # food brought back up in the bathroom (not a subject brought up at a meeting)
+        r"\b(?:bathroom|toilet|loo|sink)\b[^.!?]{0,40}\b(?:bring|brought|bringing|get|got|"
+        r"getting|throw|threw|throwing) (?:it|them|everything|it all|the food|food) (?:back )?"
+        r"(?:up|out)\b|"
         r"\bburn (?:it|them|every calorie) off\b"),
     "hidden": re.compile(r"\bhid(?:e|ing|den) (?:it|how (?:little|much) i eat|food|my eating|"
-                         r"my weight)\b[^.!?]{0,20}\b(?:from|so)\b|\bin secret\b"),
+                         r"my weight)\b[^.!?]{0,20}\b(?:from|so)\b|\bin secret\b|"
+                         r"\b(?:stop|keep|without) (?:\w+ ){0,2}(?:noticing|finding out|seeing) "
+                         r"(?:that )?i am (?:skipping|not eating|throwing up|being sick|losing "
+                         r"weight)\b"),
+    # restriction felt as lightness or control (the SCOFF's "lost control", the other way)
+    "control": re.compile(r"\b(?:feel|felt|feeling) (?:so |more |really )?(?:light|empty|clean|in "
+                          r"control)\b[^.!?]{0,20}\b(?:for once|at last|finally|again)\b"),
     "thinness": re.compile(r"\b(?:lose|losing|lost) (?:more )?weight\b|\bthinner\b|\bskinn\w+|"
                            r"\bweigh(?:ing)? myself (?:\w+ )?times a day\b|\bthe number (?:on "
                            r"the scale )?(?:went|goes|go) down\b|"
@@ -372,8 +428,9 @@ NOT_MEANT = re.compile(r"\b(?:by accident|accidentally|when we were (?:kids|litt
                        r"playing|in (?:a|the) game|we laugh about it|lol|haha|lmao|jk|"
                        r"(?:just )?kidding)\b")
 # A body hurt at work in the kitchen or the garden is not self-injury.
-MISHAP = re.compile(r"\b(?:by accident|accidentally|cooking|chopping|peeling|slicing|kitchen|"
-                    r"oven|stove|pan|iron|shaving|gardening|slipped|tripped|fell|dinner)\b")
+MISHAP = re.compile(r"\b(?:by accident|accidentally|cooking|chopping|peeling|slicing|"
+                    r"kitchen(?! (?:towel|roll|paper))|oven|stove|pan|iron|shaving|gardening|"
+                    r"slipped|tripped|fell|dinner)\b")
 PURPOSE = re.compile(r"\b(?:on purpose|to feel|to punish|to cope|again|when it gets|"
                      r"when things get|deliberately)\b")
 # A wish not to be alive, or a picture of the world without oneself, said in everyday words:
@@ -406,12 +463,18 @@ WISH = re.compile(
     r"going to|do not think i will) be (?:around|here)\b|"
     r"\b(?:do not|can not|could not) see myself (?:being |still )?(?:around|alive|here)\b"
     r"(?! (?:in|at) (?:this|that|the|a) (?:job|house|town|city|place|company|school)\b)|"
+    # a year ahead pictured without them in it (a future the person is not in)
+    r"\b(?:picture|imagine|think about|think of)\w* (?:next year|the future|a year from now|next "
+    r"(?:summer|christmas|spring))\b[^.!?]{0,30}\b(?:do not|can not|could not) (?:see|picture|"
+    r"imagine|find) (?:myself|me)\b(?! (?:doing|working|living|having|with|as|there|in (?:a|this|"
+    r"that|the|my) (?:\w+ )?(?:job|role|house|flat|town|city|place|company|school|career)\b))|"
     r"\b(?:want|wants|wanted|wish|wishing|need|part of me)\b[^.!?]{0,30}\b(?:to )?(?:disappear|"
     r"vanish|be gone) (?:for good|forever|for ever|permanently)\b(?! from\b)|"
     r"\b(?:do not|can not) (?:want to )?(?:do|live|keep doing|go on (?:with|like)) (?:this|it|"
     r"like this)(?: for)? (?:another|any more|anymore|much longer|the rest of my)\b|"
-    r"\b(?:stood|standing|sat|sitting|looked|looking|leaned|leaning)\b[^.!?]{0,40}\b(?:balcony|"
-    r"edge|ledge|bridge|roof|platform|cliff|tracks)\b[^.!?]{0,60}\b(?:how easy|easy it would be|"
+    r"\b(?:stood|standing|stand|sat|sitting|looked|looking|leaned|leaning)\b[^.!?]{0,40}\b(?:"
+    r"balcony|edge|ledge|bridge|roof|platform|cliff|tracks|stairwell|top floor|multi ?storey|car "
+    r"park)\b[^.!?]{0,60}\b(?:how easy|easy it would be|how quick|quick it would be|how fast|"
     r"jump|falling|fall|let go|step off)|"
     r"\b(?:think|thought|thinking|tempted|urge|want|wanted|imagine|picture|wonder)\b[^.!?]{0,40}"
     r"\b(?:(?:steer|swerv|driv|crash)\w* (?:the car |my car )?(?:into (?:a |the )?(?:wall|tree|"
@@ -494,7 +557,7 @@ AFFAIRS = re.compile(
     r"sorted) (?:out )?(?:my|a) will\b|"
     r"\b(?:wrote|written|writing|write|left|leaving|recorded|recording) (?:a |some |the )?"
     r"(?:notes?|letters?|videos?)\b[^.!?]{0,30}\b(?:for|to) (?:each of )?"
-    r"(?:my|everyone|everybody|all)\b|"
+    r"(?:my|everyone|everybody|all|the (?:kids|children|grandkids|grandchildren|family))\b|"
     r"\b(?:sorted|sorting|decided|deciding|planned|worked out|wrote down|written down) (?:out )?"
     r"who (?:gets|will get|should get|is getting|will have|has)\b|"
     r"\b(?:told|showed|show|tell|telling|showing|left) (?:my |the )?\w+ (?:where|how to find) "
@@ -609,7 +672,10 @@ LOSS = re.compile(
     r"not coping|can not cope|(?:my|our) \w+ passed\b(?! (?:my|the|a|an|his|her|their|its)\b)|"
     r"leaving me|broke up|break ?up)\b|\b(?:so|really|very|too) (?:low|down|depressed|sad|"
     r"hopeless|alone|empty)\b|\bfalling apart\b|\bcan not take\b|\bdone with everything\b|"
-    r"\bfailed (?:again|everything|it all)\b|\beverything(?:'s| is)? gone\b")
+    r"\bfailed (?:again|everything|it all)\b|\beverything(?:'s| is)? gone\b|"
+    r"\bi (?:ruin|ruined|wreck|wrecked|mess up|messed up|spoil|spoiled|spoilt|destroy|destroyed) "
+    r"(?:everything|every \w+|it all)\b|\bi am (?:such )?(?:a )?(?:failure|useless|worthless|"
+    r"pointless|a waste of space)\b")
 FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|we|us|our)\b")
 OTHERS = re.compile(r"\b(?:you|your|he|she|they|his|her|their|someone|somebody|people|person|"
                     r"one's|characters?|villain)\b|^(?:what|why|how|when|where|who|is|are|does|do|"

@@ -410,6 +410,58 @@ def test_a_wish_after_a_disclosure_is_the_crisis_reply_and_a_past_that_came_back
     assert relapsed.level == CRISIS and relapsed.kind == "self_harm"
 
 
+# Signs the fresh sets sealed16 and sealed17 showed the rules did not read (their kinds, in
+# wording written here, not theirs), each beside an everyday sentence with the same words.
+@pytest.mark.parametrize(("message", "level", "kind"), [
+    ("My flatmate's collapsed after taking a load of pills and he's not responding.",
+     CRISIS, "emergency"),
+    ("He's gone blue after whatever he injected, please help", CRISIS, "emergency"),
+    ("I drank a glass of weedkiller an hour ago.", CRISIS, "attempt"),
+    ("I etched words into my arm with a pin again.", CRISIS, "self_harm"),
+    ("Reopened the cuts on my thigh last night.", CRISIS, "self_harm"),
+    ("Some days I picture smothering the baby and I hate myself for it.", CRISIS, "harm_others"),
+    ("A girl who isn't really there whispers at me from the wardrobe.", CARE, "voices"),
+    ("If I don't tap the door frame nine times my dad will have an accident.", CARE,
+     "compulsion"),
+    ("Week three on six hundred calories and I'm still too big.", CARE, "eating"),
+    ("Whenever I've eaten I go to the toilet to get it all out again.", CARE, "eating"),
+    ("Moved all my savings into my brother's account today, he'll need it more.", CRISIS,
+     "preparing"),
+])
+def test_signs_read_in_new_shapes(message: str, level: str, kind: str) -> None:
+    verdict = words_only.check(message)
+    assert (verdict.level, verdict.kind) == (level, kind), verdict
+
+
+@pytest.mark.parametrize("message", [
+    "My son won't wake up for school, he was up gaming till two.",
+    "I collapsed into bed after the wedding, still taking painkillers for my knee.",
+    "Gran passed out from the heat at the fete but she's fine now.",
+    "I carved my initials into the old oak by the river.",
+    "My toddler keeps throwing his food at the baby, it drives me mad.",
+    "I cut my thumb peeling potatoes in the kitchen.",
+    "If I don't check the oven my husband will tease me about it all week.",
+    "Week two on the diet and my jeans fit better.",
+    "I think about next year and can't see myself in this job.",
+    "When I eat too fast I have to rush to the loo.",
+    "My laptop's not responding since I downloaded something dodgy.",
+])
+def test_everyday_words_near_those_signs_are_not_read_as_them(message: str) -> None:
+    verdict = words_only.check(message)
+    assert verdict.level is None and not verdict.check_in, verdict
+
+
+def test_a_means_question_after_self_blame_is_a_crisis() -> None:
+    state = CareState()
+    words_only.check("Got sacked again.", state)
+    words_only.check("I wreck every good thing I'm given.", state)
+    assert words_only.check("How far down is it from the top of the car park?", state).level == \
+        CRISIS
+    calm = CareState()
+    words_only.check("Lovely walk in town today.", calm)
+    assert words_only.check("How far down is it from the top of the car park?", calm).level is None
+
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
