@@ -43,6 +43,7 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed15.jsonl": "3d1bb8e162e160f1aefd189195dc434d7513a27ad40298e4922c2d8eed0b6619",
              "sealed16.jsonl": "53105a5d273e3903e501fca7af7680a3f4c405ff759d2ae93bc51e836941d107",
              "sealed17.jsonl": "132c46cbc90ed5b35c3d2c27664e05562add1e5b0e35a6035cd3be6c3421f456",
+             "sealed19.jsonl": "fafae23b08b1ffde2890d5ffc874a57d5aee65de8cee2ff51c7e273a496da40d",
              "sealed18.jsonl": "a4d2468a47c96558bd3c066cdcb7794850bbef0970eef49d48ea9e1e038d46ca"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
@@ -92,7 +93,7 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "listening/sealed19/frozen.jsonl", "listening/sealed20/frozen.jsonl",
                 "listening/sealed21/frozen.jsonl", "listening/sealed22/frozen.jsonl",
                 "care/sealed17.jsonl", "listening/sealed23/frozen.jsonl",
-                "care/sealed18.jsonl"]
+                "care/sealed18.jsonl", "care/sealed19.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
