@@ -93,7 +93,8 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "listening/sealed19/frozen.jsonl", "listening/sealed20/frozen.jsonl",
                 "listening/sealed21/frozen.jsonl", "listening/sealed22/frozen.jsonl",
                 "care/sealed17.jsonl", "listening/sealed23/frozen.jsonl",
-                "care/sealed18.jsonl", "care/sealed19.jsonl"]
+                "care/sealed18.jsonl", "care/sealed19.jsonl",
+                "listening/sealed24/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
