@@ -121,6 +121,14 @@ def restate(message: str) -> str | None:
     if not text:
         return None
     text = _TRAILING_DISMISSAL.sub("", text) or text
+    if (lead_ask := _LEAD_THEN_ASK.match(text)) and not _QUESTION_WORD.match(text) and (
+            said := restate(f"{lead_ask.group(1)}.")):
+        # "I saw his profile on Hinge, do I say something?": what happened, and what they
+        # weigh; said back whole, the question reads as the listener's statement (set 24)
+        question = lead_ask.group(2)
+        shaped = next((shape.format(*m.groups()) for pattern, shape in _ASKS
+                       if (m := pattern.match(question))), None)
+        return _joined(_trim(said, SETTING_WORDS), _trim(to_you(shaped))) if shaped else said
     statements = _joined_fragments(
         [_ASIDE_QUESTION.sub("", s.strip()) for s in sentences(text) if not s.endswith("?")])
     if len(statements) == 1 and _QUESTION_WORD.match(text):  # a question typed without its mark
@@ -230,6 +238,10 @@ _TRAILING_DISMISSAL = re.compile(
 _ASIDE_QUESTION = re.compile(
     r"(?:,|\s+(?:lol|haha|lmao|tbh|idk|honestly|like))\s+(?:what|why|how|who|is it|am i|"
     r"is that|does anyone|do i|should i)\b[^.!?]*$", re.I)
+# A statement with a question of what to do typed on after a comma, the message's only sentence.
+_LEAD_THEN_ASK = re.compile(
+    r"^([^.!?]{12,}?),\s+((?:do|should|shall|can|could|would|must) (?:i|we)\b[^.!?]*|(?:is|was) it "
+    r"\b[^.!?]*|am i\b[^.!?]*|what (?:do|should|can|could) (?:i|we)\b[^.!?]*)\?+$", re.I)
 # A sentence with no verb of its own that goes on from the one before ("got dumped over text.
 # after four years."): said back alone it loses what it was about.
 _FRAGMENT = re.compile(r"^(?:after|for|over|since|with|without|in|on|at|by|before|during|"
@@ -370,11 +382,25 @@ def _said_back(clause: str, text: str, limit: int) -> str:
     return _trim(clause, limit)
 
 
+# A clause that ends where someone begins to speak ("her mum said to me afterwards"): what they
+# said is in the clause after it, and said back alone it is cut off (set 24).
+_SPEAKS = re.compile(r"\b(?:said|says|told (?:me|us)|asked|asks|goes|went|replied|added|"
+                     r"whispered|shouted|texted|wrote)(?: to (?:me|us|him|her|them))?"
+                     r"(?: afterwards| after| later| then| again| just)?$", re.I)
+
+
 def _units(statement: str) -> list[str]:
-    """A short sentence whole; a long one in its clauses."""
+    """A short sentence whole; a long one in its clauses, a clause that ends where someone
+    speaks kept with what they said."""
     if len(statement.split()) <= MAX_WORDS:
         return [statement] if len(statement.split()) >= 3 else []
-    return [c for c in _CLAUSE.split(statement) if len(c.split()) >= 4]
+    clauses: list[str] = []
+    for clause in _CLAUSE.split(statement):
+        if clauses and _SPEAKS.search(clauses[-1]):
+            clauses[-1] = f"{clauses[-1]}, {clause}"
+        else:
+            clauses.append(clause)
+    return [c for c in clauses if len(c.split()) >= 4]
 
 
 def _trim(clause: str, limit: int = MAX_WORDS) -> str:

@@ -127,9 +127,12 @@ BRIGHT = {"relieved", "proud", "hopeful", "grateful", "moved"}
 # is also the first word of "left behind", "left alone"), unsure 8/26; against torn 0/34, stuck
 # 1/30, frustrated 2/33, disappointed 4/26, sad 20/74. Not offered to the model, which names the
 # likeliest of the rest or none; "unsure" still is for a question of what to do (WEIGHING), where
-# it fit every time.
+# it fit every time. The same count on the labels of sets 14-23 (labelled with a reason for every
+# misreading) added disappointed 17/51, worried 6/19 and regretful 2/5, against sad 16/88, stuck
+# 7/44, frustrated 4/28, torn 2/17, lonely 0/8, hurt 0/7: "disappointed" was named for a cat
+# with weeks to live, a father who no longer knew his son, buyers shown round while they slept.
 UNRELIABLE = frozenset({"guilty", "embarrassed", "confused", "overwhelmed", "anxious",
-                        "left out", "unsure"})
+                        "left out", "unsure", "disappointed", "worried", "regretful"})
 # Feelings named in other words than the list's.
 _KIN = [{"afraid", "scared", "terrified", "frightened", "worried", "anxious", "worrying"},
         {"alone", "lonely", "isolated"}, {"angry", "furious", "mad", "resentful"},
@@ -403,7 +406,10 @@ _FELT = re.compile(r"\b(?:fe(?:el|els|eling)|felt|scar(?:ed|es|y)|nervous|happy|
                    # it (not others laughing at them)
                    r"\b(?:i|we)(?: am| was| were|'m|'ve been| have been| just| all| both)* "
                    r"(?:laugh|giggl|grinn|smil)\w*|\bcan'?t stop (?:laugh|grinn|smil|giggl)\w*|"
-                   r"\b(?:been|am|'m) (?:laughing|grinning|smiling|giggling)\b", re.I)
+                   r"\b(?:been|am|'m) (?:laughing|grinning|smiling|giggling)\b|"
+                   # the tone typed in: laughter ("lol"), or two or more exclamation marks
+                   # (set 24: "sad" for twins born "!!!" and for a retainer eaten "AGAIN lol")
+                   r"\b(?:lol|lmao|rofl|haha\w*|hehe\w*)\b|!{2,}", re.I)
 
 # Below this log-probability (about 1 in 90) the model is not sure enough of a feeling to name
 # one: set 5 (development since it was labelled) had "sad" to a daughter using a first name at

@@ -350,3 +350,20 @@ def test_their_people_doing_something_keep_the_is() -> None:
     assert restate("Sister not speaking to me. Again.") == \
         "your sister's not speaking to you, again"
     assert restate("My son's wedding ring is lost.") == "your son's wedding ring is lost"
+
+
+def test_a_question_typed_on_after_what_happened_is_said_back_as_what_they_weigh() -> None:
+    # set 24: "...on Hinge last night, do I say something?" came back as the listener's
+    # statement ("you saw ..., do you say something.")
+    assert restate("My neighbour keeps parking across our drive, should I report him?") == (
+        "your neighbour keeps parking across your drive, and you're weighing whether to "
+        "report him")
+    assert restate("The school rang about my son again, what do I do?") == (
+        "the school rang about your son again")
+    assert restate("Why does nobody call, is it me?") is None
+
+
+def test_a_clause_where_someone_begins_to_speak_keeps_what_they_said() -> None:
+    said = restate("We went to the parents' evening after a long day at work and a late train, "
+                   "and at the end his teacher told me, he is the kindest boy in the class.")
+    assert said is not None and said.endswith("he is the kindest boy in the class")
