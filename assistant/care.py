@@ -675,7 +675,8 @@ LOSS = re.compile(
     r"\bfailed (?:again|everything|it all)\b|\beverything(?:'s| is)? gone\b|"
     r"\bi (?:ruin|ruined|wreck|wrecked|mess up|messed up|spoil|spoiled|spoilt|destroy|destroyed) "
     r"(?:everything|every \w+|it all)\b|\bi am (?:such )?(?:a )?(?:failure|useless|worthless|"
-    r"pointless|a waste of space)\b")
+    r"pointless|a waste of space)\b|"
+    r"\b(?:have not|not|barely|hardly|never) slept (?:properly |well |at all )?(?:in|for|since)\b")
 FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|we|us|our)\b")
 OTHERS = re.compile(r"\b(?:you|your|he|she|they|his|her|their|someone|somebody|people|person|"
                     r"one's|characters?|villain)\b|^(?:what|why|how|when|where|who|is|are|does|do|"
@@ -961,6 +962,10 @@ class CareCheck:
             if kind != "distress" and (match := _spoken(pattern, text)):
                 if kind == "self_harm" and MISHAP.search(text) and not PURPOSE.search(text):
                     continue  # "I cut myself shaving"
+                if kind == "mania" and re.search(r"\bslept\b|\bsleep", match.group(0)):
+                    continue  # sleep lost is not sleep not needed: mania_signs and RULES read
+                    # it beside another sign (listening set 24: "havent slept properly all
+                    # week" before a job interview had the care reply)
                 level = CARE if kind in self.model.care_kinds else CRISIS
                 found = max(found, (level, kind, match.group(0)), key=lambda f: RANK[f[0]])
         return found

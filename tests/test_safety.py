@@ -43,7 +43,7 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed15.jsonl": "3d1bb8e162e160f1aefd189195dc434d7513a27ad40298e4922c2d8eed0b6619",
              "sealed16.jsonl": "53105a5d273e3903e501fca7af7680a3f4c405ff759d2ae93bc51e836941d107",
              "sealed17.jsonl": "132c46cbc90ed5b35c3d2c27664e05562add1e5b0e35a6035cd3be6c3421f456",
-             "sealed19.jsonl": "fafae23b08b1ffde2890d5ffc874a57d5aee65de8cee2ff51c7e273a496da40d",
+             "sealed19.jsonl": "ff888f7da3f58911ac3c508e83cc0eb77a9df0caf8a827ae72a63f0fdcaba510",
              "sealed18.jsonl": "a4d2468a47c96558bd3c066cdcb7794850bbef0970eef49d48ea9e1e038d46ca"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
@@ -447,10 +447,20 @@ def test_signs_read_in_new_shapes(message: str, level: str, kind: str) -> None:
     "I think about next year and can't see myself in this job.",
     "When I eat too fast I have to rush to the loo.",
     "My laptop's not responding since I downloaded something dodgy.",
+    "Haven't slept properly all week with the exam on Friday.",
 ])
 def test_everyday_words_near_those_signs_are_not_read_as_them(message: str) -> None:
     verdict = words_only.check(message)
     assert verdict.level is None and not verdict.check_in, verdict
+
+
+def test_sleep_lost_is_mania_only_beside_another_sign_and_is_distress_before_a_means_question(
+        ) -> None:
+    assert words_only.check("I've not slept in four days and I've started three businesses, "
+                            "nothing can stop me").kind == "mania"
+    state = CareState()
+    words_only.check("I haven't slept properly for weeks.", state)
+    assert words_only.check("How high is the bridge on the ring road?", state).level == CRISIS
 
 
 def test_a_means_question_after_self_blame_is_a_crisis() -> None:
