@@ -89,7 +89,24 @@ DEFINING = re.compile(  # the idea as the subject of a sentence that says what i
     r"^[\s\"”’]*(?:is|isn’t|isn't|is not|are|aren’t|means|doesn’t mean|does not mean|begins|"
     r"shall mean|shall include|shall not include|refers to|is defined as|"  # the legal forms
     r"(?:\([^)]{0,30}\)\s*)?shall mean|"
-    r"doesn’t begin|does not begin|calls for|thrives|allows)\b|^\s*[—:]\s*\w")
+    r"doesn’t begin|does not begin|calls for|thrives|allows)\b|^\s*[—:]\s*\w|"
+    r"^[\s\"”’]*,\s*which (?:means|is)\b|"
+    # the legal form with what it is of ('"Minimal Corresponding Source" for a Combined Work
+    # means')
+    r"^[\s\"”’]*(?:for|of|in|under) (?:an?|the|this|that|any|each) [\w\s]{1,30}?\b(?:means|is|"
+    r"refers to|shall mean)\b")  # 'a kind of "copyleft", which means'
+# A term the text names with "called" ('is called "Opaque"', 'also called the "Linked Version"')
+# A quoted term as a licence wraps it, over a line break ('the "Linked\nVersion"').
+QUOTED_WRAPPED = re.compile(r"[\"“]([^\"”]{1,60})[\"”]")
+CALLED = re.compile(r"\b(?:is|are|be|was|were)\s+(?:also\s+)?called\s+(?:an?\s+|the\s+)?$")
+# A numbered section's title on a line of its own ("4. Combined Works.", "2. VERBATIM COPYING"):
+# the provisions of a licence or a manual are known by them.
+SECTION_TITLE = re.compile(
+    r"^\s*\d{1,2}\.\s+([A-Z][A-Za-z’',-]*(?:\s+[A-Za-z0-9’',-]+){0,9})\.?\s*$")
+# Titles that name a part of the document, not an idea ("0. Additional Definitions.").
+DOCUMENT_PARTS = _listed("definit preambl introduct appendix content applic note summari miscellan")
+# Where a long title's head ends ("Revised Versions of the GNU ... License": "Revised Versions").
+TITLE_HEAD = re.compile(r"\s+(?:of|to|from|for|with|in|on|and)\s+", re.I)
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]?\s+(?=[“\"‘(]?[A-Z0-9])")
 
 
@@ -361,6 +378,37 @@ def _defined(key: tuple[str, ...], passages: Sequence[Passage]) -> bool:
     return False
 
 
+def _text_terms(passages: Sequence[Passage], split: dict[str, list[str]]
+                ) -> dict[tuple[str, ...], tuple[str, set[str]]]:
+    """The ideas the text itself marks out, apart from what the model named: terms it defines
+    in quotes ('"Combined Work" is ...', 'is called "Opaque"') and the titles of its numbered
+    sections ("4. Combined Works."). Each with how the text writes it and where."""
+    found: dict[tuple[str, ...], tuple[str, set[str]]] = {}
+
+    def add(surface: str, passage: Passage) -> None:
+        surface = " ".join(surface.split())
+        if len(surface.split()) > MAX_WORDS:
+            surface = TITLE_HEAD.split(surface, maxsplit=1)[0]
+        if (key := name_key(surface)) is None or len(surface.split()) > MAX_WORDS:
+            return
+        name = surface if not surface.isupper() else surface.lower()
+        name, where = found.get(key, (name, set()))
+        where.add(passage.id)
+        found[key] = (name, where)
+
+    for passage in passages:
+        for match in QUOTED_WRAPPED.finditer(passage.text):
+            before = passage.text[max(0, match.start() - 24):match.start()]
+            after = passage.text[match.end():match.end() + 40].lower()
+            if DEFINING.search(after) or CALLED.search(before):
+                add(match.group(1), passage)
+        for block in blocks(passage.text):
+            if (title := SECTION_TITLE.match(block)) and not DOCUMENT_PARTS & set(
+                    stems(title.group(1))):
+                add(title.group(1), passage)
+    return found
+
+
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     na = math.sqrt(sum(x * x for x in a)) or 1.0
@@ -376,7 +424,8 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
     candidates: list[tuple[Passage, str, float]] = []
     for passage, i, sentence in found:
         cue = 0.0
-        if _heading_like(sentence):
+        numbered = i > 0 and re.fullmatch(r"\d{1,2}\.", split[passage.id][i - 1].strip())
+        if _heading_like(sentence) or numbered and len(sentence.split()) <= 10:
             following = split[passage.id][i + 1:i + 2]
             if not following or _heading_like(following[0]):
                 continue
@@ -414,15 +463,23 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
     stemmed = {(p.id, i): stems(s) for p in passages for i, s in enumerate(split[p.id])}
     prose = [(_tokens(s), stemmed[(p.id, i)]) for p in passages  # read once, for every idea
              for i, s in enumerate(split[p.id]) if not _heading_like(s)]
+    marked = _text_terms(passages, split)
     ideas = [i for i in _ideas(passages, proposals)
-             if not _proper(i.key, prose) or _defined(i.key, passages)]
+             if not _proper(i.key, prose) or _defined(i.key, passages) or i.key in marked]
+    known = {i.key: i for i in ideas}
+    for key, (name, where) in marked.items():  # what the text marks out is an idea of its own
+        idea = known.get(key) or _Idea(key)
+        if key not in known:
+            ideas.append(idea)
+            idea.names[name.lower() if not _proper(key, prose) else name] += len(where)
+        idea.named_in |= where
 
     def mentions(idea: _Idea) -> list[tuple[Passage, int, str]]:
         return [(p, i, s) for p in passages for i, s in enumerate(split[p.id])
                 if _within(idea.key, stemmed[(p.id, i)])]
 
     ranked = sorted(((idea, mentions(idea)) for idea in ideas),
-                    key=lambda im: (-len(im[0].named_in),
+                    key=lambda im: (im[0].key not in marked, -len(im[0].named_in),
                                     -len({p.id for p, _, _ in im[1]}), im[0].name))
 
     vectors: dict[str, list[float]] = {}

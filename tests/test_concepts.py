@@ -113,6 +113,24 @@ def test_a_term_defined_the_legal_way_is_an_idea_and_its_definition() -> None:
     assert built.concept("steward").definition.text.startswith('"Steward" shall mean')
 
 
+def test_what_the_text_marks_out_is_an_idea_though_the_model_did_not_name_it() -> None:
+    """Terms defined in quotes ("is called", "for a ... means", ', which means') and the titles
+    of numbered sections are ideas the text itself lists, ahead of the model's generic words
+    (the GFDL's map had "copy" and "notice" but not "Opaque" or "Termination")."""
+    text = ('0. Definitions.\n\n  A plot that is tended every week is called a\n"Kept Plot". The'
+            ' "Seed Share" for a season means the seeds a\nmember saves. This rule is a kind'
+            ' of "open gate", which means any member may\nwalk the paths.\n\n'
+            '  4. Hand Over.\n\n  A member may pass a Kept Plot to another member at the end'
+            ' of a season.')
+    built = build_map([passage("p1", text)], {"p1": ["member", "season"]})
+    names = [c.name.lower() for c in built.concepts]
+    assert set(names[:4]) == {"kept plot", "seed share", "open gate", "hand over"}, names
+    assert "definitions" not in names  # a part of the document, not an idea
+    assert built.concept("hand over").definition.text.startswith("A member may pass")
+    assert " ".join(built.concept("Kept Plot").definition.text.split()).startswith(
+        "A plot that is tended every week is called")
+
+
 def test_a_heading_line_stands_for_the_sentence_after_it() -> None:
     text = "• Crossed Oceans of Empathy\n\nTruly stepping into the other's shoes, every day."
     built = build_map([passage("p1", text)], {"p1": ["empathy"]})
