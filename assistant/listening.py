@@ -445,7 +445,14 @@ def tidy(text: str) -> str:
     text = " ".join(text.split())
     if text and text[-1] not in ".?!":
         text = text.rsplit(".", 1)[0] + "." if "." in text else text + "."
-    return re.sub(r"\s+([.,?!])", r"\1", text)
+    # one question, at the end: their own question marks said back inside the reflection
+    # ("went well you think?? fingers crossed", set 25) would make it three
+    body = text.rstrip(".?!")
+    cut = max(body.rfind("."), body.rfind("?"), body.rfind("!")) + 1  # where the last begins
+    head, last = text[:cut], text[cut:]
+    head = re.sub(r"\?+(?=\s*\w)", ",", head)
+    head = re.sub(r"\?+", ".", head)
+    return re.sub(r"\s+([.,?!])", r"\1", head + last)
 
 
 def _since(start: float) -> dict[str, float]:

@@ -17,6 +17,7 @@ from assistant.listening import (
     feeling_words,
     grammar,
     name_feeling,
+    tidy,
     two_sided,
 )
 from assistant.policy import FixingDetector
@@ -358,3 +359,10 @@ def test_texted_messages_spread_over_three_openings() -> None:
     chosen = Counter(choose_opening(m, [], restated=faithful.restate(m)) for m in texted)
     assert set(chosen) == set(FRAGMENT_OPENINGS)
     assert max(chosen.values()) <= 0.5 * len(texted)
+
+
+def test_their_own_question_marks_said_back_leave_one_question_in_the_reply() -> None:
+    # set 25: "It sounds like flat viewing went well you think?? fingers crossed. How is this
+    # sitting with you right now?" asked three questions
+    text = tidy("It sounds like the offer came in you reckon?? hoping. What comes up for you?")
+    assert text.count("?") == 1 and text.endswith("What comes up for you?")
