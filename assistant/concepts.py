@@ -90,14 +90,14 @@ DEFINING = re.compile(  # the idea as the subject of a sentence that says what i
     r"shall mean|shall include|shall not include|refers to|is defined as|"  # the legal forms
     r"(?:\([^)]{0,30}\)\s*)?shall mean|"
     r"doesn’t begin|does not begin|calls for|thrives|allows)\b|^\s*[—:]\s*\w|"
-    r"^[\s\"”’]*,\s*which (?:means|is)\b|"
+    r"^[\s\"”’]*,\s*which (?:means|is)\b|"  # 'a kind of "copyleft", which means'
     # the legal form with what it is of ('"Minimal Corresponding Source" for a Combined Work
     # means')
     r"^[\s\"”’]*(?:for|of|in|under) (?:an?|the|this|that|any|each) [\w\s]{1,30}?\b(?:means|is|"
-    r"refers to|shall mean)\b")  # 'a kind of "copyleft", which means'
-# A term the text names with "called" ('is called "Opaque"', 'also called the "Linked Version"')
+    r"refers to|shall mean)\b")
 # A quoted term as a licence wraps it, over a line break ('the "Linked\nVersion"').
 QUOTED_WRAPPED = re.compile(r"[\"“]([^\"”]{1,60})[\"”]")
+# A term the text names with "called" ('is called "Opaque"', 'also called the "Linked Version"')
 CALLED = re.compile(r"\b(?:is|are|be|was|were)\s+(?:also\s+)?called\s+(?:an?\s+|the\s+)?$")
 # A numbered section's title on a line of its own ("4. Combined Works.", "2. VERBATIM COPYING"):
 # the provisions of a licence or a manual are known by them.
@@ -378,8 +378,7 @@ def _defined(key: tuple[str, ...], passages: Sequence[Passage]) -> bool:
     return False
 
 
-def _text_terms(passages: Sequence[Passage], split: dict[str, list[str]]
-                ) -> dict[tuple[str, ...], tuple[str, set[str]]]:
+def _text_terms(passages: Sequence[Passage]) -> dict[tuple[str, ...], tuple[str, set[str]]]:
     """The ideas the text itself marks out, apart from what the model named: terms it defines
     in quotes ('"Combined Work" is ...', 'is called "Opaque"') and the titles of its numbered
     sections ("4. Combined Works."). Each with how the text writes it and where."""
@@ -463,7 +462,7 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
     stemmed = {(p.id, i): stems(s) for p in passages for i, s in enumerate(split[p.id])}
     prose = [(_tokens(s), stemmed[(p.id, i)]) for p in passages  # read once, for every idea
              for i, s in enumerate(split[p.id]) if not _heading_like(s)]
-    marked = _text_terms(passages, split)
+    marked = _text_terms(passages)
     ideas = [i for i in _ideas(passages, proposals)
              if not _proper(i.key, prose) or _defined(i.key, passages) or i.key in marked]
     known = {i.key: i for i in ideas}
