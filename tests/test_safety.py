@@ -94,7 +94,8 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "listening/sealed21/frozen.jsonl", "listening/sealed22/frozen.jsonl",
                 "care/sealed17.jsonl", "listening/sealed23/frozen.jsonl",
                 "care/sealed18.jsonl", "care/sealed19.jsonl",
-                "listening/sealed24/frozen.jsonl", "listening/sealed25/frozen.jsonl"]
+                "listening/sealed24/frozen.jsonl", "listening/sealed25/frozen.jsonl",
+                "listening/sealed26/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
