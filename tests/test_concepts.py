@@ -68,6 +68,21 @@ def test_a_concept_is_named_in_the_passage_own_words_and_defined_by_a_sentence_o
     assert "Stewardship" in link.evidence[0].text and "compost" in link.evidence[0].text
 
 
+def test_the_passages_listed_are_the_one_that_defines_and_those_that_say_it_again() -> None:
+    texts = ["We dug compost into the soil in passing. Then we talked about rain.",
+             "Soil means the living top layer of the ground. It feeds everything.",
+             "We walked past the field. The soil looked dry today.",
+             "Soil is a community of creatures, not dirt."]
+    passages = [passage(f"p{i}", t) for i, t in enumerate(texts, start=1)]
+    built = build_map(passages, {p.id: ["soil"] for p in passages})
+    soil = built.concept("soil")
+    assert soil.definition.text == "Soil means the living top layer of the ground."
+    listed = [q.passage for q in soil.passages]
+    assert listed[0] == "p2"  # the passage the definition is in comes first
+    assert set(listed) == {"p2", "p4"}  # p4 says again what soil is; p1 and p3 only name it
+    assert soil.named_by == 4  # the model named it in all four: still said on the map
+
+
 def test_names_that_are_not_ideas_are_dropped() -> None:
     assert name_key("the way") is None and name_key("people") is None
     assert name_key("shared") is None  # a verb's or adjective's form on its own
