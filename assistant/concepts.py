@@ -98,7 +98,18 @@ DEFINING = re.compile(  # the idea as the subject of a sentence that says what i
 # A quoted term as a licence wraps it, over a line break ('the "Linked\nVersion"').
 QUOTED_WRAPPED = re.compile(r"[\"“]([^\"”]{1,60})[\"”]")
 # A term the text names with "called" ('is called "Opaque"', 'also called the "Linked Version"')
-CALLED = re.compile(r"\b(?:is|are|be|was|were)\s+(?:also\s+)?called\s+(?:an?\s+|the\s+)?$")
+# or "the term" ('included ... in the term "modification"')
+CALLED = re.compile(r"\b(?:(?:is|are|be|was|were)\s+(?:also\s+)?called|(?:in\s+)?the\s+term)\s+"
+                    r"(?:an?\s+|the\s+)?$")
+# A term named in brackets after the words that make it ('... the person associating CC0 with a
+# Work (the "Affirmer")', '(each, a "Work")', '("Commons")'): the sentence is its definition.
+NAMED_AFTER = re.compile(r"\((?:the|each(?:\s+and\s+all)?,?\s+an?|an?)?\s*"
+                         r"[\"“]([^\"”]{1,60})[\"”]\)")
+# A numbered section's title run into its paragraph ("2. Waiver. To the greatest extent ..."):
+# a few words, each of weight capitalised, then a sentence.
+INLINE_TITLE = re.compile(r"^\s*\d{1,2}\.\s+((?:[A-Z][\w’'-]*|of|and|or|the|to|in|for|on|a|an)"
+                          r"(?:\s+(?:[A-Z][\w’'-]*|of|and|or|the|to|in|for|on|a|an)){0,5})\.\s+"
+                          r"(?:[A-Z]|[a-z]\)\s)")
 # A numbered section's title on a line of its own ("4. Combined Works.", "2. VERBATIM COPYING"):
 # the provisions of a licence or a manual are known by them.
 SECTION_TITLE = re.compile(
@@ -401,9 +412,11 @@ def _text_terms(passages: Sequence[Passage]) -> dict[tuple[str, ...], tuple[str,
             after = passage.text[match.end():match.end() + 40].lower()
             if DEFINING.search(after) or CALLED.search(before):
                 add(match.group(1), passage)
+        for match in NAMED_AFTER.finditer(passage.text):
+            add(match.group(1), passage)
         for block in blocks(passage.text):
-            if (title := SECTION_TITLE.match(block)) and not DOCUMENT_PARTS & set(
-                    stems(title.group(1))):
+            if (title := SECTION_TITLE.match(block) or INLINE_TITLE.match(block)) and not (
+                    DOCUMENT_PARTS & set(stems(title.group(1)))):
                 add(title.group(1), passage)
     return found
 
@@ -429,12 +442,16 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
             if not following or _heading_like(following[0]):
                 continue
             sentence, cue = following[0], 0.5
+        elif _names_term(idea.key, sentence):
+            cue = 3.0  # the sentence that makes the term and then names it
         elif at := _runs(idea.key, stemmed[(passage.id, i)]):
             rest = _after_words(sentence.lower().replace("'", "’"), at[0] + len(idea.key))
             says = DEFINING.search(rest) is not None
             cue = (2.0 if says else 0.0) + (1.0 if says and at[0] <= 1 else 0.0)
         n = len(sentence.split())
-        shape = 0.5 if 5 <= n <= 45 else -1.0
+        # a whole sentence of a readable length: not a passage's opening that begins mid-way
+        # through one ('the term "modification".)')
+        shape = 0.5 if 5 <= n <= 45 and not sentence.lstrip("(\"“'‘")[:1].islower() else -1.0
         named = 0.5 if passage.id in idea.named_in else 0.0
         candidates.append((passage, sentence, cue + shape + named))
     if not candidates:
@@ -444,6 +461,14 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
                                key=lambda cn: cn[0][2] + cn[1])[0]
     assert sentence in passage.text, "a definition must be the corpus's own words"
     return Quote(sentence, passage.id, passage.essay, passage.section)
+
+
+def _names_term(key: tuple[str, ...], sentence: str) -> bool:
+    """Whether `sentence` names the idea as a term after saying what it is ('... (the
+    "Affirmer")', '... is called "Opaque"', '... in the term "modification"')."""
+    return any(stems(m.group(1)) == key for m in NAMED_AFTER.finditer(sentence)) or any(
+        stems(m.group(1)) == key and CALLED.search(sentence[max(0, m.start() - 24):m.start()])
+        for m in QUOTED_WRAPPED.finditer(sentence))
 
 
 def _says_what(key: tuple[str, ...], seq: Sequence[str], sentence: str) -> bool:

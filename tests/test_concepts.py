@@ -146,6 +146,24 @@ def test_what_the_text_marks_out_is_an_idea_though_the_model_did_not_name_it() -
         "A plot that is tended every week is called")
 
 
+def test_a_term_named_in_brackets_and_a_title_run_into_its_paragraph_are_ideas() -> None:
+    """Terms named after the words that make them ('(the "Keeper")', '("Common Ground")'), one
+    called "the term", and numbered titles that run into their paragraph ("2. Hand Over. A
+    member ...") are ideas the text lists too (CC0 names its terms the first way and titles its
+    sections the second; the GPL 2 the third)."""
+    text = ('1. The person who tends a plot each week (the "Keeper") waters it. The paths'
+            ' shared by all plots ("Common Ground") stay open. Loaned tools are\nincluded in'
+            ' the term "kit".\n\n2. Hand Over. A Keeper may pass a plot to another at the'
+            ' end of a season.\n\n3. Members may walk the paths at any hour. Dogs stay out.')
+    built = build_map([passage("p1", text)], {"p1": ["member", "season"]})
+    names = [c.name.lower() for c in built.concepts]
+    assert {"keeper", "common ground", "kit", "hand over"} <= set(names[:4]), names
+    assert "members may walk the paths at any hour" not in names  # a sentence, not a title
+    assert built.concept("keeper").definition.text.startswith("The person who tends")
+    assert built.concept("common ground").definition.text.startswith("The paths shared")
+    assert built.concept("hand over").definition.text.startswith("A Keeper may pass")
+
+
 def test_a_heading_line_stands_for_the_sentence_after_it() -> None:
     text = "• Crossed Oceans of Empathy\n\nTruly stepping into the other's shoes, every day."
     built = build_map([passage("p1", text)], {"p1": ["empathy"]})
