@@ -24,7 +24,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 VERSION = 4  # of the cache file and the way proposals are asked for; a change re-reads all
 MAX_WORDS = 4  # in a concept's name
+TERM_WORDS = 6  # in a term the text defines in quotes ('"work based on the Program"')
 PER_PASSAGE = 3  # names asked for per passage
 PASSAGES_SHOWN = 3  # passages listed under a concept
 EVIDENCE_SHOWN = 2  # sentences listed under a link
@@ -200,12 +201,13 @@ def stems(text: str) -> tuple[str, ...]:
     return tuple(_stemmer().stemWords(words(text)))
 
 
-def name_key(name: str) -> tuple[str, ...] | None:
-    """The stems that identify an idea's name, or None when the name is not an idea."""
+def name_key(name: str, most: int = MAX_WORDS) -> tuple[str, ...] | None:
+    """The stems that identify an idea's name (of `most` words at most), or None when the name
+    is not an idea."""
     ws = words(name)
     while ws and ws[0] in LEADING:
         ws = ws[1:]
-    if not ws or len(ws) > MAX_WORDS or all(w in STOPWORDS for w in ws):
+    if not ws or len(ws) > most or all(w in STOPWORDS for w in ws):
         return None
     if ws[-1] in STOPWORDS or ws[0] in STOPWORDS:
         return None
@@ -326,9 +328,11 @@ def _surface(passage_text: str, key: tuple[str, ...]) -> str | None:
     return " ".join(tokens[at[0]:at[0] + len(key)]) if at else None
 
 
-def _ideas(passages: Sequence[Passage], proposals: dict[str, list[str]]) -> list[_Idea]:
+def _ideas(passages: Sequence[Passage], proposals: dict[str, list[str]],
+           own: Collection[tuple[str, ...]] = ()) -> list[_Idea]:
     """The model's names, kept where the passage says them, joined when one name is the start
-    or end of another ("fixing mode" into "fixing")."""
+    or end of another ("fixing mode" into "fixing"), unless the text marks the longer one out
+    as a term of its own (`own`: "Derivative Works" is not "Work", nor a second name for it)."""
     by_key: dict[tuple[str, ...], _Idea] = {}
     for p in passages:
         for raw in proposals.get(p.id, []):
@@ -339,19 +343,32 @@ def _ideas(passages: Sequence[Passage], proposals: dict[str, list[str]]) -> list
                 surface = surface.split(" ", 1)[1] if " " in surface else ""
             idea = by_key.setdefault(key, _Idea(key))
             if p.id not in idea.named_in:
-                idea.names[surface.lower() if not surface.isupper() else surface] += 1
+                # kept in capitals where they mark a name ("GNU GPL"), not where the passage
+                # shouts ("THE PROGRAM IS PROVIDED AS IS" names "free", not "FREE")
+                idea.names[surface if surface.isupper() and not _shouted(p.text, surface)
+                           else surface.lower()] += 1
                 idea.named_in.add(p.id)
     ideas = sorted(by_key.values(), key=lambda i: (len(i.key), -len(i.named_in)))
     joined: list[_Idea] = []
     for idea in ideas:  # shorter keys first: a longer name joins the shorter that is its head
         into = [j for j in joined if len(j.key) < len(idea.key) and _head_of(j.key, idea.key)]
-        if into:
+        if into and idea.key not in own:
             target = max(into, key=lambda j: len(j.named_in))
             target.names.update(idea.names)
             target.named_in |= idea.named_in
         else:
             joined.append(idea)
     return joined
+
+
+def _shouted(text: str, surface: str) -> bool:
+    """Whether the line of `text` where `surface` first stands is mostly capitals (a licence's
+    heading or warranty clause), so that its capitals say nothing of the name."""
+    if (at := text.find(surface)) < 0:
+        return False
+    line = text[text.rfind("\n", 0, at) + 1:text.find("\n", at) % (len(text) + 1)]
+    letters = [c for c in line.replace(surface, "") if c.isalpha()]
+    return sum(c.isupper() for c in letters) > len(letters) / 2
 
 
 def _head_of(short: tuple[str, ...], long_: tuple[str, ...]) -> bool:
@@ -395,11 +412,12 @@ def _text_terms(passages: Sequence[Passage]) -> dict[tuple[str, ...], tuple[str,
     sections ("4. Combined Works."). Each with how the text writes it and where."""
     found: dict[tuple[str, ...], tuple[str, set[str]]] = {}
 
-    def add(surface: str, passage: Passage) -> None:
+    def add(surface: str, passage: Passage, title: bool = False) -> None:
         surface = " ".join(surface.split())
-        if len(surface.split()) > MAX_WORDS:
+        most = MAX_WORDS if title else TERM_WORDS  # a term in quotes is kept whole
+        if title and len(surface.split()) > MAX_WORDS:
             surface = TITLE_HEAD.split(surface, maxsplit=1)[0]
-        if (key := name_key(surface)) is None or len(surface.split()) > MAX_WORDS:
+        if (key := name_key(surface, most)) is None or len(surface.split()) > most:
             return
         name = surface if not surface.isupper() else surface.lower()
         name, where = found.get(key, (name, set()))
@@ -417,7 +435,7 @@ def _text_terms(passages: Sequence[Passage]) -> dict[tuple[str, ...], tuple[str,
         for block in blocks(passage.text):
             if (title := SECTION_TITLE.match(block) or INLINE_TITLE.match(block)) and not (
                     DOCUMENT_PARTS & set(stems(title.group(1)))):
-                add(title.group(1), passage)
+                add(title.group(1), passage, title=True)
     return found
 
 
@@ -498,7 +516,7 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
     prose = [(_tokens(s), stemmed[(p.id, i)]) for p in passages  # read once, for every idea
              for i, s in enumerate(split[p.id]) if not _heading_like(s)]
     marked = _text_terms(passages)
-    ideas = [i for i in _ideas(passages, proposals)
+    ideas = [i for i in _ideas(passages, proposals, marked.keys())
              if not _proper(i.key, prose) or _defined(i.key, passages) or i.key in marked]
     known = {i.key: i for i in ideas}
     for key, (name, where) in marked.items():  # what the text marks out is an idea of its own

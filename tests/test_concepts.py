@@ -11,7 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.concepts import ConceptMapper, build_map, load_map, name_key, sentences
+from assistant.concepts import (
+    ConceptMapper,
+    _shouted,
+    build_map,
+    load_map,
+    name_key,
+    sentences,
+)
 from assistant.corpus import Passage, corpus_passages, load_corpus
 from assistant.llm import LlamaCppChatModel
 from assistant.mapview import concept_markdown, map_svg
@@ -162,6 +169,24 @@ def test_a_term_named_in_brackets_and_a_title_run_into_its_paragraph_are_ideas()
     assert built.concept("keeper").definition.text.startswith("The person who tends")
     assert built.concept("common ground").definition.text.startswith("The paths shared")
     assert built.concept("hand over").definition.text.startswith("A Keeper may pass")
+
+
+def test_a_term_the_text_defines_keeps_its_whole_name_and_stays_its_own_idea() -> None:
+    """A term of five words in quotes is not cut at its "on" ("work based on the Program" was
+    kept as "work based"); a longer term the text defines is not folded into the word it ends
+    with ("Derivative Works" into "Work", which then showed under that name twice); capitals
+    name a name, not a shouted clause ("FREE" in a warranty)."""
+    text = ('"Plot" means a bed of soil. A "share based on the Plot" means any crop grown\n'
+            'from it. "Seed Plot" means a plot kept for seed. A plot is free to members.')
+    shouted = "THE SEED PLOT IS GIVEN FREE AND AS IS, WITHOUT WARRANTY OF ANY KIND."
+    built = build_map([passage("p1", text), passage("p2", shouted)],
+                      {"p1": ["plot", "seed plot"], "p2": ["free", "seed plot"]})
+    got = [c.name for c in built.concepts]
+    assert "share based on the plot" in got, got
+    assert built.concept("plot").name == "plot" and built.concept("seed plot").name == "seed plot"
+    assert len({name.lower() for name in got}) == len(got)  # no name twice
+    assert "free" in got and "FREE" not in got
+    assert _shouted(shouted, "FREE") and not _shouted("Licensed under the GNU GPL.", "GNU GPL")
 
 
 def test_a_heading_line_stands_for_the_sentence_after_it() -> None:
