@@ -102,6 +102,13 @@ QUOTED_WRAPPED = re.compile(r"[\"“]([^\"”]{1,60})[\"”]")
 # or "the term" ('included ... in the term "modification"')
 CALLED = re.compile(r"\b(?:(?:is|are|be|was|were)\s+(?:also\s+)?called|(?:in\s+)?the\s+term)\s+"
                     r"(?:an?\s+|the\s+)?$")
+# A list's letter or number standing alone ("a.", "(ii)", "3)").
+LIST_MARK = re.compile(r"\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]")
+# A term defined without quotes at the start of a definitions list's item ("a. Adapted
+# Material means ...", "Licensor means ..."): words each capitalised, then "means".
+UNQUOTED_TERM = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,4}|\d{1,2}(?:\.\d{1,2})*)[.)]\s+)?"
+                           r"([A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|and|or|the)){0,4})"
+                           r"\s+(?:means|shall mean|refers to)\b")
 # A term named in brackets after the words that make it ('... the person associating CC0 with a
 # Work (the "Affirmer")', '(each, a "Work")', '("Commons")'): the sentence is its definition.
 NAMED_AFTER = re.compile(r"\((?:the|each(?:\s+and\s+all)?,?\s+an?|an?)?\s*"
@@ -436,6 +443,8 @@ def _text_terms(passages: Sequence[Passage]) -> dict[tuple[str, ...], tuple[str,
             if (title := SECTION_TITLE.match(block) or INLINE_TITLE.match(block)) and not (
                     DOCUMENT_PARTS & set(stems(title.group(1)))):
                 add(title.group(1), passage, title=True)
+            if term := UNQUOTED_TERM.match(block):
+                add(term.group(1), passage)
     return found
 
 
@@ -456,7 +465,10 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
         cue = 0.0
         numbered = i > 0 and re.fullmatch(r"\d{1,2}\.", split[passage.id][i - 1].strip())
         if _heading_like(sentence) or numbered and len(sentence.split()) <= 10:
-            following = split[passage.id][i + 1:i + 2]
+            # the sentence after the title, past a list's letter ("5. Downstream recipients.
+            # a. Offer from ..." is defined by the offer, not by "a.")
+            following = [s for s in split[passage.id][i + 1:i + 3] if not LIST_MARK.fullmatch(
+                s.strip())][:1]
             if not following or _heading_like(following[0]):
                 continue
             sentence, cue = following[0], 0.5

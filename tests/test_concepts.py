@@ -189,6 +189,21 @@ def test_a_term_the_text_defines_keeps_its_whole_name_and_stays_its_own_idea() -
     assert _shouted(shouted, "FREE") and not _shouted("Licensed under the GNU GPL.", "GNU GPL")
 
 
+def test_a_term_defined_without_quotes_in_a_list_and_a_title_before_a_lettered_item() -> None:
+    """A definitions list that leaves the quotes off ("a. Seed Stock means ...", as the
+    Creative Commons licences write theirs) names terms as much as one with them; a title
+    followed by a lettered item is defined by the item, not by its letter "a."."""
+    text = ('Section 1 -- Definitions.\n\n  a. Seed Stock means the seeds a member keeps back for'
+            '\n     the next year.\n\n  b. Keeper means the member who tends a plot.\n\n'
+            '  5. Shared tools.\n\n       a. Every member may borrow a tool from the shed.')
+    built = build_map([passage("p1", text)], {"p1": ["member", "year"]})
+    names = [c.name.lower() for c in built.concepts]
+    assert {"seed stock", "keeper", "shared tools"} <= set(names), names
+    assert built.concept("seed stock").definition.text.startswith("Seed Stock means the seeds")
+    assert built.concept("shared tools").definition.text == \
+        "Every member may borrow a tool from the shed."
+
+
 def test_a_heading_line_stands_for_the_sentence_after_it() -> None:
     text = "• Crossed Oceans of Empathy\n\nTruly stepping into the other's shoes, every day."
     built = build_map([passage("p1", text)], {"p1": ["empathy"]})
