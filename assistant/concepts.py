@@ -7,7 +7,8 @@ for the same idea are joined, the ideas most passages name are kept, and each ge
 - a definition that is a sentence of the text, verbatim and checked (never the model's words),
   chosen by how it reads (the idea as the subject of "is", "means", "begins with"...) and by
   how close it is to the idea in the embeddings the index already uses;
-- the passages that develop it (those that name it, the ones the model picked out first);
+- the passages that say what it is (the definition's, then those that open a sentence with
+  it and say what it is; not every passage that names it);
 - links to other ideas, each with the sentences of the text that name both.
 
 What the model said of each passage is cached beside the index by passage id (passage ids are
@@ -143,7 +144,7 @@ class Quote:
 class Concept:
     name: str
     definition: Quote
-    passages: tuple[Quote, ...]  # the passages that develop it (their whole text)
+    passages: tuple[Quote, ...]  # the passages that say what it is (their whole text)
     named_by: int  # how many passages the model read it in
     mentions: int  # how many passages say it
     invitation: str | None = None  # id of the invitation that speaks of it, if one does

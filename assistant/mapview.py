@@ -78,7 +78,8 @@ def map_svg(built: ConceptMap | None, chosen: str | None = None) -> str:
 
 
 def concept_markdown(built: ConceptMap | None, name: str | None) -> str:
-    """One concept: its definition (a quote), the passages that develop it, its links."""
+    """One concept: its definition (a quote), its links, the passages that say what it is
+    and how many others name it."""
     concept = built.concept(name) if built is not None and name else None
     if concept is None:
         return "*Choose an idea to see what the essays say of it.*"
@@ -94,8 +95,11 @@ def concept_markdown(built: ConceptMap | None, name: str | None) -> str:
             other = link.b if link.a == concept.name else link.a
             said = " ".join(link.evidence[0].text.split())
             lines.append(f"- **{other}**: {said if said.startswith(QUOTES) else f'“{said}”'}")
-    lines.append("#### Passages that develop it")
+    lines.append("#### Where the text says what it is")
     for quote in concept.passages:
         lines.append(f"*{quote.essay}{' — ' + quote.section if quote.section else ''}*")
         lines.append(blockquote(quote.text))
+    if (more := concept.mentions - len(concept.passages)) > 0:
+        lines.append(f"*Named in {more} other passage{'s' if more > 1 else ''}: ask about "
+                     f"{concept.name} to hear what {'they say' if more > 1 else 'it says'}.*")
     return page_text("\n\n".join(lines))  # the corpus's words: shown, never run

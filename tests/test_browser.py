@@ -285,7 +285,7 @@ def test_the_map_of_ideas_shows_a_concept_and_leads_to_a_question_or_its_invitat
         page.wait_for_selector("#invitation", state="visible")
         practice = page.locator("#invitation").inner_text()
     assert circles == len(built.concepts)
-    assert "Passages that develop it" in card and first.passages[0].text[:30] in card
+    assert "Where the text says what it is" in card and first.passages[0].text[:30] in card
     assert asked == f"What do the essays say about {first.name}?"
     invitation = assistant.companion.invitations[invited.invitation]
     assert invitation.text.split("\n")[0][:30].strip("“\"") in practice.replace("\n", " ")

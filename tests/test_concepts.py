@@ -256,6 +256,7 @@ def test_the_page_picture_and_card_show_the_corpus_words_and_run_none_of_them() 
     assert "<img" not in svg and "&lt;img" in svg  # the definition, escaped in the tooltip
     card = concept_markdown(built, "compost")
     assert "<img" not in card and "our memory" in card
+    assert "Named in 1 other passage: ask about compost" in card  # named, not defined, there
     assert "stewardship" in card  # its link
     assert "No map" in map_svg(None)
 
