@@ -569,7 +569,7 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
         counts = Counter(p.id for p, _, _ in found)
         by_id = {p.id: p for p, _, _ in found}
         # The passage the definition is in, then those that say again what the idea is: on
-        # the six corpora labelled so far, 71 of 90 definitions' passages held a sentence a
+        # the first six corpora labelled, 71 of 90 definitions' passages held a sentence a
         # careful reader marked, against 29 of 95 of the other passages that named the idea
         # (31 %, 7 of 20 where three or more of their sentences named it).
         again = [by_id[pid] for pid in dict.fromkeys(
