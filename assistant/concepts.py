@@ -480,9 +480,11 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
             says = DEFINING.search(rest) is not None
             cue = (2.0 if says else 0.0) + (1.0 if says and at[0] <= 1 else 0.0)
         n = len(sentence.split())
-        # a whole sentence of a readable length: not a passage's opening that begins mid-way
-        # through one ('the term "modification".)')
-        shape = 0.5 if 5 <= n <= 45 and not sentence.lstrip("(\"“'‘")[:1].islower() else -1.0
+        # a whole sentence of a readable length (longer where it says what the idea is, as a
+        # licence's definitions do): not a passage's opening that begins mid-way through one
+        # ('the term "modification".)')
+        longest = 90 if cue >= 2.0 else 45
+        shape = 0.5 if 5 <= n <= longest and not sentence.lstrip("(\"“'‘")[:1].islower() else -1.0
         named = 0.5 if passage.id in idea.named_in else 0.0
         candidates.append((passage, sentence, cue + shape + named))
     if not candidates:

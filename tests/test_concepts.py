@@ -204,6 +204,16 @@ def test_a_term_defined_without_quotes_in_a_list_and_a_title_before_a_lettered_i
         "Every member may borrow a tool from the shed."
 
 
+def test_a_sentence_that_says_what_a_term_is_may_run_long_and_still_define_it() -> None:
+    """A licence's definition may run past 45 words ("Adapted Material means ..." has 52); it
+    is still the term's definition, not a shorter sentence that only uses the term."""
+    long_def = ("Seed Stock means the seeds " + "and cuttings " * 20
+                + "that a member keeps back for the next year.")
+    text = f"{long_def} Members say Seed Stock is kept in the shed by the door."
+    built = build_map([passage("p1", text)], {"p1": ["seed stock"]})
+    assert built.concept("seed stock").definition.text == long_def
+
+
 def test_a_heading_line_stands_for_the_sentence_after_it() -> None:
     text = "• Crossed Oceans of Empathy\n\nTruly stepping into the other's shoes, every day."
     built = build_map([passage("p1", text)], {"p1": ["empathy"]})
