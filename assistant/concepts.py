@@ -25,7 +25,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -434,12 +434,10 @@ def _text_terms(passages: Sequence[Passage]) -> dict[tuple[str, ...], tuple[str,
 
     for passage in passages:
         for match in QUOTED_WRAPPED.finditer(passage.text):
-            before = passage.text[max(0, match.start() - 24):match.start()]
-            after = passage.text[match.end():match.end() + 40].lower()
-            if DEFINING.search(after) or CALLED.search(before):
+            if DEFINING.search(passage.text[match.end():match.end() + 40].lower()):
                 add(match.group(1), passage)
-        for match in NAMED_AFTER.finditer(passage.text):
-            add(match.group(1), passage)
+        for named in _named(passage.text):
+            add(named, passage)
         for block in blocks(passage.text):
             if (title := SECTION_TITLE.match(block) or INLINE_TITLE.match(block)) and not (
                     DOCUMENT_PARTS & set(stems(title.group(1)))):
@@ -475,10 +473,8 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
             sentence, cue = following[0], 0.5
         elif _names_term(idea.key, sentence):
             cue = 3.0  # the sentence that makes the term and then names it
-        elif at := _runs(idea.key, stemmed[(passage.id, i)]):
-            rest = _after_words(sentence.lower().replace("'", "’"), at[0] + len(idea.key))
-            says = DEFINING.search(rest) is not None
-            cue = (2.0 if says else 0.0) + (1.0 if says and at[0] <= 1 else 0.0)
+        elif (at := _says_what(idea.key, stemmed[(passage.id, i)], sentence)) is not None:
+            cue = 2.0 + (1.0 if at <= 1 else 0.0)
         n = len(sentence.split())
         # a whole sentence of a readable length (longer where it says what the idea is, as a
         # licence's definitions do): not a passage's opening that begins mid-way through one
@@ -496,22 +492,26 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
     return Quote(sentence, passage.id, passage.essay, passage.section)
 
 
+def _named(text: str) -> Iterator[str]:
+    """The terms `text` names after saying what they are ('... (the "Affirmer")', '... is
+    called "Opaque"', '... in the term "modification"')."""
+    yield from (m.group(1) for m in NAMED_AFTER.finditer(text))
+    yield from (m.group(1) for m in QUOTED_WRAPPED.finditer(text)
+                if CALLED.search(text[max(0, m.start() - 24):m.start()]))
+
+
 def _names_term(key: tuple[str, ...], sentence: str) -> bool:
-    """Whether `sentence` names the idea as a term after saying what it is ('... (the
-    "Affirmer")', '... is called "Opaque"', '... in the term "modification"')."""
-    return any(stems(m.group(1)) == key for m in NAMED_AFTER.finditer(sentence)) or any(
-        stems(m.group(1)) == key and CALLED.search(sentence[max(0, m.start() - 24):m.start()])
-        for m in QUOTED_WRAPPED.finditer(sentence))
+    """Whether `sentence` makes the idea a term and then names it."""
+    return any(stems(term) == key for term in _named(sentence))
 
 
-def _says_what(key: tuple[str, ...], seq: Sequence[str], sentence: str) -> bool:
-    """Whether `sentence` (stemmed: `seq`) opens with the idea and says what it is ("Source
-    code means …", "A 'Combined Work' is …")."""
-    at = _runs(key, seq)
-    if not at or at[0] > 1:
-        return False
+def _says_what(key: tuple[str, ...], seq: Sequence[str], sentence: str) -> int | None:
+    """Where the idea begins in `sentence` (stemmed: `seq`), if the sentence goes on to say
+    what it is ("Source code means …", "A 'Combined Work' is …"); None if it does not."""
+    if not (at := _runs(key, seq)):
+        return None
     rest = _after_words(sentence.lower().replace("'", "’"), at[0] + len(key))
-    return DEFINING.search(rest) is not None
+    return at[0] if DEFINING.search(rest) else None
 
 
 def _after_words(text: str, count: int) -> str:
@@ -576,7 +576,8 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
         # (31 %, 7 of 20 where three or more of their sentences named it).
         again = [by_id[pid] for pid in dict.fromkeys(
             p.id for p, i, s in found if p.id != definition.passage
-            and p.id in idea.named_in and _says_what(idea.key, stemmed[(p.id, i)], s))]
+            and p.id in idea.named_in
+            and _says_what(idea.key, stemmed[(p.id, i)], s) in (0, 1))]  # opens with it
         order = [by_id[definition.passage],
                  *sorted(again, key=lambda p: (-counts[p.id], p.position))]
         shown = tuple(Quote(p.text, p.id, p.essay, p.section) for p in order[:PASSAGES_SHOWN])
