@@ -2,6 +2,8 @@
 
     .venv/bin/python scripts/care_probe_experiment.py features   # embed training + dev texts
     .venv/bin/python scripts/care_probe_experiment.py report     # fit, and score the dev sets
+    .venv/bin/python scripts/care_probe_experiment.py layers dev|train   # every 2nd layer's state
+    .venv/bin/python scripts/care_probe_experiment.py layers-report      # a probe on each
 
 Trains on what scripts/build_care_model.py trains on (the lexicon, the templates, the written
 examples, Advice-EMNLP2020 train), never on eval/. Scores the development care sets (frozen,
@@ -10,6 +12,7 @@ sealed, sealed3-8, all read before) and the listening sets' messages; sealed9 is
 
 from __future__ import annotations
 
+import ctypes
 import json
 import random
 import sys
@@ -148,6 +151,117 @@ def report(mode: str, model: str) -> None:
 
 
 
+LAYERS = (4, 6, 8, 10, 12, 14, 16, 18, 20)  # of the 28 blocks; read in one pass, to 20
+
+
+class _Tensor(ctypes.Structure):
+    """The head of ggml's `struct ggml_tensor` (ggml.h) as far as `name`."""
+
+    _fields_ = [("type", ctypes.c_int), ("buffer", ctypes.c_void_p),
+                ("ne", ctypes.c_int64 * 4), ("nb", ctypes.c_size_t * 4), ("op", ctypes.c_int),
+                ("op_params", ctypes.c_int32 * 16), ("flags", ctypes.c_int32),
+                ("src", ctypes.c_void_p * 10), ("view_src", ctypes.c_void_p),
+                ("view_offs", ctypes.c_size_t), ("data", ctypes.c_void_p),
+                ("name", ctypes.c_char * 64)]
+
+
+class Layers:
+    """The last token's output of each block of LAYERS ("l_out-<i>", the residual stream)
+    after the shipped question and a text, caught by llama.cpp's graph callback in one pass;
+    the graph stops after the deepest (returning False from the callback ends it)."""
+
+    def __init__(self, path: Path) -> None:
+        import llama_cpp
+        from llama_cpp import _internals
+
+        from assistant.care_probe import PREFIX, SUFFIX
+        from assistant.llm import load_llama
+
+        want = {f"l_out-{i}".encode(): i for i in LAYERS}
+        self.got: dict[int, Any] = {}
+
+        def on_tensor(tensor: int, ask: bool, _data: Any) -> bool:
+            t = ctypes.cast(tensor, ctypes.POINTER(_Tensor)).contents
+            if t.name not in want:
+                return not ask
+            if ask:
+                return True
+            row = ctypes.cast(t.data + (t.ne[1] - 1) * t.nb[1], ctypes.POINTER(ctypes.c_float))
+            self.got[want[t.name]] = np.ctypeslib.as_array(row, shape=(t.ne[0],)).copy()
+            return want[t.name] != max(LAYERS)
+
+        self._callback = llama_cpp.ggml_backend_sched_eval_callback(on_tensor)
+        llm = load_llama(path, embedding=True, n_ctx=1024, n_batch=512, n_ubatch=512,
+                         pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE, n_threads=2,
+                         n_threads_batch=2)
+        params = llm.context_params
+        params.cb_eval = self._callback
+        old = llm._ctx
+        llm._ctx = _internals.LlamaContext(model=llm._model, params=params, verbose=False)
+        old.close()
+        self.llm = llm
+        self.prefix = llm.tokenize(PREFIX.encode(), add_bos=False, special=True)
+        self.suffix = llm.tokenize(SUFFIX.encode(), add_bos=False, special=True)
+        self._decode(self.prefix, 0)
+
+    def _decode(self, tokens: list[int], past: int) -> None:
+        self.llm._batch.set_batch(tokens, n_past=past, logits_all=True)
+        self.llm._ctx.decode(self.llm._batch)
+
+    def __call__(self, text: str) -> Any:
+        body = self.llm.tokenize(text.encode(), add_bos=False, special=False)
+        self.llm._ctx.kv_cache_seq_rm(-1, len(self.prefix), -1)
+        self.got = {}
+        self._decode(body[-384:] + self.suffix, len(self.prefix))
+        return np.stack([self.got[i] for i in LAYERS])
+
+
+def layer_features(which: str) -> None:
+    """Every LAYERS state of the dev messages or of the training texts, in .probe/."""
+    from tqdm import tqdm
+
+    from assistant.config import Settings
+    from assistant.models import chat_model_info
+
+    read = Layers(chat_model_info(None, Settings().cache_dir).path)
+    texts = ([t for _, t, _ in dev_cases()] if which == "dev" else training_texts(1000)[0])
+    OUT.mkdir(exist_ok=True)
+    np.save(OUT / f"layers-{which}.npy",
+            np.stack([read(t) for t in tqdm(texts, mininterval=30)]).astype(np.float16))
+
+
+def layers_report() -> None:
+    """A probe on each layer's state (fitted on the training texts as the shipped one is, at
+    two regularisations, with the states standardised or first scaled to unit RMS): AUC on the
+    development messages and risky messages above the 95th and 97th percentiles of the
+    ordinary ones."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    train = np.load(OUT / "layers-train.npy").astype(np.float32)
+    dev_states = np.load(OUT / "layers-dev.npy").astype(np.float32)
+    _, labels, weights = training_texts(1000)
+    risky = np.array([level != "none" for _, _, level in dev_cases()])
+    for index, layer in enumerate(LAYERS):
+        for norm in ("std", "rms"):
+            x, d = train[:, index], dev_states[:, index]
+            if norm == "rms":
+                x = x / np.sqrt((x ** 2).mean(1, keepdims=True))
+                d = d / np.sqrt((d ** 2).mean(1, keepdims=True))
+            mu, sd = x.mean(0), x.std(0) + 1e-6
+            for c in (0.001, 0.01):
+                clf = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+                clf.fit((x - mu) / sd, np.array(labels), sample_weight=np.array(weights))
+                p = clf.predict_proba((d - mu) / sd)
+                score = np.log(p[:, 1] + p[:, 2] + 1e-9) - np.log(p[:, 0] + 1e-9)
+                ordinary = np.sort(score[~risky])
+                above = [int((score[risky] > ordinary[int(q * (len(ordinary) - 1))]).sum())
+                         for q in (0.95, 0.97)]
+                print(f"layer {layer:2d} {norm} C={c}: AUC {roc_auc_score(risky, score):.3f}, "
+                      f"risky above q95 {above[0]}/{int(risky.sum())}, q97 {above[1]}",
+                      flush=True)
+
+
 def baseline() -> None:
     """The shipped meaning reader's risk score on the same dev messages."""
     from sklearn.metrics import roc_auc_score
@@ -267,7 +381,11 @@ def joint() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "baseline":
+    if sys.argv[1] == "layers":
+        layer_features(sys.argv[2])
+    elif sys.argv[1] == "layers-report":
+        layers_report()
+    elif sys.argv[1] == "baseline":
         baseline()
     elif sys.argv[1] == "joint":
         joint()
