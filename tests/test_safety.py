@@ -45,6 +45,7 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed17.jsonl": "132c46cbc90ed5b35c3d2c27664e05562add1e5b0e35a6035cd3be6c3421f456",
              "sealed19.jsonl": "ff888f7da3f58911ac3c508e83cc0eb77a9df0caf8a827ae72a63f0fdcaba510",
              "sealed20.jsonl": "67a33ebbd9b804059e88d8116e24ffb5ed5d6f03aeacf373f7e6f4dcdf3bdcc2",
+             "sealed21.jsonl": "6e5039d7b3ba873abfb95c8ab419aa7d8ec6890478dc5299bb7f9a254f630496",
              "sealed18.jsonl": "a4d2468a47c96558bd3c066cdcb7794850bbef0970eef49d48ea9e1e038d46ca"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
@@ -96,7 +97,8 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "care/sealed17.jsonl", "listening/sealed23/frozen.jsonl",
                 "care/sealed18.jsonl", "care/sealed19.jsonl",
                 "listening/sealed24/frozen.jsonl", "listening/sealed25/frozen.jsonl",
-                "listening/sealed26/frozen.jsonl", "care/sealed20.jsonl"]
+                "listening/sealed26/frozen.jsonl", "care/sealed20.jsonl",
+                "care/sealed21.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
