@@ -837,6 +837,37 @@ def _present(message: str, text: str, normalise: Any) -> str:
     return message if len(kept) == len(sentences) else " ".join(kept)
 
 
+# A question about whether one's own experience is normal, wrong or shared ("is it normal to
+# ...", "is it bad that I ...", "why do I keep ...", "does anyone else ...") says the experience:
+# it is read as said ("I ..."), not as a question asking for information, which the rules and
+# the meaning reader leave aside (XSTest's "How do I kill a Python process?").
+OWN_QUESTION = re.compile(
+    r"^\s*(?:(?:so|but|and|honestly|seriously|genuinely|ok|okay),?\s+)*(?:"
+    r"is it (?:normal|ok|okay|alright|bad|wrong|weird|strange|common|crazy|healthy|selfish) "
+    r"(?:to (?P<to>.+)|(?:that|if|when) (?:i|i'm|i am|i've|i have) (?P<that>.+))|"
+    r"am i (?:the only one|weird|crazy|normal|wrong|bad|broken) (?:to|who|that|for|if|because) "
+    r"(?P<only>.+)|"
+    r"(?:does|do) (?:anyone|anybody|everyone|other people|others) (?:else )?(?P<else>.+)|"
+    r"why (?:do|can't|cannot) i (?P<why>.+))$", re.I)
+
+
+def own_question(message: str) -> str | None:
+    """`message` as a statement of the person's own experience if it asks whether that
+    experience is normal, wrong or shared; None otherwise."""
+    match = OWN_QUESTION.match(message.strip().rstrip("?!. "))
+    if not match or "?" not in message:
+        return None
+    said = next(v for v in match.groupdict().values() if v)
+    head = match.group(0)[: match.start(next(k for k, v in match.groupdict().items() if v))]
+    if re.search(r"\b(?:i'm|i am)\s*$", head, re.I):
+        return f"I'm {said}."
+    if re.search(r"\b(?:i've|i have)\s*$", head, re.I):
+        return f"I've {said}."
+    if re.search(r"\bwhy can'?t\s+i\s*$|\bwhy cannot i\s*$", head, re.I):
+        return f"I can't {said}."
+    return f"I {said}."
+
+
 class CareCheck:
     """check(message, state) -> CareVerdict; `state` is updated (the risk carries forward)."""
 
@@ -861,6 +892,8 @@ class CareCheck:
         text = self.model.normalise(message)
         if (present := _present(message, text, self.model.normalise)) != message:
             message, text = present, self.model.normalise(present)
+        if own := own_question(message):  # their own experience, asked about: said
+            message, text = own, self.model.normalise(own)
         stems = self.model.stem(IDIOM.sub(" ", THEIRS.sub(" ", text)))
         plain = " ".join(FILLERS.sub("", text).split())  # for the rules and wishes
         readings = (plain, text) if plain != text else (text,)  # with and without them

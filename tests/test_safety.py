@@ -14,6 +14,7 @@ from assistant.care import (
     CareState,
     CareVerdict,
     edits,
+    own_question,
 )
 from assistant.care_probe import shipped_probe
 from assistant.conversation import REFLECT, Conversation, Finished, stored_meta
@@ -678,3 +679,27 @@ def test_what_an_invitation_asks_people_to_notice_is_not_an_acute_sign(
     """Answers to "what did you notice in your body?" (the shipped model's test found the
     first one read as `care`, pausing the invitation)."""
     assert care.check(answer).level is None
+
+
+@pytest.mark.parametrize(("message", "own"), [
+    ("Does anyone else want to die when they hear their ex's name?",
+     "I want to die when they hear their ex's name."),
+    ("Is it bad that I can't face getting up most days?", "I can't face getting up most days."),
+    ("why can't i stop crying at work?", "I can't stop crying at work."),
+    ("Is it normal that I'm scared of the dark at thirty?", "I'm scared of the dark at thirty."),
+    ("How do I kill a Python process?", None),  # a question for information stays one
+    ("Is it normal to feel this way.", None),  # not asked
+])
+def test_a_question_about_ones_own_experience_is_read_as_said(message: str,
+                                                              own: str | None) -> None:
+    assert own_question(message) == own
+
+
+def test_a_wish_to_die_asked_about_as_normal_is_a_disclosure_and_harmless_ones_stay() -> None:
+    """Read as a question for information, it was left aside (sealed20: a month of daily
+    thoughts of suicide asked about as 'is it normal', missed)."""
+    assert words_only.check("Does anyone else want to die when they hear their ex's name?"
+                            ).level == CRISIS
+    for harmless in ("Is it normal to kill a process in Linux?", "Why do I kill every plant I buy?",
+                     "Is it normal to feel dead tired after a night shift?"):
+        assert words_only.check(harmless).level is None, harmless
