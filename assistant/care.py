@@ -857,8 +857,8 @@ def own_question(message: str) -> str | None:
     match = OWN_QUESTION.match(message.strip().rstrip("?!. "))
     if not match or "?" not in message:
         return None
-    said = next(v for v in match.groupdict().values() if v)
-    head = match.group(0)[: match.start(next(k for k, v in match.groupdict().items() if v))]
+    name, said = next((k, v) for k, v in match.groupdict().items() if v)
+    head = match.group(0)[: match.start(name)]  # the words before what they say of themselves
     if re.search(r"\b(?:i'm|i am)\s*$", head, re.I):
         return f"I'm {said}."
     if re.search(r"\b(?:i've|i have)\s*$", head, re.I):

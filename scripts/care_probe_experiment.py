@@ -168,15 +168,18 @@ class _Tensor(ctypes.Structure):
 class Layers:
     """The last token's output of each block of LAYERS ("l_out-<i>", the residual stream)
     after the shipped question and a text, caught by llama.cpp's graph callback in one pass;
-    the graph stops after the deepest (returning False from the callback ends it)."""
+    the graph stops after the deepest (returning False from the callback ends it). Reads as
+    assistant.llm.HiddenState does (the question kept in the cache, the text's end), which
+    returns only the last layer."""
 
     def __init__(self, path: Path) -> None:
         import llama_cpp
         from llama_cpp import _internals
 
         from assistant.care_probe import PREFIX, SUFFIX
-        from assistant.llm import load_llama
+        from assistant.llm import HiddenState, load_llama
 
+        self.max_text_tokens = HiddenState.MAX_TEXT_TOKENS
         want = {f"l_out-{i}".encode(): i for i in LAYERS}
         self.got: dict[int, Any] = {}
 
@@ -212,7 +215,7 @@ class Layers:
         body = self.llm.tokenize(text.encode(), add_bos=False, special=False)
         self.llm._ctx.kv_cache_seq_rm(-1, len(self.prefix), -1)
         self.got = {}
-        self._decode(body[-384:] + self.suffix, len(self.prefix))
+        self._decode(body[-self.max_text_tokens:] + self.suffix, len(self.prefix))
         return np.stack([self.got[i] for i in LAYERS])
 
 
