@@ -25,6 +25,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from .care_channel import RiskChannel
 from .care_probe import RiskProbe
 from .errors import AssistantError
 from .llm import ChatModel
@@ -707,6 +708,9 @@ SAID_NO = re.compile(r"^\W*(?:no|nope|nah|not at all|not really|never|god,? no|o
 # asked about suicide. So the check-in only changes how the meaning reader's alarms are met,
 # never how many.
 CHECK_IN_BAND, CHECK_IN_ABOVE = 0.0, 1.75
+# The meaning readers' risk from which a message left unflagged is read by the channel even
+# without a word of distress (care_channel.py; set on the development sets with its cut)
+CHANNEL_FLOOR = 0.0
 
 # Joy said plainly, with nothing of loss, an ending or a decision beside it ("passed the test on
 # the fourth try and can't stop grinning"): the meaning readers, which weigh words such as
@@ -873,12 +877,14 @@ class CareCheck:
 
     def __init__(self, embeddings: Embeddings | None = None,
                  data: dict[str, Any] | None = None, reader: SecondReader | None = None,
-                 ambiguous: float = 0.1, probe: RiskProbe | None = None) -> None:
+                 ambiguous: float = 0.1, probe: RiskProbe | None = None,
+                 channel: RiskChannel | None = None) -> None:
         self.embeddings = embeddings
         self.model = CareModel(data) if data is not None else CareModel.shipped()
         self.reader = reader
         self.ambiguous = ambiguous  # classifier probability from which the reader is asked
         self.probe = probe  # the chat model's own reading, added to the meaning reader's
+        self.channel = channel  # the chat model as a noisy channel, for what is left
 
     def check(self, message: str, state: CareState | None = None) -> CareVerdict:
         """Phrases and rules (what is said outright) give the crisis or care reply. The meaning
@@ -936,6 +942,15 @@ class CareCheck:
                     "risk", float("-inf")) >= self._cut() - CHECK_IN_BAND and \
                     scores.get(CRISIS, 0.0) >= scores.get(CARE, 0.0):
                 level, kind, evidence = CHECK_IN, "check_in_near", message
+        if level is None and kind is None and self.channel is not None and not (
+                state.declined or state.level) and (distress or recent or scores.get(
+                    "risk", float("-inf")) >= CHANNEL_FLOOR) and (
+                (heard := self._channel(message)) is not None):
+            # left unflagged after signs of distress: how likely these words are from a
+            # person at risk, against from one on an ordinary day; asked about, never assumed
+            scores["channel"] = heard
+            if heard >= self.channel.cut:
+                level, kind, evidence = CHECK_IN, "check_in_channel", message
         if level == CHECK_IN and not (distress or recent) and BRIGHT.search(text) and not (
                 DARK.search(text)):
             level, kind, evidence = None, "bright", ""  # joy, asked about by the readers alone
@@ -975,6 +990,15 @@ class CareCheck:
         except AssistantError as exc:
             log.warning("The care check goes on without the chat model's reading: %s", exc)
             self.probe = None
+            return None
+
+    def _channel(self, message: str) -> float | None:
+        assert self.channel is not None
+        try:
+            return self.channel.score(message)
+        except AssistantError as exc:
+            log.warning("The care check goes on without the chat model's channel: %s", exc)
+            self.channel = None
             return None
 
     def _above(self) -> float:

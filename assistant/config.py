@@ -124,6 +124,12 @@ class Settings(BaseSettings):
         "model's own hidden state (a probe trained on the Suicide Risk Lexicon; about 0.3 s a "
         "message on 2 cores), not only with the MiniLM sentence vectors.",
     )
+    care_channel: bool = Field(
+        True, description="Where a message is left unflagged after signs of distress, the care "
+        "check also asks how likely the shipped chat model finds its words from a person at "
+        "risk against from a person on an ordinary day, and above a cut asks directly (about "
+        "2 s when it reads, on 2 cores).",
+    )
     crisis_region: str = Field(
         "US", description="Whose crisis resources to show: US, UK or INTERNATIONAL."
     )

@@ -111,6 +111,82 @@ class HiddenState:
             return np.ctypeslib.as_array(vector, shape=(llm.n_embd(),)).copy()
 
 
+class Likelihood:
+    """log P(text | prefix) for each of a few prefixes, under a GGUF chat model: how likely the
+    model finds a text written after each (the noisy channel of Min et al. 2022). Each prefix is
+    read once into its own sequence of llama.cpp's cache; a text is then read after all of them
+    in one batch, and its tokens' log-probabilities summed. A text costs its tokens times the
+    prefixes, each with the model's whole vocabulary scored: about 0.4 s a prefix for a short
+    message on 2 cores."""
+
+    MAX_TEXT_TOKENS = 96  # the end of a longer text is read
+
+    def __init__(self, locate: Callable[[], Path], prefixes: list[str], end: str,
+                 n_threads: int | None = None) -> None:
+        self._locate = locate
+        self._texts = (prefixes, end)
+        self._n_threads = n_threads
+        self._llm: Any = None
+        self._prefixes: list[list[int]] = []
+        self._lock = threading.Lock()
+
+    def _model(self) -> Any:
+        if self._llm is None:
+            import llama_cpp
+
+            size = len(self._texts[0]) * (self.MAX_TEXT_TOKENS + 8)
+            # opened as for embeddings for its several sequences, then scored as a chat model
+            llm = load_llama(self._locate(), embedding=True, n_ctx=4096, n_batch=size,
+                             n_ubatch=size, pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE,
+                             n_threads=self._n_threads, n_threads_batch=self._n_threads)
+            llama_cpp.llama_set_embeddings(llm._ctx.ctx, False)
+            self._prefixes = [llm.tokenize(p.encode(), add_bos=False, special=True)
+                              for p in self._texts[0]]
+            self._decode(llm, [(seq, 0, tokens, False) for seq, tokens in
+                               enumerate(self._prefixes)])
+            self._llm = llm
+        return self._llm
+
+    @staticmethod
+    def _decode(llm: Any, runs: list[tuple[int, int, list[int], bool]]) -> None:
+        """One batch of (sequence, first position, tokens, scored) runs."""
+        batch = llm._batch.batch
+        n = 0
+        for seq, first, tokens, scored in runs:
+            for i, token in enumerate(tokens):
+                batch.token[n], batch.pos[n] = token, first + i
+                batch.seq_id[n][0], batch.n_seq_id[n] = seq, 1
+                batch.logits[n] = scored
+                n += 1
+        batch.n_tokens = n
+        llm._ctx.decode(llm._batch)
+
+    def __call__(self, text: str) -> Any:
+        """The summed log-probability of `text` (and the end marker) after each prefix."""
+        import llama_cpp
+        import numpy as np
+
+        with self._lock:
+            llm = self._model()
+            body = llm.tokenize(text.encode(), add_bos=False, special=False)[
+                -self.MAX_TEXT_TOKENS:] + llm.tokenize(self._texts[1].encode(), add_bos=False,
+                                                       special=True)
+            runs = []
+            for seq, prefix in enumerate(self._prefixes):
+                # the last text forgotten; the prefix's last token read again for the first
+                # token's odds
+                llm._ctx.kv_cache_seq_rm(seq, len(prefix) - 1, -1)
+                runs.append((seq, len(prefix) - 1, [prefix[-1], *body[:-1]], True))
+            self._decode(llm, runs)
+            n_vocab = llm.n_vocab()
+            logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits(llm._ctx.ctx),
+                                           shape=(len(runs) * len(body), n_vocab))
+            top = logits.max(axis=1)
+            norm = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
+            said = logits[np.arange(len(logits)), np.tile(body, len(runs))] - norm
+            return said.reshape(len(runs), len(body)).sum(axis=1)
+
+
 class OpenAICompatibleChatModel:
     """Any server that speaks OpenAI's chat completions (llama.cpp's, vLLM, Ollama), streaming,
     through the `openai` client: its timeouts, its retries (a refused connection, 408, 409,

@@ -15,6 +15,7 @@ from . import backend
 from .ask import AskService
 from .backend import Backend
 from .care import CareCheck, CareVerdict, SecondReader
+from .care_channel import shipped_channel
 from .care_probe import shipped_probe
 from .concepts import ConceptMap, ConceptMapper
 from .config import Settings, listed
@@ -265,8 +266,9 @@ def build_assistant(settings: Settings, model: ChatModel | None = None,
         log.warning("No invitations: %s", exc)
         invitations = []
     probe = shipped_probe(cache, settings.n_threads, progress) if settings.care_probe else None
+    channel = shipped_channel(cache, settings.n_threads) if settings.care_channel else None
     care = CareCheck(embeddings, reader=SecondReader(model) if settings.care_second_reader
-                     else None, probe=probe)
+                     else None, probe=probe, channel=channel)
     companion = Companion(ask, listening, detector, care,
                           settings.crisis_region, invitations,
                           Journal(settings.journal_at()), Router(embeddings))

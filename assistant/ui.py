@@ -615,6 +615,8 @@ def warm_up(assistant: Assistant) -> threading.Event:
             assistant.ask.prime()  # loads the model and reads the essays into its cache
             if assistant.companion.care.probe is not None:
                 assistant.companion.care.probe.warm()
+            if assistant.companion.care.channel is not None:
+                assistant.companion.care.channel.warm()
         except AssistantError as exc:
             log.warning("Warm-up failed: %s", exc)
         finally:

@@ -1,6 +1,7 @@
-"""The care check's cost per message, with the chat model's probe and without it (the baseline).
+"""The care check's cost per message: MiniLM alone (the baseline), with the chat model's probe,
+and as shipped, with the probe and the chat model's noisy channel.
 
-    .venv/bin/python bench/care.py     (part of `make bench`)
+    .venv/bin/python bench/care.py [--every N]     (part of `make bench`; every Nth message)
 
 Messages as people send them: the sealed listening sets' personal messages
 (eval/listening/sealed*: venting, grief, worry) and XSTest's 250 harmless prompts. Both checks
@@ -58,7 +59,10 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    import sys
+
     from assistant.care import CareCheck
+    from assistant.care_channel import shipped_channel
     from assistant.care_probe import shipped_probe
     from assistant.config import Settings
     from assistant.embeddings import LlamaEmbeddings
@@ -68,14 +72,20 @@ def main() -> None:
     embeddings = LlamaEmbeddings(lambda: embedding_model_path(None, cache))
     probe = shipped_probe(cache)
     probe.warm()
-    texts = messages()
+    channel = shipped_channel(cache)
+    channel.warm()
+    every = int(sys.argv[sys.argv.index("--every") + 1]) if "--every" in sys.argv else 1
+    texts = messages()[::every]
     baseline = CareCheck(embeddings)
     timed(baseline, texts[:20])  # MiniLM loaded before timing, as the probe's model is
     runs = {"without probe (baseline)": timed(baseline, texts),
-            "with probe (shipped)": timed(CareCheck(embeddings, probe=probe), texts)}
+            "with probe": timed(CareCheck(embeddings, probe=probe), texts),
+            "with probe and channel (shipped)": timed(
+                CareCheck(embeddings, probe=probe, channel=channel), texts)}
     figures = {name: summary(s) for name, s in runs.items()}
-    base, shipped = (figures[n] for n in runs)
+    base, _, shipped = (figures[n] for n in runs)
     result = {"messages": len(texts), "figures": figures,
+              "shipped_over_1s": sum(s > 1.0 for s in runs["with probe and channel (shipped)"]),
               "median_ratio": round(shipped["median_s"] / base["median_s"], 2),
               "p95_ratio": round(shipped["p95_s"] / base["p95_s"], 2)}
     day = dt.date.today().isoformat()
