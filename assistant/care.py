@@ -36,6 +36,23 @@ log = logging.getLogger(__name__)
 CRISIS, CARE, CHECK_IN = "crisis", "care", "check_in"
 KIND_ORDER = {"self_harm": 0, "being_harmed": 1, "suicidal": 2}  # the more specific first
 RANK = {None: 0, CHECK_IN: 0, CARE: 1, CRISIS: 2}  # a check-in is a question, not a level
+# Lexicon phrases with a common everyday sense (a will made for a newborn, a breaking point over
+# a neighbour's music, on the edge of one's seat, rest in peace for the dead, a safety plan at
+# work): they decide only beside a second sign, a word of distress or risk earlier in the
+# conversation; alone, the meaning readers read the whole message. Kept out, since every use of
+# them in the development sets was a disclosure: "don't want to be here", "no way out", "fade
+# out", "when I'm gone".
+EVERYDAY_SENSES = (
+    "breaking point", "make a will", "write a will", "on the edge", "rest in peace",
+    "quick and easy", "quick and painless", "easy and painless", "crash my car",
+    "wreck my car", "wreck my truck", "slam my car", "drive my car into", "body bag",
+    "carbon monoxide", "hit by a train", "hit by the train", "crisis center", "crisis hotline",
+    "crisis text line", "safety check", "safety plan", "escape from reality", "i am sinking",
+    "exit plan", "my final act", "be save", "being saved", "keeping me alive",
+    "only thing keeping me going", "thing that kept me going", "want to jump",
+    "peaceful death", "i could disappear", "when i die", "the end of my rope", "life is shit",
+    "hate my life", "i hate my life",
+)
 
 _SLANG = {
     "kms": "kill myself", "kys": "kill yourself", "unalive": "kill", "unaliving": "killing",
@@ -83,6 +100,7 @@ class CareModel:
                 phrases, key=len, reverse=True)) + r")\b")
             for kind, phrases in sorted(data["phrases"].items(), key=lambda kp: KIND_ORDER.get(
                 kp[0], len(KIND_ORDER)))}
+        self.everyday = re.compile("|".join(re.escape(self.stem(p)) for p in EVERYDAY_SENSES))
         classifier = data["classifier"]
         self.classes: list[str] = classifier["classes"]
 
@@ -903,11 +921,11 @@ class CareCheck:
         stems = self.model.stem(IDIOM.sub(" ", THEIRS.sub(" ", text)))
         plain = " ".join(FILLERS.sub("", text).split())  # for the rules and wishes
         readings = (plain, text) if plain != text else (text,)  # with and without them
-        level, kind, evidence = max(self._phrases(stems), *map(self._rules, readings),
+        recent = state.level is not None or 0 < state.distress <= 6
+        level, kind, evidence = max(self._phrases(stems, recent), *map(self._rules, readings),
                                     key=lambda found: RANK[found[0]])
         scores: dict[str, float] = {}
         distress = bool(self.model.patterns["distress"].search(stems) or LOSS.search(text))
-        recent = state.level is not None or 0 < state.distress <= 6
         if level is None and answering:
             if SAID_YES.search(text):
                 level, kind, evidence = CRISIS, "suicidal_check_in", message
@@ -1013,10 +1031,14 @@ class CareCheck:
             return self.probe.joint_cut
         return float(self.model.data["classifier"]["neighbours"]["cut"])
 
-    def _phrases(self, text: str) -> tuple[str | None, str | None, str]:
+    def _phrases(self, text: str, recent: bool = False) -> tuple[str | None, str | None, str]:
         found: tuple[str | None, str | None, str] = (None, None, "")
         for kind, pattern in self.model.patterns.items():
             if kind != "distress" and (match := _spoken(pattern, text)):
+                if self.model.everyday.fullmatch(match.group(0)) and not recent and not (
+                        self.model.patterns["distress"].search(
+                            text.replace(match.group(0), " ", 1))):
+                    continue  # "writing a will now the baby's here": a second sign wanted
                 if kind == "self_harm" and MISHAP.search(text) and not PURPOSE.search(text):
                     continue  # "I cut myself shaving"
                 # sleep lost is not sleep not needed: mania_signs and RULES read it beside

@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -58,8 +59,6 @@ def main() -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    import sys
 
     from assistant.care import CareCheck
     from assistant.care_channel import shipped_channel

@@ -482,6 +482,28 @@ def test_a_means_question_after_self_blame_is_a_crisis() -> None:
     assert words_only.check("How far down is it from the top of the car park?", calm).level is None
 
 
+# Written for these tests, in no eval set.
+@pytest.mark.parametrize("message", [
+    "We're writing a will this week now that our daughter is born.",
+    "The last episode had me on the edge of my seat all night.",
+    "Three hours of roadworks outside my window and I'm at breaking point with the noise.",
+    "Rest in peace, Grandad, you taught me how to fish.",
+])
+def test_a_phrase_with_an_everyday_sense_alone_is_not_a_disclosure(message: str) -> None:
+    assert words_only.check(message).level is None
+
+
+def test_a_phrase_with_an_everyday_sense_decides_beside_a_second_sign() -> None:
+    said = words_only.check("I feel hopeless and worthless. I'm at breaking point.")
+    assert said.level == CRISIS and said.evidence == "break point"
+    state = CareState()
+    words_only.check("Everything feels hopeless lately.", state)
+    assert words_only.check("I'm writing a will tonight.", state).level == CRISIS
+    # the phrases every development set used only as disclosures still decide alone
+    assert words_only.check("I don't want to be here anymore.").level == CRISIS
+    assert words_only.check("there's no way out of this but one").level == CRISIS
+
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
