@@ -90,6 +90,7 @@ bench: setup postgres pydoc
 	$(BIN)/python bench/concept_map.py
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/care.py
+	$(BIN)/python bench/listening_wait.py
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/load.py --layout server --people 8 --minutes 3 --replicas 2

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from .llm import Likelihood
@@ -72,10 +73,16 @@ def likelihood(locate: Callable[[], Path], n_threads: int | None = None) -> Like
                       n_threads)
 
 
+@cache
+def _shared(cache_dir: Path, n_threads: int | None, progress: bool) -> Likelihood:
+    """One reader per model file in a process: its descriptions are read once (about 8 s),
+    whichever assistant asks (its lock lets one message through at a time)."""
+    from .models import chat_model_info
+
+    return likelihood(lambda: chat_model_info(None, cache_dir, progress).path, n_threads)
+
+
 def shipped_channel(cache_dir: Path, n_threads: int | None = None,
                     progress: bool = False) -> RiskChannel:
     """Over the shipped chat model, whatever model answers."""
-    from .models import chat_model_info
-
-    return RiskChannel(likelihood(lambda: chat_model_info(None, cache_dir, progress).path,
-                                  n_threads))
+    return RiskChannel(_shared(cache_dir, n_threads, progress))

@@ -116,10 +116,11 @@ class Likelihood:
     model finds a text written after each (the noisy channel of Min et al. 2022). Each prefix is
     read once into its own sequence of llama.cpp's cache; a text is then read after all of them
     in one batch, and its tokens' log-probabilities summed. A text costs its tokens times the
-    prefixes, each with the model's whole vocabulary scored: about 0.4 s a prefix for a short
-    message on 2 cores."""
+    prefixes (the model reads about 55 prompt tokens a second on 2 cores here)."""
 
-    MAX_TEXT_TOKENS = 96  # the end of a longer text is read
+    # the end of a longer text is read: its cost grows with the tokens times the prefixes (a
+    # 96-token message after seven took 10 s on 2 cores, and a listening reply's p95 went to 9 s)
+    MAX_TEXT_TOKENS = 32
 
     def __init__(self, locate: Callable[[], Path], prefixes: list[str], end: str,
                  n_threads: int | None = None) -> None:
@@ -134,7 +135,7 @@ class Likelihood:
         if self._llm is None:
             import llama_cpp
 
-            size = len(self._texts[0]) * (self.MAX_TEXT_TOKENS + 8)
+            size = max(512, len(self._texts[0]) * (self.MAX_TEXT_TOKENS + 8))
             # opened as for embeddings for its several sequences, then scored as a chat model
             llm = load_llama(self._locate(), embedding=True, n_ctx=4096, n_batch=size,
                              n_ubatch=size, pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE,
@@ -142,8 +143,9 @@ class Likelihood:
             llama_cpp.llama_set_embeddings(llm._ctx.ctx, False)
             self._prefixes = [llm.tokenize(p.encode(), add_bos=False, special=True)
                               for p in self._texts[0]]
-            self._decode(llm, [(seq, 0, tokens, False) for seq, tokens in
-                               enumerate(self._prefixes)])
+            for seq, tokens in enumerate(self._prefixes):  # each up to a batch
+                for start in range(0, len(tokens), size):
+                    self._decode(llm, [(seq, start, tokens[start:start + size], False)])
             self._llm = llm
         return self._llm
 

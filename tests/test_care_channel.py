@@ -108,3 +108,12 @@ def test_the_shipped_model_hears_a_quiet_goodbye_above_an_ordinary_errand(
     errand = channel.score("I've written my shopping list and dropped the cat at the vet. "
                            "It feels good to have it all sorted.")
     assert goodbye > errand + 2.0
+
+
+def test_many_long_prefixes_are_read_in_batches(small_model: Path) -> None:
+    """Together longer than a batch (the shipped seven are about 420 tokens): each is read into
+    its own sequence, a batch at a time, and a text is then read after all of them."""
+    prefixes = [f"Field notes, page {i}. " + "The river bends past the old mill. " * 40
+                for i in range(7)]
+    out = Likelihood(lambda: small_model, prefixes, "\n")("The water was high today.")
+    assert len(out) == 7 and np.all(np.isfinite(out))
