@@ -1000,23 +1000,21 @@ class CareCheck:
         return CareVerdict(level, kind, evidence, state.level, scores)
 
     def _probe(self, message: str) -> tuple[float, float] | None:
-        """The chat model's reading, or None where its model cannot be loaded: the check goes
-        on without it (the phrases, rules and MiniLM reader) rather than failing the turn."""
         assert self.probe is not None
-        try:
-            return self.probe.score(message)
-        except AssistantError as exc:
-            log.warning("The care check goes on without the chat model's reading: %s", exc)
-            self.probe = None
-            return None
+        return self._or_none("probe", "reading", self.probe.score, message)
 
     def _channel(self, message: str) -> float | None:
         assert self.channel is not None
+        return self._or_none("channel", "channel", self.channel.score, message)
+
+    def _or_none(self, reader: str, what: str, score: Callable[[str], Any], message: str) -> Any:
+        """A chat model reader's score, or None where its model cannot be loaded: the check
+        goes on without it (and without asking it again) rather than failing the turn."""
         try:
-            return self.channel.score(message)
+            return score(message)
         except AssistantError as exc:
-            log.warning("The care check goes on without the chat model's channel: %s", exc)
-            self.channel = None
+            log.warning("The care check goes on without the chat model's %s: %s", what, exc)
+            setattr(self, reader, None)
             return None
 
     def _above(self) -> float:
