@@ -1,5 +1,7 @@
 """The community setup's load test, run small: PostgreSQL, a Chroma server, llama.cpp's server
-and two app replicas started by bench/load.py, two signed-in people talking for half a minute."""
+and two app replicas started by bench/load.py, two signed-in people talking for a minute (each
+replica warms the care check's two chat-model readers as it starts, about 15 s of the 2 cores:
+in half a minute the two people got 2 replies)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.slow
 def test_two_people_on_two_replicas_keep_their_own_conversations(tmp_path: Path,
                                                                   small_model: Path) -> None:
     run = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--people", "2",
-                          "--minutes", "0.5", "--layout", "server", "--model", str(small_model),
+                          "--minutes", "1.0", "--layout", "server", "--model", str(small_model),
                           "--n-ctx", "4096", "--out", str(tmp_path)],
                          capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]

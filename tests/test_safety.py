@@ -102,7 +102,7 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "listening/sealed24/frozen.jsonl", "listening/sealed25/frozen.jsonl",
                 "listening/sealed26/frozen.jsonl", "care/sealed20.jsonl",
                 "care/sealed21.jsonl", "care/sealed22.jsonl",
-                "care/sealed23.jsonl"]
+                "care/sealed23.jsonl", "listening/sealed27/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
