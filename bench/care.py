@@ -18,6 +18,7 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,16 +36,21 @@ def messages() -> list[str]:
     return out
 
 
+def seconds_each(read: Callable[[str], object], texts: list[str]) -> list[float]:
+    """How long `read` took on each text (bench/listening_wait.py times turns with it too)."""
+    seconds = []
+    for text in texts:
+        start = time.perf_counter()
+        read(text)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
 def timed(check: object, texts: list[str]) -> list[float]:
     from assistant.care import CareCheck, CareState
 
     assert isinstance(check, CareCheck)
-    seconds = []
-    for text in texts:
-        start = time.perf_counter()
-        check.check(text, CareState())
-        seconds.append(time.perf_counter() - start)
-    return seconds
+    return seconds_each(lambda text: check.check(text, CareState()), texts)
 
 
 def summary(seconds: list[float]) -> dict[str, float]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
+
+from care import seconds_each  # bench/care.py: the same timing and figures
+from care import summary as care_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,19 +40,12 @@ def waits(assistant: object, texts: list[str]) -> list[float]:
     from assistant.service import Assistant
 
     assert isinstance(assistant, Assistant)
-    seconds = []
-    for text in texts:
-        start = time.perf_counter()
-        final_turn(assistant.companion.turn(Conversation(), text, REFLECT))
-        seconds.append(time.perf_counter() - start)
-    return seconds
+    return seconds_each(
+        lambda text: final_turn(assistant.companion.turn(Conversation(), text, REFLECT)), texts)
 
 
 def summary(seconds: list[float]) -> dict[str, float]:
-    ordered = sorted(seconds)
-    return {"median_s": round(statistics.median(ordered), 3),
-            "p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 3),
-            "max_s": round(ordered[-1], 3), "over_8s": sum(s > 8.0 for s in ordered)}
+    return {**care_summary(seconds), "over_8s": sum(s > 8.0 for s in seconds)}
 
 
 def main() -> None:
