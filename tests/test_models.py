@@ -1,4 +1,6 @@
 import hashlib
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -37,7 +39,27 @@ def test_a_wrong_hash_leaves_no_model_behind(tmp_path: Path, fake_parts: bytes,
     monkeypatch.setattr(models, "CHAT_SHA256", "0" * 64)
     with pytest.raises(ModelCorruptError, match="hash"):
         assemble_chat_model(tmp_path / "cache", progress=False)
-    assert list((tmp_path / "cache" / "models").iterdir()) == []
+    assert list((tmp_path / "cache" / "models").glob("*.gguf")) == []
+    assert list((tmp_path / "cache" / "models").glob("*.partial")) == []
+
+
+def test_two_at_once_on_a_fresh_machine_make_the_model_once(
+        tmp_path: Path, fake_parts: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two replicas (or a turn and the warm-up) asking for the model before it exists: one
+    assembles, the other waits and finds it made (they wrote over each other's file)."""
+    read, made = models._read_chunks, []
+
+    def slowly(parts: list[Path]):  # type: ignore[no-untyped-def]
+        made.append(1)
+        for chunk in read(parts):
+            time.sleep(0.05)
+            yield chunk
+
+    monkeypatch.setattr(models, "_read_chunks", slowly)
+    with ThreadPoolExecutor(2) as pool:
+        paths = list(pool.map(lambda _: assemble_chat_model(tmp_path / "cache", progress=False),
+                              range(2)))
+    assert paths[0] == paths[1] and paths[0].read_bytes() == fake_parts and made == [1]
 
 
 def test_missing_part_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
