@@ -729,9 +729,6 @@ CHECK_IN_BAND, CHECK_IN_ABOVE = 0.0, 1.75
 # The meaning readers' risk from which a message left unflagged is read by the channel even
 # without a word of distress (care_channel.py; set on the development sets with its cut)
 CHANNEL_FLOOR = 0.0
-# What the meaning readers flag on their own, which the channel confirms where no word of
-# distress was found (below its `clear` the flag is dropped).
-ALONE = ("care_meaning", "check_in_meaning", "check_in_near")
 
 # Joy said plainly, with nothing of loss, an ending or a decision beside it ("passed the test on
 # the fourth try and can't stop grinning"): the meaning readers, which weigh words such as
@@ -963,13 +960,6 @@ class CareCheck:
                     "risk", float("-inf")) >= self._cut() - CHECK_IN_BAND and \
                     scores.get(CRISIS, 0.0) >= scores.get(CARE, 0.0):
                 level, kind, evidence = CHECK_IN, "check_in_near", message
-        if kind in ALONE and not (distress or recent) and self.channel is not None and (
-                heard := self._channel(message)) is not None:
-            # flagged by the sentence vectors alone, with no word of distress: a second,
-            # different reader confirms ("my houseplants keep dying" reads near risk to MiniLM)
-            scores["channel"] = heard
-            if heard < self.channel.clear:
-                level, kind, evidence = None, "cleared_by_channel", ""
         if level is None and kind is None and self.channel is not None and not (
                 state.declined or state.level) and (distress or recent or scores.get(
                     "risk", float("-inf")) >= CHANNEL_FLOOR) and (

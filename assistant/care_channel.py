@@ -44,8 +44,6 @@ ORDINARY = [
     "with dark words), who is safe",
 ]
 CUT = 2.5  # set on the development sets (scripts/care_channel_experiment.py)
-# below it, a flag the meaning readers raise alone is dropped (care_channel_experiment confirm)
-CLEAR = float("-inf")
 
 
 def _mean_exp(logs: list[float]) -> float:
@@ -57,10 +55,9 @@ class RiskChannel:
     """score(message) -> log P(message | at risk) - log P(message | an ordinary day), each a
     mixture of its descriptions with equal weights."""
 
-    def __init__(self, likelihood: Callable[[str], list[float]], cut: float = CUT,
-                 clear: float = CLEAR) -> None:
+    def __init__(self, likelihood: Callable[[str], list[float]], cut: float = CUT) -> None:
         self.likelihood = likelihood
-        self.cut, self.clear = cut, clear
+        self.cut = cut
 
     def warm(self) -> None:
         """Load the model and read the descriptions, so the first message does not wait."""

@@ -2,7 +2,6 @@
 
     .venv/bin/python scripts/care_channel_experiment.py read [--ordinary 500] [--skip SET]
     .venv/bin/python scripts/care_channel_experiment.py report
-    .venv/bin/python scripts/care_channel_experiment.py confirm [--ordinary 500] [--skip SET]
 
 `read` runs the shipped care check (without the channel) on every single message of the care
 sets but `--skip` (the set that judges the change, never read here) and on a sample of the
@@ -56,14 +55,13 @@ def cases(skip: list[str], ordinary: int) -> list[tuple[str, str, str]]:
 
 
 class Recorder:
-    """Stands in for the channel to learn whether the check would read it, and what (cut:
-    never met; nothing cleared)."""
+    """Stands in for the channel to learn whether the check would read it (cut: never met)."""
 
     def __init__(self) -> None:
-        self.cut, self.clear, self.called, self.heard = float("inf"), float("-inf"), False, ""
+        self.cut, self.called = float("inf"), False
 
     def score(self, message: str) -> float:
-        self.called, self.heard = True, message
+        self.called = True
         return 0.0
 
 
@@ -97,45 +95,6 @@ def read(skip: list[str], ordinary: int) -> None:
     OUT.write_text(json.dumps(list(done.values())))
 
 
-def confirm(skip: list[str], ordinary: int) -> None:
-    """What the meaning readers flag alone (no word of distress): the channel's score for each,
-    the risky ones a `clear` would lose and the ordinary ones it would clear."""
-    from tqdm import tqdm
-
-    from assistant.care import ALONE, CareCheck, CareState
-    from assistant.care_channel import shipped_channel
-    from assistant.config import Settings
-    from assistant.service import build_assistant
-
-    settings = Settings()
-    shipped = build_assistant(settings).companion.care
-    channel = shipped_channel(settings.cache_dir, settings.n_threads)
-    out = OUT.with_name("confirm-dev.json")
-    done = {r["id"]: r for r in json.loads(out.read_text())} if out.exists() else {}
-    for cid, message, level in tqdm(cases(skip, ordinary), mininterval=30):
-        if cid in done:
-            continue
-        recorder = Recorder()
-        check = CareCheck(shipped.embeddings, probe=shipped.probe, channel=recorder)  # type: ignore[arg-type]
-        verdict = check.check(message, CareState())
-        row: dict[str, Any] = {"id": cid, "level": level, "kind": verdict.kind}
-        if verdict.kind in ALONE and "channel" in verdict.scores:
-            row["channel"] = channel.score(recorder.heard)
-        done[cid] = row
-        if len(done) % 50 == 0:
-            out.write_text(json.dumps(list(done.values())))
-    out.write_text(json.dumps(list(done.values())))
-    rows = [r for r in done.values() if "channel" in r]
-    risky = [r["channel"] for r in rows if r["level"] != "none"]
-    calm = [r["channel"] for r in rows if r["level"] == "none"]
-    print(f"flagged by the meaning readers alone: {len(risky)} risky, {len(calm)} ordinary "
-          f"(of {sum(r['level'] != 'none' for r in done.values())} and "
-          f"{sum(r['level'] == 'none' for r in done.values())})")
-    for clear in (-4.0, -2.0, -1.0, 0.0, 0.5, 1.0, 1.5, 2.0):
-        print(f"  clear {clear:5.1f}: loses {sum(x < clear for x in risky):3d} risky, clears "
-              f"{sum(x < clear for x in calm):3d} ordinary")
-
-
 def report() -> None:
     import numpy as np
     from sklearn.metrics import roc_auc_score
@@ -157,10 +116,10 @@ def report() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] in (["read"], ["confirm"]):
+    if sys.argv[1:2] == ["read"]:
         args = sys.argv[2:]
         skip = [args[i + 1] for i, a in enumerate(args) if a == "--skip"]
         n = int(args[args.index("--ordinary") + 1]) if "--ordinary" in args else 500
-        (read if sys.argv[1] == "read" else confirm)(skip, n)
+        read(skip, n)
     else:
         report()

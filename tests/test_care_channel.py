@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.care import CARE, CHECK_IN, CareCheck, CareState
+from assistant.care import CHECK_IN, CareCheck, CareState
 from assistant.care_channel import AT_RISK, ORDINARY, RiskChannel, shipped_channel
 from assistant.errors import ModelCorruptError
 from assistant.llm import Likelihood
@@ -14,8 +14,8 @@ from assistant.llm import Likelihood
 class Channel:
     """A channel whose score is set by the test, counting what it was asked to read."""
 
-    def __init__(self, score: float, cut: float = 3.0, clear: float = float("-inf")) -> None:
-        self.cut, self.clear, self.value, self.read = cut, clear, score, []
+    def __init__(self, score: float, cut: float = 3.0) -> None:
+        self.cut, self.value, self.read = cut, score, []
 
     def score(self, message: str) -> float:
         self.read.append(message)
@@ -55,41 +55,6 @@ def test_a_declined_check_in_is_not_asked_again_by_the_channel() -> None:
     check = CareCheck(channel=channel)  # type: ignore[arg-type]
     state = CareState(declined=True)
     assert check.check(LEFT, state).level is None and channel.read == []
-
-
-def _meaning_flags(check: CareCheck, level: str, kind: str) -> CareCheck:
-    """The sentence vectors' reader, standing in: it flags every message it is given."""
-    check.embeddings = object()  # type: ignore[assignment]
-    check._meaning = lambda message, distressed: (  # type: ignore[method-assign]
-        level, kind, message, {"risk": 1.0, level: 0.9})
-    return check
-
-
-@pytest.mark.parametrize(("level", "kind"), [(CARE, "care_meaning"),
-                                             (CHECK_IN, "check_in_near")])
-def test_a_flag_the_meaning_readers_raise_alone_is_dropped_below_the_channels_clear(
-        level: str, kind: str) -> None:
-    """No word of distress, only the sentence vectors' lean: the channel confirms, and where
-    it hears an ordinary day the message is listened to."""
-    channel = Channel(-3.0, clear=0.0)
-    check = _meaning_flags(CareCheck(channel=channel), level, kind)  # type: ignore[arg-type]
-    verdict = check.check(CALM)
-    assert channel.read == [CALM]
-    assert verdict.level is None and verdict.kind == "cleared_by_channel"
-    assert verdict.scores["channel"] == -3.0
-
-
-def test_a_flag_the_channel_confirms_stands() -> None:
-    channel = Channel(0.5, clear=0.0)
-    check = _meaning_flags(CareCheck(channel=channel), CARE, "care_meaning")  # type: ignore[arg-type]
-    verdict = check.check(CALM)
-    assert (verdict.level, verdict.kind) == (CARE, "care_meaning") and channel.read == [CALM]
-
-
-def test_a_flag_beside_a_word_of_distress_is_not_second_guessed() -> None:
-    channel = Channel(-50.0, clear=0.0)
-    check = _meaning_flags(CareCheck(channel=channel), CARE, "care_meaning")  # type: ignore[arg-type]
-    assert check.check(LEFT).level == CARE and channel.read == []
 
 
 def test_the_score_is_the_at_risk_mixture_against_the_ordinary_one() -> None:
