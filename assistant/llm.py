@@ -59,6 +59,20 @@ def load_llama(path: Path, **kwargs: Any) -> Any:
         ) from exc
 
 
+def decode_runs(llm: Any, runs: list[tuple[int, int, list[int], bool]]) -> None:
+    """One llama.cpp batch of (sequence, first position, tokens, an output wanted) runs."""
+    batch = llm._batch.batch
+    n = 0
+    for seq, first, tokens, wanted in runs:
+        for i, token in enumerate(tokens):
+            batch.token[n], batch.pos[n] = token, first + i
+            batch.seq_id[n][0], batch.n_seq_id[n] = seq, 1
+            batch.logits[n] = wanted
+            n += 1
+    batch.n_tokens = n
+    llm._ctx.decode(llm._batch)
+
+
 class HiddenState:
     """The last token's hidden state after `prefix`, a text and `suffix`, from a GGUF chat
     model opened for embeddings (its weights are the chat model's file, mapped once by the OS).
@@ -91,9 +105,7 @@ class HiddenState:
     def _decode(llm: Any, tokens: list[int], past: int) -> None:
         """Every token marked as an output (an embeddings context wants them all), in batches."""
         for start in range(0, len(tokens), 512):
-            llm._batch.set_batch(tokens[start:start + 512], n_past=past + start,
-                                 logits_all=True)
-            llm._ctx.decode(llm._batch)
+            decode_runs(llm, [(0, past + start, tokens[start:start + 512], True)])
 
     def __call__(self, text: str) -> Any:
         import llama_cpp
@@ -145,23 +157,9 @@ class Likelihood:
                               for p in self._texts[0]]
             for seq, tokens in enumerate(self._prefixes):  # each up to a batch
                 for start in range(0, len(tokens), size):
-                    self._decode(llm, [(seq, start, tokens[start:start + size], False)])
+                    decode_runs(llm, [(seq, start, tokens[start:start + size], False)])
             self._llm = llm
         return self._llm
-
-    @staticmethod
-    def _decode(llm: Any, runs: list[tuple[int, int, list[int], bool]]) -> None:
-        """One batch of (sequence, first position, tokens, scored) runs."""
-        batch = llm._batch.batch
-        n = 0
-        for seq, first, tokens, scored in runs:
-            for i, token in enumerate(tokens):
-                batch.token[n], batch.pos[n] = token, first + i
-                batch.seq_id[n][0], batch.n_seq_id[n] = seq, 1
-                batch.logits[n] = scored
-                n += 1
-        batch.n_tokens = n
-        llm._ctx.decode(llm._batch)
 
     def __call__(self, text: str) -> Any:
         """The summed log-probability of `text` (and the end marker) after each prefix."""
@@ -179,7 +177,7 @@ class Likelihood:
                 # token's odds
                 llm._ctx.kv_cache_seq_rm(seq, len(prefix) - 1, -1)
                 runs.append((seq, len(prefix) - 1, [prefix[-1], *body[:-1]], True))
-            self._decode(llm, runs)
+            decode_runs(llm, runs)
             n_vocab = llm.n_vocab()
             logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits(llm._ctx.ctx),
                                            shape=(len(runs) * len(body), n_vocab))
