@@ -50,7 +50,8 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed18.jsonl": "a4d2468a47c96558bd3c066cdcb7794850bbef0970eef49d48ea9e1e038d46ca",
              "sealed22.jsonl": "cfcefd86ae3a4b0a884bb4f32aa4ddac8dd66186232b98062ef984da9dc18afa",
              "sealed23.jsonl": "0d9aa0339a5d815d8ed3b3722235d100b914417e1421bb7242846176ca5c04c8",
-             "sealed24.jsonl": "c726b1f3c5cb4e34b06354afc8f96afc10155b21626cca47f46cd125ba2abc0d"}
+             "sealed24.jsonl": "c726b1f3c5cb4e34b06354afc8f96afc10155b21626cca47f46cd125ba2abc0d",
+             "sealed25.jsonl": "58b2313aceae2fde18c3a28e8e87d127e737656390c44cbd09bd013a658c7d07"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
 
@@ -104,7 +105,7 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "listening/sealed26/frozen.jsonl", "care/sealed20.jsonl",
                 "care/sealed21.jsonl", "care/sealed22.jsonl",
                 "care/sealed23.jsonl", "listening/sealed27/frozen.jsonl",
-                "care/sealed24.jsonl"]
+                "care/sealed24.jsonl", "care/sealed25.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
