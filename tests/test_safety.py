@@ -106,7 +106,7 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "care/sealed21.jsonl", "care/sealed22.jsonl",
                 "care/sealed23.jsonl", "listening/sealed27/frozen.jsonl",
                 "care/sealed24.jsonl", "care/sealed25.jsonl",
-                "listening/sealed28/frozen.jsonl"]
+                "listening/sealed28/frozen.jsonl", "listening/sealed29/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
