@@ -400,7 +400,24 @@ def _units(statement: str) -> list[str]:
             clauses[-1] = f"{clauses[-1]}, {clause}"
         else:
             clauses.append(clause)
-    return [c for c in clauses if len(c.split()) >= 4]
+    # "...he drove to his old office, and sat in the car park": the clause goes on with his
+    # doing, its subject left off; said back alone it would be "you sat in the car park"
+    return [c for i, c in enumerate(clauses) if len(c.split()) >= 4 and not (
+        _CARRIES_ON.match(c) and _NO_SUBJECT.match(_CARRIES_ON.sub("", c))
+        and _someone_else_last(", ".join(clauses[:i])))]
+
+
+# A clause that carries on from the one before with "and", "then" or "but".
+_CARRIES_ON = re.compile(r"^(?:and|then|but|and then)\s+", re.I)
+_DOER = re.compile(r"\b(?:i|we|he|she|they)\b", re.I)
+_THEIR_DOING = re.compile(rf"^(?:my |our |the )?(?:\w+ )?(?:{_KIN})\b(?!')", re.I)
+
+
+def _someone_else_last(before: str) -> bool:
+    """Whether the last one doing something before a clause is someone else ("...the one he
+    retired from"; "My brother borrowed the car"), not the person ("...and I walked out")."""
+    doers = _DOER.findall(before)
+    return doers[-1].lower() not in ("i", "we") if doers else bool(_THEIR_DOING.match(before))
 
 
 def _trim(clause: str, limit: int = MAX_WORDS) -> str:

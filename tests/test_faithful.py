@@ -43,6 +43,31 @@ def test_a_question_about_what_to_do_is_restated_as_what_they_weigh(asked: str,
     assert restate(asked) == back
 
 
+@pytest.mark.parametrize(("said", "theirs"), [
+    # written for these tests, in no eval set
+    ("My dad has been getting muddled lately. Last night he went out to post a letter, the one "
+     "for the council, and stood at the end of the road for an hour until a neighbour asked if "
+     "he was lost. He joked about it but I saw his face.", "you stood"),
+    ("My sister has been struggling since the move. On Monday she went into the wrong building, "
+     "the one next to hers, and sat in a stranger's meeting for ten minutes until someone asked "
+     "if she was lost. She laughed but I could tell.", "you sat"),
+])
+def test_a_clause_that_carries_on_someone_elses_doing_is_not_made_theirs(said: str,
+                                                                        theirs: str) -> None:
+    """"...he went out to post a letter, and stood at the end of the road": the standing is
+    his; said back alone it became "you stood" (listening set 28's first run)."""
+    back = restate(said)
+    assert back is not None and theirs not in back, back
+
+
+def test_a_clause_that_leaves_out_their_own_i_is_still_theirs() -> None:
+    said = ("The new job is a lot. On Monday I went into the wrong building, the one next to "
+            "ours, and sat in a stranger's meeting for ten minutes until someone asked if I was "
+            "lost.")
+    assert restate(said) == ("you sat in a stranger's meeting for ten minutes until someone "
+                             "asked if you were lost")
+
+
 def test_nothing_to_restate_gives_none() -> None:
     assert restate("") is None and restate("Why?") is None and restate("Hi.") is None
 
