@@ -49,6 +49,14 @@ _ASKS = [(re.compile(p, re.I), r) for p, r in [
     (r"^do (?:i|we) ((?:go|tell|stay|leave|call|ring|text|quit|move|keep|say|ask|accept|take|"
      r"invite|reply|answer|forgive|break|end|let|give|report|confront|apply|sell) .+?)"
      r"(?:,? or not)?$", "you're weighing whether to {}"),
+    # any other yes-or-no question about themselves ("Do I even matter to them?", "Can I still
+    # call myself a runner?"): what they wonder, in their own verb; left to the model, it was
+    # pasted in as a statement ("It sounds like Do you mention...", set 28). Not one put to
+    # the listener ("Can I ask you something?")
+    (r"^do (?:i|we) ((?!.*\byou\b).+?)(?:,? or not)?$", "you're wondering whether you {}"),
+    (r"^can (?:i|we) ((?!.*\byou\b).+?)(?:,? or not)?$", "you're wondering whether you can {}"),
+    (r"^could (?:i|we) ((?!.*\byou\b).+?)(?:,? or not)?$",
+     "you're wondering whether you could {}"),
 ]]
 FEELING = re.compile(
     r"\b(feel\w*|felt|hurt\w*|sad|angry|furious|afraid|scared|terrified|alone|lonely|tired|"

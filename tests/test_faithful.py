@@ -37,6 +37,16 @@ def test_a_long_message_is_restated_by_the_part_that_carries_the_feeling() -> No
      "your mind races"),
     ("Tell me how to talk to my neighbour about the hedge.", "you're wondering how to talk to "
      "your neighbour about the hedge"),
+    # any other yes-or-no question about themselves, in their own verb (left to the model, it
+    # came back as "It sounds like Do you...")
+    ("Do I even matter to my family?", "you're wondering whether you even matter to your "
+     "family"),
+    ("Can I still call myself a runner after the injury?", "you're wondering whether you can "
+     "still call yourself a runner after the injury"),
+    ("Could we ever go back to how it was?", "you're wondering whether you could ever go back "
+     "to how it was"),
+    ("Do I text my old boss about the reference, or not?", "you're weighing whether to text "
+     "your old boss about the reference"),
 ])
 def test_a_question_about_what_to_do_is_restated_as_what_they_weigh(asked: str,
                                                                     back: str) -> None:
@@ -66,6 +76,11 @@ def test_a_clause_that_leaves_out_their_own_i_is_still_theirs() -> None:
             "lost.")
     assert restate(said) == ("you sat in a stranger's meeting for ten minutes until someone "
                              "asked if you were lost")
+
+
+@pytest.mark.parametrize("asked", ["Can I ask you something?", "Do I bore you?"])
+def test_a_question_put_to_the_listener_is_not_said_back_as_theirs(asked: str) -> None:
+    assert restate(asked) is None  # "whether you can ask you something"
 
 
 def test_nothing_to_restate_gives_none() -> None:
