@@ -61,11 +61,6 @@ def summary(seconds: list[float]) -> dict[str, float]:
 
 
 def main() -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from assistant.care import CareCheck
     from assistant.care_channel import shipped_channel
     from assistant.care_probe import shipped_probe
@@ -96,19 +91,36 @@ def main() -> None:
     day = dt.date.today().isoformat()
     out = ROOT / "bench" / "results"
     (out / f"care-{day}.json").write_text(json.dumps(result, indent=2) + "\n")
+    plot_shares(runs, (0.3, "target median 0.3 s"),
+                "seconds for the care check of one message (2 cores)",
+                f"Care check per message: {len(texts)} ordinary messages",
+                out / f"care-{day}.png", log=True)
+    print(json.dumps(result, indent=2))
+
+
+def plot_shares(runs: dict[str, list[float]], target: tuple[float, str], xlabel: str,
+                title: str, path: Path, log: bool = False) -> None:
+    """Each run's seconds as the share of messages done by then, with the target marked
+    (bench/listening_wait.py draws its runs with it too)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, seconds in runs.items():
         ordered = sorted(seconds)
         ax.plot(ordered, [i / len(ordered) for i in range(len(ordered))], label=name)
-    ax.axvline(0.3, color="grey", linestyle=":", label="target median 0.3 s")
-    ax.set_xscale("log")
-    ax.set_xlabel("seconds for the care check of one message (2 cores)")
+    ax.axvline(target[0], color="grey", linestyle=":", label=target[1])
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("share of messages")
-    ax.set_title(f"Care check per message: {len(texts)} ordinary messages")
+    ax.set_title(title)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(out / f"care-{day}.png", dpi=100)
-    print(json.dumps(result, indent=2))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 if __name__ == "__main__":

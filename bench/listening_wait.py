@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from care import seconds_each  # bench/care.py: the same timing and figures
+from care import plot_shares, seconds_each  # bench/care.py: the same timing, figures, plot
 from care import summary as care_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,11 +49,6 @@ def summary(seconds: list[float]) -> dict[str, float]:
 
 
 def main() -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from assistant.config import Settings
     from assistant.service import build_assistant
 
@@ -79,17 +74,10 @@ def main() -> None:
     day = dt.date.today().isoformat()
     out = ROOT / "bench" / "results"
     (out / f"listening-wait-{day}.json").write_text(json.dumps(result, indent=2) + "\n")
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for name, seconds in runs.items():
-        ordered = sorted(seconds)
-        ax.plot(ordered, [i / len(ordered) for i in range(len(ordered))], label=name)
-    ax.axvline(8.0, color="grey", linestyle=":", label="target p95 8 s")
-    ax.set_xlabel("seconds from sending to the whole listening reply (2 cores)")
-    ax.set_ylabel("share of messages")
-    ax.set_title(f"Listening wait, care check included: {len(texts)} messages")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / f"listening-wait-{day}.png", dpi=100)
+    plot_shares(runs, (8.0, "target p95 8 s"),
+                "seconds from sending to the whole listening reply (2 cores)",
+                f"Listening wait, care check included: {len(texts)} messages",
+                out / f"listening-wait-{day}.png")
     print(json.dumps({k: v for k, v in result.items() if k != "seconds"}, indent=2))
 
 
