@@ -418,14 +418,13 @@ def _units(statement: str) -> list[str]:
 # A clause that carries on from the one before with "and", "then" or "but".
 _CARRIES_ON = re.compile(r"^(?:and|then|but|and then)\s+", re.I)
 _DOER = re.compile(r"\b(?:i|we|he|she|they)\b", re.I)
-_THEIR_DOING = re.compile(rf"^(?:my |our |the )?(?:\w+ )?(?:{_KIN})\b(?!')", re.I)
 
 
 def _someone_else_last(before: str) -> bool:
     """Whether the last one doing something before a clause is someone else ("...the one he
     retired from"; "My brother borrowed the car"), not the person ("...and I walked out")."""
     doers = _DOER.findall(before)
-    return doers[-1].lower() not in ("i", "we") if doers else bool(_THEIR_DOING.match(before))
+    return doers[-1].lower() not in ("i", "we") if doers else bool(_SOMEONE.match(before))
 
 
 def _trim(clause: str, limit: int = MAX_WORDS) -> str:
