@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 
 Message = dict[str, str]
 MAX_STATES = 3  # read prefixes kept (the essays, listening, one more): ~100 MB each
+# llama.cpp's Python binding quiets a load by pointing the process's stdout and stderr (the file
+# descriptors and sys's) at /dev/null and back. Two loads at once (the warm-up's chat model and a
+# care reader, say) can restore each other's /dev/null: every later error message, the server's
+# log included, would go nowhere. So loads take turns.
+_LOADING = threading.RLock()
 
 
 def fit(history: list[Message], budget: int) -> list[Message]:
@@ -51,7 +56,8 @@ def load_llama(path: Path, **kwargs: Any) -> Any:
     from llama_cpp import Llama
 
     try:
-        return Llama(model_path=str(path), verbose=False, **kwargs)
+        with _LOADING:
+            return Llama(model_path=str(path), verbose=False, **kwargs)
     except (ValueError, RuntimeError) as exc:
         raise ModelCorruptError(
             f"llama.cpp could not load {path} ({exc}). The file may be truncated or not a "

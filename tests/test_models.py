@@ -1,4 +1,6 @@
 import hashlib
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -85,6 +87,30 @@ def test_truncated_gguf_is_refused_by_llama_cpp(tmp_path: Path, small_model: Pat
     model = LlamaCppChatModel(lambda: check_gguf(cut), n_ctx=512)
     with pytest.raises(ModelCorruptError, match="could not load"):
         list(model.stream([{"role": "user", "content": "hi"}]))
+
+
+def test_two_models_loading_at_once_leave_the_process_able_to_print(small_model: Path) -> None:
+    """llama.cpp quiets a load by pointing stdout and stderr at /dev/null and back; two loads at
+    once could restore each other's /dev/null and silence every later error (about one pair in
+    two did, before loads took turns). Run apart: the silence would be pytest's too."""
+    script = f"""
+import os, sys, threading
+from pathlib import Path
+from assistant.llm import load_llama
+for _ in range(8):
+    both = [threading.Thread(target=load_llama, args=(Path({str(small_model)!r}),),
+                             kwargs={{"n_ctx": 64}}) for _ in range(2)]
+    [t.start() for t in both]
+    [t.join() for t in both]
+print("stdout still writes", flush=True)
+print("stderr still writes", file=sys.stderr, flush=True)
+os.write(2, b"and its descriptor")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert "stdout still writes" in done.stdout
+    assert "stderr still writes" in done.stderr and "and its descriptor" in done.stderr
 
 
 @pytest.mark.slow
