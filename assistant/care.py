@@ -54,6 +54,17 @@ EVERYDAY_SENSES = (
     "hate my life", "i hate my life",
 )
 
+# What a self-harm phrase that ends in "my" ("scratch my", "stick a needle in my") must go on
+# to name within a few words to be about the body, not "my new car" or "my records". Not the
+# parts of everyday sayings: scratching one's head or back, a needle in one's eye.
+BODY = ("skin", "arm", "arms", "forearm", "wrist", "wrists", "leg", "legs", "thigh", "thighs",
+        "hip", "hips", "stomach", "belly", "tummy", "chest", "breast", "breasts", "face", "cheek",
+        "cheeks", "lip", "lips", "neck", "throat", "scalp", "hand", "hands", "finger", "fingers",
+        "nail", "nails", "cuticle", "cuticles", "knuckle", "knuckles", "foot", "feet", "toe",
+        "toes", "ankle", "ankles", "knee", "knees", "shin", "shins", "calf", "calves", "shoulder",
+        "shoulders", "ribs", "body", "flesh", "vein", "veins", "scab", "scabs", "scar", "scars",
+        "wound", "wounds", "self", "tongue", "gums", "groin", "genitals")
+
 _SLANG = {
     "kms": "kill myself", "kys": "kill yourself", "unalive": "kill", "unaliving": "killing",
     "wanna": "want to", "gonna": "going to", "gotta": "got to", "idk": "i do not know",
@@ -101,6 +112,8 @@ class CareModel:
             for kind, phrases in sorted(data["phrases"].items(), key=lambda kp: KIND_ORDER.get(
                 kp[0], len(KIND_ORDER)))}
         self.everyday = re.compile("|".join(re.escape(self.stem(p)) for p in EVERYDAY_SENSES))
+        self.body = re.compile(r"(?: [a-z']+){0,2}? (?:" + "|".join(
+            re.escape(self.stem(w)) for w in BODY) + r")\b")
         classifier = data["classifier"]
         self.classes: list[str] = classifier["classes"]
 
@@ -182,6 +195,14 @@ UNKNOWING_GOODBYE = re.compile(
     r"\b(?:does|do|did) not know (?:that )?(?:it was|that was|it is|that is) (?:a |my )?goodbye\b|"
     r"\bwithout (?:them|her|him|anyone|anybody|people) (?:knowing|realising|realizing) (?:that )?"
     r"(?:it is|it was|that is|that was|it was a) ?(?:a |my )?goodbye\b")
+# What is taken in an overdose: the words for medicines and the ones most often taken
+_MEDICINE = (r"(?:pills|tablets|capsules|medication|meds|medicine|painkillers|antidepressants|"
+             r"paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|codeine|co codamol|cocodamol|"
+             r"tramadol|morphine|oxycodone|oxy|fentanyl|methadone|heroin|diazepam|valium|xanax|"
+             r"alprazolam|lorazepam|clonazepam|zopiclone|zolpidem|sertraline|fluoxetine|prozac|"
+             r"citalopram|escitalopram|amitriptyline|mirtazapine|quetiapine|seroquel|olanzapine|"
+             r"lithium|propranolol|venlafaxine|duloxetine|insulin|benadryl|nytol|sleepers|"
+             r"prescription|script)\b")
 RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(pattern)) for
                                                    kind, level, pattern in [
     ("preparing", CRISIS,
@@ -220,9 +241,21 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:overdos(?:e|ing)|od(?:ing)?)\b[^.!?]{0,60}\b(?:tonight|tomorrow|this weekend|"
      r"i (?:think )?i will|i am going to|going to do it|i (?:have|have got) (?:enough|them))\b"),
     ("attempt", CRISIS,
+     # a container or a lot of a medicine, or the whole of one with nothing after it ("took the
+     # whole bottle."), not a bunch of photos or all the frozen food
      r"\b(?:took|swallowed|taken|have taken|drank) (?:a |the |all )?(?:whole |entire |of )?"
-     r"(?:the )?(?:bottle|pack|packet|box|lot|bunch|handful|all) (?:of )?(?:my |the |her |his )?"
-     r"\w*\s?(?:pills|tablets|medication|meds)?|\b(?:i am )?standing (?:on|at) (?:the |a )?"
+     r"(?:the )?(?:bottle|pack|packet|box|lot|bunch|handful|all) (?:of )?(?:my |the |her |his |"
+     r"\w+'s )?(?:[\w']+ ){0,2}?" + _MEDICINE + r"|\b(?:took|swallowed|taken|have taken|drank) "
+     r"(?:a |the )?(?:whole |entire )(?:bottle|pack|packet|box|lot)(?= *(?:[.!?;,]|$))|"
+     # a medicine taken with a lot to drink, either way round
+     r"\b(?:drank|drunk|downed|had)\b[^.!?]{0,40}\b(?:bottles?|pints|cans|shots)\b[^.!?]{0,30}"
+     r"\b(?:and|then|with|plus) (?:i )?(?:took|taken|swallowed|popped|had) (?:some |the |a few |a "
+     r"load of |loads of |all )?(?:of )?(?:my |the |her |his |\w+'s )?(?:[\w']+ ){0,2}?"
+     + _MEDICINE + r"|\b(?:took|taken|swallowed|popped) (?:some |the |a few |a load of |loads of |"
+     r"all )?(?:of )?(?:my |the |her |his |\w+'s )?(?:[\w']+ ){0,2}?" + _MEDICINE +
+     r"[^.!?]{0,30}\b(?:with|and|then|after) (?:a |half a |most of a |the )?(?:whole )?(?:bottle|"
+     r"bottles|pints|cans|shots)\b|"
+     r"\b(?:i am )?standing (?:on|at) (?:the |a )?"
      r"(?:edge|ledge|bridge|roof|platform|cliff)\b|\bwill not stop bleeding\b|"
      # tablets come in strips and sheets too (not "a sheet of paper")
      r"\b(?:took|swallowed|taken|have taken) (?:a |the |two |three )?(?:whole |entire )?(?:strip|"
@@ -231,7 +264,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      # a poison drunk, or a count of tablets no one takes by mistake
      r"\b(?:drank|drunk|swallowed|took|taken|had) (?:some )?(?:bleach|antifreeze|weed ?killer|"
      r"pesticide|poison|drain cleaner)\b|"
-     r"\b(?:drank|drunk|swallowed|downed) (?:half |most |all )?(?:a |the |of )*(?:bottle|glass|"
+     r"\b(?:drank|drunk|swallowed|downed) (?:half |most |all )?(?:a |the |of )*(?:whole |entire )?"
+     r"(?:bottle|glass|"
      r"cup|mug|can|capful|tub)s? of (?:\w+ )?(?:antifreeze|bleach|weed ?killer|pesticide|poison|"
      r"drain cleaner|white spirit|screen ?wash)\b|"
      r"\b(?:took|taken|swallowed) (?:about |around |like )?"
@@ -1039,6 +1073,9 @@ class CareCheck:
                     continue  # "writing a will now the baby's here": a second sign wanted
                 if kind == "self_harm" and MISHAP.search(text) and not PURPOSE.search(text):
                     continue  # "I cut myself shaving"
+                if kind == "self_harm" and match.group(0).endswith(" my") and not (
+                        self.model.body.match(text, match.end())):
+                    continue  # the lexicon's "scratch my" and "needle in my": of the body only
                 # sleep lost is not sleep not needed: mania_signs and RULES read it beside
                 # another sign (listening set 24: "havent slept properly all week" before a
                 # job interview had the care reply)

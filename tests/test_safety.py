@@ -510,6 +510,37 @@ def test_a_phrase_with_an_everyday_sense_decides_beside_a_second_sign() -> None:
     assert words_only.check("there's no way out of this but one").level == CRISIS
 
 
+
+# Written for these tests, in no eval set.
+@pytest.mark.parametrize("message, level", [
+    ("I scratched my new bike on the garage door.", None),
+    ("Scratched my favourite record, it skips now.", None),
+    ("I scratched my head over the tax form for an hour.", None),
+    ("I'd sooner stick a needle in my eye than sit through that meeting.", None),
+    ("I scratch my wrists with a paperclip until they bleed.", CRISIS),
+    ("been scratching at my forearms again till they're raw", CRISIS),
+    ("I stick a needle in my leg when the panic builds.", CRISIS),
+])
+def test_a_self_harm_phrase_that_ends_in_my_is_of_the_body(message: str, level: str | None
+                                                           ) -> None:
+    assert words_only.check(message).level == level
+
+
+# Written for these tests, in no eval set.
+@pytest.mark.parametrize("message, level", [
+    ("I took a bunch of photos at my niece's graduation.", None),
+    ("Took all the recycling out before the lorry came.", None),
+    ("The dog took a whole box of tissues apart while we were out.", None),
+    ("I took a handful of grapes from the fruit bowl.", None),
+    ("I took a whole box of my co-codamol twenty minutes ago.", CRISIS),
+    ("swallowed a handful of zopiclone, feeling weird", CRISIS),
+    ("I took the whole bottle.", CRISIS),
+    ("had three pints and then took a load of my nan's tramadol", CRISIS),
+])
+def test_an_overdose_is_of_a_medicine_not_of_whatever_was_taken(message: str,
+                                                                level: str | None) -> None:
+    assert words_only.check(message).level == level
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
