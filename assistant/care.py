@@ -218,7 +218,11 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"[^.!?]{0,60}\b(?:like|as if) it (?:was|were) the last time\b|"
      r"\b(?:i am|i have been|i have started|i started|i (?:just )?(?:wanted|want|need) to|"
      r"this is me) (?:say|saying) (?:my )?goodbyes?(?= *(?:[.!;]|$))|"
-     r"\bgoodbye (?:letters?|notes?|messages?|texts?|videos?|emails?)\b|"
+     # not the goodbye sent to a team or a class on leaving a job or a school
+     r"\bgoodbye (?:letters?|notes?|messages?|texts?|videos?|emails?)\b(?! (?:to|for) (?:the |"
+     r"my |our |all (?:my |the )?)?(?:whole |entire )?(?:team|colleagues|class|classmates|"
+     r"office|work|workmates|co ?workers|students|pupils|department|company|staff|clients|"
+     r"customers|followers|subscribers|readers|group|club|squad|choir)\b)|"
      r"\b(?:posted|posting|put|wrote|sent) (?:a |my )?goodbyes? (?:on|to) (?:my |the )?(?:story|"
      r"stories|instagram|facebook|feed|status|group chat|everyone)\b|"
      r"\bletters? (?:to|for) [^.]{0,40}\b(?:after|when i am gone)|"
@@ -483,9 +487,23 @@ NOT_MEANT = re.compile(r"\b(?:by accident|accidentally|when we were (?:kids|litt
 # A body hurt at work in the kitchen or the garden is not self-injury.
 MISHAP = re.compile(r"\b(?:by accident|accidentally|cooking|chopping|peeling|slicing|"
                     r"kitchen(?! (?:towel|roll|paper))|oven|stove|pan|iron|shaving|gardening|"
-                    r"slipped|tripped|fell|dinner)\b")
+                    r"slipped|tripped|fell|dinner|kettle|hob|toaster|grill|barbecue|bbq|"
+                    r"radiator|baking tray|tin can|tin lid)\b")
+def people_heard(text: str) -> bool:
+    """Voices heard through a wall or from the street, that others hear too: people."""
+    return bool(HEARD_THROUGH.search(text)) and not UNHEARD.search(text)
+
+
+ACCIDENT = re.compile(r"\b(?:by accident|accidentally)\b")
+# Voices heard through a wall or from the street are people, not a sign of psychosis.
+HEARD_THROUGH = re.compile(r"\bhear(?:ing|d)? voices (?:through|from|next door|downstairs|upstairs|"
+                           r"outside|in the (?:hall|hallway|street|garden|corridor|next room|other "
+                           r"room|flat (?:above|below|next door)))\b")
+UNHEARD = re.compile(r"\b(?:no ?one|nobody) else\b|\bonly i (?:can )?hear|\bnot real\b|"
+                     r"\bin my head\b|\b(?:there is|there was) no ?(?:one|body)\b")
 PURPOSE = re.compile(r"\b(?:on purpose|to feel|to punish|to cope|again|when it gets|"
-                     r"when things get|deliberately)\b")
+                     r"when things get|deliberately|where no one|so no one|nobody (?:can|will) "
+                     r"see|hide|hiding|hidden|in secret|secretly)\b")
 # A wish not to be alive, or a picture of the world without oneself, said in everyday words:
 # the C-SSRS's first question ("wished you were dead, or that you could go to sleep and not
 # wake up") and the warning signs of 988 / AFSP (being a burden, no future, no reason to live).
@@ -956,7 +974,7 @@ class CareCheck:
         plain = " ".join(FILLERS.sub("", text).split())  # for the rules and wishes
         readings = (plain, text) if plain != text else (text,)  # with and without them
         recent = state.level is not None or 0 < state.distress <= 6
-        level, kind, evidence = max(self._phrases(stems, recent), *map(self._rules, readings),
+        level, kind, evidence = max(self._phrases(stems, text, recent), *map(self._rules, readings),
                                     key=lambda found: RANK[found[0]])
         scores: dict[str, float] = {}
         distress = bool(self.model.patterns["distress"].search(stems) or LOSS.search(text))
@@ -1063,7 +1081,10 @@ class CareCheck:
             return self.probe.joint_cut
         return float(self.model.data["classifier"]["neighbours"]["cut"])
 
-    def _phrases(self, text: str, recent: bool = False) -> tuple[str | None, str | None, str]:
+    def _phrases(self, text: str, said: str, recent: bool = False
+                 ) -> tuple[str | None, str | None, str]:
+        """The lexicon's phrases in `text` (stemmed); `said` is the message unstemmed, for the
+        words that tell an everyday sense ("cooking", "on purpose" have other stems)."""
         found: tuple[str | None, str | None, str] = (None, None, "")
         for kind, pattern in self.model.patterns.items():
             if kind != "distress" and (match := _spoken(pattern, text)):
@@ -1071,8 +1092,12 @@ class CareCheck:
                         self.model.patterns["distress"].search(
                             text.replace(match.group(0), " ", 1))):
                     continue  # "writing a will now the baby's here": a second sign wanted
-                if kind == "self_harm" and MISHAP.search(text) and not PURPOSE.search(text):
+                if kind == "self_harm" and MISHAP.search(said) and not PURPOSE.search(said):
                     continue  # "I cut myself shaving"
+                if kind == "suicidal" and ACCIDENT.search(said) and not PURPOSE.search(said):
+                    continue  # "stabbed myself with a fork by accident"
+                if "voic" in match.group(0) and people_heard(said):
+                    continue  # "I hear voices through the wall": the neighbours
                 if kind == "self_harm" and match.group(0).endswith(" my") and not (
                         self.model.body.match(text, match.end())):
                     continue  # the lexicon's "scratch my" and "needle in my": of the body only
@@ -1098,6 +1123,8 @@ class CareCheck:
                 continue  # "my toddler hit me by accident", "he punched me when we were kids"
             if match and kind == "self_harm" and MISHAP.search(text):
                 continue  # "I burned my hand on the oven cooking"
+            if match and kind == "voices" and people_heard(text):
+                continue  # "I hear voices through the wall": the neighbours
             if match:
                 found = max(found, (level, kind, match.group(0)), key=lambda f: RANK[f[0]])
         if found[0] is None and mania_signs(text) >= 2:

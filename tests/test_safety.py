@@ -541,6 +541,22 @@ def test_an_overdose_is_of_a_medicine_not_of_whatever_was_taken(message: str,
                                                                 level: str | None) -> None:
     assert words_only.check(message).level == level
 
+
+# Written for these tests, in no eval set: everyday senses beside the ones kept
+@pytest.mark.parametrize("message, level", [
+    ("I burned my hand on the kettle making tea.", None),
+    ("Sliced myself with the bread knife by accident, plaster on.", None),
+    ("Stabbed myself with a cocktail stick by accident, ouch.", None),
+    ("I can hear voices through the floor, the downstairs couple are at it again.", None),
+    ("Sent my goodbye email to the whole department, last day Friday.", None),
+    ("I burn myself with the hair straighteners where nobody can see.", CRISIS),
+    ("I hear voices in the hallway that nobody else hears.", CARE),
+    ("I've written goodbye letters to my children.", CRISIS),
+])
+def test_an_accident_a_neighbour_or_a_leaving_email_is_not_a_sign(message: str,
+                                                                  level: str | None) -> None:
+    assert words_only.check(message).level == level
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
