@@ -494,6 +494,65 @@ def people_heard(text: str) -> bool:
     return bool(HEARD_THROUGH.search(text)) and not UNHEARD.search(text)
 
 
+# Everyday contexts of words the rules and the lexicon hold as signs, each read where its sign is
+# found (everyday_context): a day's meal missed for being busy or ill, a life that is the first
+# half of a compound ("life admin"), waking early, no way out of a contract, things given away
+# or savings moved for a move or a house, goodbyes said at a leaving do, a rope bought for a
+# swing. The sign stands when it comes with the sign's own words (calories, for me, my neck).
+_ONE_DAY = re.compile(r"\b(?:today|this (?:morning|afternoon|evening)|since (?:breakfast|lunch|"
+                      r"dinner|this morning|last night)|all day|yet)\b")
+_BUSY_OR_ILL = re.compile(r"\b(?:too busy|so busy|busy at work|no time|rushed off my feet|"
+                          r"stomach bug|tummy bug|bug|flu|food poisoning|hungover|hangover|"
+                          r"rollercoaster|seasick|carsick|travel sick|morning sickness|"
+                          r"pregnan\w*|migraine|virus|norovirus|ill|poorly)\b")
+_RESTRICTING = re.compile(r"\b(?:calories|weight|fat|thin|disgusting|deserve|punish\w*|purg\w*|"
+                          r"make myself|on purpose|again|every|days|weeks|control)\b")
+_LIFE_COMPOUND = re.compile(r"\blife (?:admin|insurance|coach\w*|hacks?|lessons?|skills?|story|"
+                            r"jacket|span|style|cycle|goals?|choices?|plans?|drawing|model|"
+                            r"support|sentence|savings?|partner|raft|guard|boat|event|update|"
+                            r"in (?:the|this) (?:city|office|village|suburbs))\b")
+_WAKING_EARLY = re.compile(r"\bwant to wake up (?:early|at \w+|before|for (?:work|school|the)|"
+                           r"in (?:the )?morning|so early)\b")
+_NO_WAY_OUT_OF = re.compile(r"\bno way out of (?:this |the |my |our |a )?(?:\w+ )?(?:contract|"
+                            r"lease|deal|mortgage|loan|subscription|commitment|meeting|wedding|"
+                            r"trip|exam|job|car park|maze|traffic|queue|building|tenancy|plan|"
+                            r"agreement|phone contract)\b")
+_PLANS_AHEAD = re.compile(r"\b(?:before|for|after) (?:the|my|our) (?:big )?(?:move|wedding|new "
+                          r"(?:house|flat|home|baby|job)|deposit|mortgage|trip|holiday|"
+                          r"renovation|emigration|gap year)\b|\bmoving (?:to|abroad|house|out|"
+                          r"in|country)\b|\bemigrat\w+|\b(?:deposit|mortgage) (?:for|on)\b|"
+                          r"\bfirst (?:house|home|flat)\b|\b(?:we are|i am) moving\b")
+_GOODBYE_OCCASION = re.compile(r"\b(?:at|after) (?:the|my|our|a|her|his) (?:leaving (?:do|party|"
+                               r"drinks)|party|airport|station|wedding|reunion|graduation|school "
+                               r"gates|end of term|farewell)\b|\bleaving do\b|\blast day (?:at|of) "
+                               r"(?:work|school|term|the job)\b")
+_BOUGHT_FOR = re.compile(r"^ (?:for (?:the|my|our|a|an|his|her) (?!neck\b|self\b|end\b|last\b|"
+                         r"final\b|own\b|way\b)\w+|to (?:tie|climb|tow|secure|moor|lasso|"
+                         r"hang (?:the|a|my|our) (?!self)\w+))")
+
+
+def everyday_context(kind: str, evidence: str, said: str, after: str = "") -> bool:
+    """Whether a sign (`kind`, found as `evidence`, followed by `after`) sits in one of the
+    everyday contexts above in the message as said."""
+    if kind == "eating" and not re.search(r"purg|chew|binge|make myself|sick|throw", evidence):
+        return bool(_ONE_DAY.search(said) or _BUSY_OR_ILL.search(said)) and not (
+            _RESTRICTING.search(said))
+    if kind == "suicidal" and re.search(r"\blife$", evidence):
+        return bool(_LIFE_COMPOUND.search(said))
+    if kind == "suicidal" and "wake up" in evidence:
+        return bool(_WAKING_EARLY.search(said))
+    if kind == "suicidal" and evidence == "no way out":
+        return bool(_NO_WAY_OUT_OF.search(said))
+    if kind == "preparing" and "goodbye" in evidence:
+        return bool(_GOODBYE_OCCASION.search(said))
+    if kind == "preparing" and re.search(r"\b(?:rope|noose|gun|pistol|handgun|rifle|shotgun|"
+                                         r"firearm)$", evidence):
+        return bool(_BOUGHT_FOR.match(after))
+    if kind == "preparing":
+        return bool(_PLANS_AHEAD.search(said))
+    return False
+
+
 ACCIDENT = re.compile(r"\b(?:by accident|accidentally)\b")
 # Voices heard through a wall or from the street are people, not a sign of psychosis.
 HEARD_THROUGH = re.compile(r"\bhear(?:ing|d)? voices (?:through|from|next door|downstairs|upstairs|"
@@ -1096,6 +1155,8 @@ class CareCheck:
                     continue  # "I cut myself shaving"
                 if kind == "suicidal" and ACCIDENT.search(said) and not PURPOSE.search(said):
                     continue  # "stabbed myself with a fork by accident"
+                if everyday_context(kind, match.group(0), said):
+                    continue  # "I haven't eaten today, too busy", "tired of life admin"
                 if "voic" in match.group(0) and people_heard(said):
                     continue  # "I hear voices through the wall": the neighbours
                 if kind == "self_harm" and match.group(0).endswith(" my") and not (
@@ -1125,6 +1186,8 @@ class CareCheck:
                 continue  # "I burned my hand on the oven cooking"
             if match and kind == "voices" and people_heard(text):
                 continue  # "I hear voices through the wall": the neighbours
+            if match and everyday_context(kind, match.group(0), text, text[match.end():]):
+                continue  # "gave all my savings to the deposit for our first house"
             if match:
                 found = max(found, (level, kind, match.group(0)), key=lambda f: RANK[f[0]])
         if found[0] is None and mania_signs(text) >= 2:

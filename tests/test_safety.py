@@ -557,6 +557,28 @@ def test_an_accident_a_neighbour_or_a_leaving_email_is_not_a_sign(message: str,
                                                                   level: str | None) -> None:
     assert words_only.check(message).level == level
 
+
+# Written for these tests, in no eval set: a sign's words in an everyday context, and the same
+# words where the sign's own words come with them
+@pytest.mark.parametrize("message, level", [
+    ("I haven't eaten since breakfast, rushed off my feet at the shop.", None),
+    ("I am not eating tonight, stomach bug.", None),
+    ("Honestly so tired of life admin, three forms and a phone queue.", None),
+    ("I really don't want to wake up at five for the ferry.", None),
+    ("There's no way out of the phone contract till March.", None),
+    ("Giving away my things before we emigrate to Canada, so much stuff!", None),
+    ("Said goodbye to everyone at my leaving drinks, lovely send-off.", None),
+    ("Bought a rope for the kids' tree swing.", None),
+    ("I haven't eaten today, I don't deserve to.", CARE),
+    ("I'm tired of life.", CRISIS),
+    ("I don't want to wake up tomorrow.", CRISIS),
+    ("I've been giving away my things, won't need them.", CRISIS),
+    ("Bought a rope today. It's for me.", CRISIS),
+])
+def test_a_signs_words_in_an_everyday_context_are_not_the_sign(message: str,
+                                                               level: str | None) -> None:
+    assert words_only.check(message).level == level
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
