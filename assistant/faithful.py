@@ -172,8 +172,16 @@ def restate(message: str) -> str | None:
                 + bool(_SELF.search(clause)) - 4 * bool(_DEPENDENT.match(clause))
                 - 3 * bool(_DISMISSING.match(clause)))
 
-    where, chosen = clauses[max(range(len(clauses)), key=weight)]
+    chosen_at = max(range(len(clauses)), key=weight)
+    where, chosen = clauses[chosen_at]
     said = _said_back(chosen, text, MAX_WORDS)
+    # Someone the chosen clause speaks of without naming ("...and I told him it was fine"):
+    # said back alone, "him" points at nobody (sets 24-29), so the clause before it that names
+    # them goes first.
+    if (pointed := _pointed_at(chosen)) and (named := next(
+            (c for _, c in reversed(clauses[:chosen_at]) if pointed & _people_named(c)),
+            None)) and len(_LEADING.sub("", named).split()) <= SETTING_WORDS:
+        return _joined(_said_back(named, text, SETTING_WORDS), said)
     # A long message (three sentences or more) is about more than where it ends: what it
     # starts from goes first ("you've been trying for a baby for two years, and now you're
     # buying balloons..."), or the reply says back a side detail and misses what mattered.
@@ -191,6 +199,44 @@ _KIN = (r"(?:mum|mom|mother|dad|father|parents?|sister|brother|son|daughter|kids
         r"family|friends?|mate|partner|husband|wife|hubby|girlfriend|boyfriend|ex|boss|manager|"
         r"aunt|uncle|cousin|nan|gran|grandma|grandad|grandpa|grandmother|grandfather|"
         r"neighbours?|flatmate|colleagues?|teacher|coach|doctor|landlord|landlady)")
+
+
+# Whom "he", "she" and "they" can point back to: men, women, and people in the plural; the rest
+# of the person's own people (a partner, a boss, a friend) can be any of them.
+_HE = re.compile(r"\b(?:he|him|his)\b", re.I)
+_SHE = re.compile(r"\b(?:she|her|hers)\b", re.I)
+_THEY = re.compile(r"\b(?:they|them|their)\b", re.I)
+_MEN = (r"(?:dad|father|brother|son|husband|hubby|boyfriend|grandad|grandpa|grandfather|uncle|"
+        r"nephew|stepdad|stepson|man|boy|guy|lad)")
+_WOMEN = (r"(?:mum|mom|mother|sister|daughter|wife|girlfriend|aunt|nan|gran|grandma|grandmother|"
+          r"niece|stepmum|stepdaughter|landlady|woman|girl|lady)")
+_MANY = (r"(?:parents|kids|children|family|friends|colleagues|neighbours|siblings|grandchildren|"
+         r"grandkids|twins|team|people|everyone|everybody|others|the others|boys|girls)")
+_ANY = (r"(?:partner|friend|mate|boss|manager|ex|cousin|flatmate|colleague|teacher|coach|doctor|"
+        r"landlord|neighbour|child|baby|kid|person|someone|somebody|lecturer|tutor|nurse|"
+        r"consultant|recruiter|client|student)")
+_MONTHS_AND_DAYS = re.compile(r"(?:January|February|March|April|May|June|July|August|September|"
+                              r"October|November|December|Monday|Tuesday|Wednesday|Thursday|"
+                              r"Friday|Saturday|Sunday|Christmas|Easter|English|God)$")
+
+
+def _people_named(clause: str) -> set[str]:
+    """Who a clause names, as the pronouns that can point back to them ("he", "she", "they")."""
+    found = set()
+    for kind, words in (("he", _MEN), ("she", _WOMEN), ("they", _MANY)):
+        if re.search(rf"\b{words}s?\b", clause, re.I):
+            found.add(kind)
+    if re.search(rf"\b{_ANY}\b", clause, re.I) or any(
+            not _MONTHS_AND_DAYS.match(name)
+            for name in re.findall(r"(?<=\w )(?!I\b)[A-Z][a-z]+\b", clause)):
+        found |= {"he", "she", "they"}
+    return found
+
+
+def _pointed_at(clause: str) -> set[str]:
+    """The pronouns of someone a clause speaks of without naming them."""
+    return {kind for kind, pattern in (("he", _HE), ("she", _SHE), ("they", _THEY))
+            if pattern.search(clause)} - _people_named(clause)
 
 
 # Someone other than the person, at the start of a sentence ("Partner moved out on Saturday",

@@ -407,3 +407,25 @@ def test_a_clause_where_someone_begins_to_speak_keeps_what_they_said() -> None:
     said = restate("We went to the parents' evening after a long day at work and a late train, "
                    "and at the end his teacher told me, he is the kindest boy in the class.")
     assert said is not None and said.endswith("he is the kindest boy in the class")
+
+
+
+# Written for this test, in no listening set.
+@pytest.mark.parametrize("message, named", [
+    ("I finally booked the flights for the reunion. My dad has been ill all winter. Last night "
+     "I rang and he didn't recognise my voice.", "your dad"),
+    ("We had the christening on Sunday. My mother-in-law took over the whole day. I smiled "
+     "through it, and at the end she thanked everyone but me.", "your mother-in-law"),
+    ("Our landlady came round about the damp. I showed her the mould in the bedroom, and she "
+     "said it was our fault for drying clothes inside.", "your landlady"),
+])
+def test_someone_a_clause_does_not_name_is_said_back_with_the_words_that_name_them(
+        message: str, named: str) -> None:
+    said = restate(message)
+    assert said and named in said.lower()
+
+
+def test_a_pronoun_is_not_joined_to_someone_it_cannot_point_to() -> None:
+    said = restate("The kids were at my mum's. The shed roof went in the storm, and when I "
+                   "rang the builder he laughed and said he was booked till spring.")
+    assert said and "mum" not in said and "kids" not in said
