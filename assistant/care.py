@@ -511,6 +511,8 @@ _LIFE_COMPOUND = re.compile(r"\blife (?:admin|insurance|coach\w*|hacks?|lessons?
                             r"jacket|span|style|cycle|goals?|choices?|plans?|drawing|model|"
                             r"support|sentence|savings?|partner|raft|guard|boat|event|update|"
                             r"in (?:the|this) (?:city|office|village|suburbs))\b")
+_LIVING_WHERE = re.compile(r"\bof living (?:in|with|at|on|like|under|next to|alone in|out of|off) "
+                           r"(?:this|the|a|an|my|that|these|those|his|her|their|our)\b")
 _WAKING_EARLY = re.compile(r"\bwant to wake up (?:early|at \w+|before|for (?:work|school|the)|"
                            r"in (?:the )?morning|so early)\b")
 _NO_WAY_OUT_OF = re.compile(r"\bno way out of (?:this |the |my |our |a )?(?:\w+ )?(?:contract|"
@@ -537,8 +539,8 @@ def everyday_context(kind: str, evidence: str, said: str, after: str = "") -> bo
     if kind == "eating" and not re.search(r"purg|chew|binge|make myself|sick|throw", evidence):
         return bool(_ONE_DAY.search(said) or _BUSY_OR_ILL.search(said)) and not (
             _RESTRICTING.search(said))
-    if kind == "suicidal" and re.search(r"\blife$", evidence):
-        return bool(_LIFE_COMPOUND.search(said))
+    if kind == "suicidal" and re.search(r"\b(?:life|live|living)$", evidence):
+        return bool(_LIFE_COMPOUND.search(said) or _LIVING_WHERE.search(said))
     if kind == "suicidal" and "wake up" in evidence:
         return bool(_WAKING_EARLY.search(said))
     if kind == "suicidal" and evidence == "no way out":
@@ -653,8 +655,47 @@ WISH = re.compile(
     r"(?:for after|when i am gone|for when)\b|\b(?:everything|it all) (?:is )?(?:in order|sorted|"
     r"tidied up) (?:now )?for (?:after|when i am gone)\b|"
     r"\b(?:looked|looking|stared|staring|sat|sitting) (?:at|with) (?:the|my|those|these) (?:rope|"
-    r"noose|pills|tablets|gun|razor|blades?)\b[^.!?]{0,30}\b(?:for (?:a long time|ages|hours)|"
-    r"again|all (?:night|morning|day)|for a while)\b")
+    r"noose|pills|tablets|gun|razor|blades?)\b[^.!?]{0,30}\b(?:for (?:a long time|ages|hours|"
+    r"an hour|half an hour)|again|all (?:night|morning|day|evening)|for a while)\b|"
+    # (written 2026-12-07 from 30 warning signs written for the purpose, by construct: the
+    # interpersonal theory's burden and belonging, fearlessness of death, a foreshortened future)
+    # tired of being alive at all (passive ideation)
+    r"\b(?:tired|sick|weary|exhausted) of (?:being alive|living|existing|breathing|being here|"
+    r"waking up)\b(?! (?:in|with|at|on|like|under|next|alone in) (?:this|the|a|my|that|here)\b)|"
+    # a favour done, or an end, by not being here (perceived burden)
+    r"\b(?:favou?r|easier|simpler|better)\b[^.!?]{0,40}\bby (?:not being (?:here|around|alive)|"
+    r"(?:just )?(?:disappearing|going|leaving) for good)\b|"
+    r"\b(?:ends|end|over|better|easier|fixed|solved) (?:is |would be )?with me gone\b|"
+    # an absence nobody would notice (thwarted belonging)
+    r"\bif i (?:disappeared|vanished|died|went missing|was gone|were gone)\b[^.!?]{0,40}\b(?:"
+    r"nobody|no one|no-one|nothing|not a soul)\b[^.!?]{0,20}\b(?:notice|care|miss|realise|"
+    r"realize)|\b(?:nobody|no one|no-one) would (?:even )?(?:notice|care|miss me)\b[^.!?]{0,20}"
+    r"\bif i (?:disappeared|vanished|died|went missing|was gone|were gone)\b|"
+    # no longer afraid of dying (the capability the interpersonal theory names)
+    r"\b(?:not|no longer|never) (?:scared|afraid|frightened|fearful) of (?:dying|death|dying "
+    r"anymore)\b(?! (?:in|on|at|from) )|"
+    # one's own funeral pictured or planned, or nobody at it
+    r"\b(?:plan\w*|picture\w*|imagin\w*|thinking about|think about) (?:what to wear for |who "
+    r"(?:would|will) come to |the music for |the songs for )?my (?:own )?funeral\b|"
+    r"\b(?:nobody|no one|no-one) (?:would|will) (?:even )?(?:come|turn up|show up|bother) (?:to|at|"
+    r"for) my funeral\b|"
+    # making it stop for good
+    r"\bmake (?:it|this|everything|the pain) (?:all )?stop (?:for good|forever|for ever|"
+    r"permanently)\b|"
+    # a future foreshortened to a date
+    r"\b(?:do not think i will|will not|probably will not|doubt i will) make it (?:to|till|until|"
+    r"past) (?:the end of (?:the|this) year|christmas|new year|my (?:next )?birthday|next year|"
+    r"summer|spring)\b(?! (?:without|with|on|at|if|unless)\b)|"
+    # a means held and thought about
+    r"\b(?:hold|holding|held|staring at|stare at|looking at|look at)\b (?:the|a|my) (?:knife|"
+    r"blade|razor|pills|tablets|rope|gun)\b[^.!?]{0,40}\b(?:think|thinking|thought|wonder|"
+    r"wondering) (?:about (?:it|doing it|using it|how)|how easy)\b|"
+    # medicine kept back to be saved up
+    r"\b(?:stopped|stop|not) taking (?:my )?(?:meds|medication|pills|tablets)\b[^.!?]{0,30}\b"
+    r"(?:save|saving|keep|keeping|store|storing|stash|stashing) (?:them|it) (?:up|for)\b|"
+    # arrangements made for "if anything happens to me"
+    r"\b(?:look after|take care of|have|give \w+|feed|rehome)\b[^.!?]{0,30}\bif anything "
+    r"(?:happens|were to happen|should happen) to me\b")
 # Looking up a way to die (the C-SSRS's preparatory acts: "researching methods"), said of oneself
 # however it is played down ("just curious"): the ways themselves, not heights or places, which
 # people look up for every reason.

@@ -579,6 +579,29 @@ def test_a_signs_words_in_an_everyday_context_are_not_the_sign(message: str,
                                                                level: str | None) -> None:
     assert words_only.check(message).level == level
 
+
+# Written for these tests, in no eval set: warning signs by construct, and the same words in
+# their everyday senses
+@pytest.mark.parametrize("message, level", [
+    ("Honestly I'm weary of being alive.", CHECK_IN),
+    ("It'd be simpler for my parents by not being around.", CHECK_IN),
+    ("If I went missing not a soul would notice for weeks.", CHECK_IN),
+    ("I'm not afraid of death any more, which scares me more than anything.", CHECK_IN),
+    ("I've been thinking about who will come to my funeral.", CHECK_IN),
+    ("I just want to make it all stop for good.", CHECK_IN),
+    ("I doubt I'll make it past Christmas, and I'm fine with that.", CHECK_IN),
+    ("I sat holding the razor thinking about how easy it would be.", CHECK_IN),
+    ("I stopped taking my tablets so I can save them up.", CHECK_IN),
+    ("My neighbour will feed the cat if anything happens to me.", CHECK_IN),
+    ("I'm tired of living in this tiny flat with no garden.", None),
+    ("I'm not scared of dying on stage any more, the improv class worked.", None),
+    ("I don't think I'll make it to Christmas without a proper holiday.", None),
+    ("Planning the music for my wedding is so fun.", None),
+])
+def test_warning_signs_by_construct_and_their_everyday_senses(message: str,
+                                                              level: str | None) -> None:
+    assert words_only.check(message).level == level
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
