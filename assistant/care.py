@@ -545,8 +545,8 @@ def everyday_context(kind: str, evidence: str, said: str, after: str = "") -> bo
         return bool(_WAKING_EARLY.search(said))
     if kind == "suicidal" and evidence == "no way out":
         return bool(_NO_WAY_OUT_OF.search(said))
-    if kind == "preparing" and "goodbye" in evidence:
-        return bool(_GOODBYE_OCCASION.search(said))
+    if kind == "preparing" and "goodbye" in evidence:  # unless they did not know it was one
+        return bool(_GOODBYE_OCCASION.search(said)) and not UNKNOWING_GOODBYE.search(said)
     if kind == "preparing" and re.search(r"\b(?:rope|noose|gun|pistol|handgun|rifle|shotgun|"
                                          r"firearm)$", evidence):
         return bool(_BOUGHT_FOR.match(after))
