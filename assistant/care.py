@@ -555,6 +555,13 @@ def everyday_context(kind: str, evidence: str, said: str, after: str = "") -> bo
     return False
 
 
+# "Want to die" beside a passing misery or a joke: a hangover, an exam, embarrassment, laughter.
+DIE_WISH = re.compile(r"\b(?:want|wanted|wanting|wanna) to die\b")
+HYPERBOLE = re.compile(r"\b(?:hungover|hangover|hung over|lol|lmao|haha\w*|cringe\w*|embarrass\w*|"
+                       r"mortified|exam|test|presentation|interview|meeting|karaoke|hiccups|"
+                       r"cramps|man flu|migraine|heat|hot|cold|so full|ate too much|the gym|"
+                       r"leg day|dentist|traffic|queue|spreadsheet|tax return)\b|[\U0001F602"
+                       r"\U0001F923\U0001F480\U0001F62D]")
 ACCIDENT = re.compile(r"\b(?:by accident|accidentally)\b")
 # Voices heard through a wall or from the street are people, not a sign of psychosis.
 HEARD_THROUGH = re.compile(r"\bhear(?:ing|d)? voices (?:through|from|next door|downstairs|upstairs|"
@@ -1078,6 +1085,12 @@ class CareCheck:
                                     key=lambda found: RANK[found[0]])
         scores: dict[str, float] = {}
         distress = bool(self.model.patterns["distress"].search(stems) or LOSS.search(text))
+        if level == CRISIS and kind == "suicidal" and not recent and DIE_WISH.search(
+                evidence) and HYPERBOLE.search(text) and not LOSS.search(text) and not (
+                self.model.patterns["distress"].search(stems.replace(evidence, " ", 1))):
+            # "hungover and I want to die", "the exam was brutal, I wanted to die": most often a
+            # figure of speech, sometimes not; asked about directly, as a crisis line would
+            level, kind = CHECK_IN, "check_in_wish"
         if level is None and answering:
             if SAID_YES.search(text):
                 level, kind, evidence = CRISIS, "suicidal_check_in", message

@@ -602,6 +602,18 @@ def test_warning_signs_by_construct_and_their_everyday_senses(message: str,
                                                               level: str | None) -> None:
     assert words_only.check(message).level == level
 
+
+# Written for this test, in no eval set.
+def test_wanting_to_die_beside_a_passing_misery_is_asked_about_not_assumed() -> None:
+    for said in ("Three hours of karaoke and I want to die of cringe lol",
+                 "This migraine, I want to die."):
+        assert words_only.check(said).level == CHECK_IN, said
+    for said in ("I want to die.", "Failed the exam, everything is hopeless, I want to die."):
+        assert words_only.check(said).level == CRISIS, said
+    state = CareState()
+    words_only.check("I've felt worthless for weeks.", state)
+    assert words_only.check("Hungover and I want to die.", state).level == CRISIS
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
