@@ -226,6 +226,13 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:posted|posting|put|wrote|sent) (?:a |my )?goodbyes? (?:on|to) (?:my |the )?(?:story|"
      r"stories|instagram|facebook|feed|status|group chat|everyone)\b|"
      r"\bletters? (?:to|for) [^.]{0,40}\b(?:after|when i am gone)|"
+     # a hose or a tube for a car's exhaust (a method, not a garden), and things cleared away
+     # so there is less for others to sort through after (988 / AFSP warning signs)
+     r"\b(?:hose|hosepipe|tube|tubing|pipe)\b[^.!?]{0,30}\b(?:exhaust|tailpipe)\b|"
+     r"\b(?:less|nothing|not much|not as much|fewer things) (?:left )?for (?:them|everyone|my "
+     r"(?:family|kids|children|parents|wife|husband|partner|mum|mom|dad|sister|brother)|the "
+     r"(?:family|kids)) to (?:sort|sort through|sort out|clear|clear out|go through|deal with|"
+     r"clean up|pack up|find)\b|"
      r"\b(?:bought|buying|buy|got|getting|get) (?:a |some )?(?:rope|noose|gun|pistol|handgun|"
      r"rifle|shotgun|firearm)\b|\b(?:saving|stockpiling|hoarding|collecting|stashing) (?:up )?"
      r"(?:all )?(?:of )?(?:my )?(?:pills|tablets|medication|sleeping pills|painkillers)\b|"
@@ -667,6 +674,13 @@ WISH = re.compile(
     # (written 2026-12-07 from 30 warning signs written for the purpose, by construct: the
     # interpersonal theory's burden and belonging, fearlessness of death, a foreshortened future)
     # tired of being alive at all (passive ideation)
+    # an illness hoped for that would end it or take it out of their hands (a passive wish)
+    r"\b(?:hope|hopes|hoping|wish|wishes|wishing|pray|prays|praying)\b (?:that )?(?:i (?:will |"
+    r"would |get |have |"
+    r"catch |develop |am diagnosed )|for )(?:get |have |catch |develop |be diagnosed with )?"
+    r"(?:a |an |some )?(?:really |very |terminal |serious |bad |fatal )*(?:diagnosis|illness|"
+    r"cancer|tumou?r|disease)\b[^.!?]{0,40}\b(?:all over|over soon|out of my hands|taken out of "
+    r"my hands|end it|ends it|finish me|kill me|takes me)\b|"
     r"\b(?:tired|sick|weary|exhausted) of (?:being alive|living|existing|breathing|being here|"
     r"waking up)\b(?! (?:in|with|at|on|like|under|next|alone in) (?:this|the|a|my|that|here)\b)|"
     # a favour done, or an end, by not being here (perceived burden)

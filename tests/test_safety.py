@@ -614,6 +614,20 @@ def test_wanting_to_die_beside_a_passing_misery_is_asked_about_not_assumed() -> 
     words_only.check("I've felt worthless for weeks.", state)
     assert words_only.check("Hungover and I want to die.", state).level == CRISIS
 
+
+# Written for this test, in no eval set.
+@pytest.mark.parametrize("message, level", [
+    ("Got a length of tubing to go from the exhaust into the car.", CRISIS),
+    ("Shredded my old diaries so there's nothing for my parents to go through.", CRISIS),
+    ("Part of me hopes I have a serious illness so it's out of my hands.", CHECK_IN),
+    ("The garage says the exhaust needs a new pipe, another £200.", None),
+    ("Cleared the garage so there's less for the removal men to pack up.", None),
+    ("Hoping the cancer treatment is over soon and she can come home.", None),
+])
+def test_a_method_prepared_things_cleared_for_after_and_an_illness_hoped_for(
+        message: str, level: str | None) -> None:
+    assert words_only.check(message).level == level
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
