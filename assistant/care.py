@@ -495,7 +495,13 @@ NOT_MEANT = re.compile(r"\b(?:by accident|accidentally|when we were (?:kids|litt
 MISHAP = re.compile(r"\b(?:by accident|accidentally|cooking|chopping|peeling|slicing|"
                     r"kitchen(?! (?:towel|roll|paper))|oven|stove|pan|iron|shaving|gardening|"
                     r"slipped|tripped|fell|dinner|kettle|hob|toaster|grill|barbecue|bbq|"
-                    r"radiator|baking tray|tin can|tin lid)\b")
+                    r"radiator|baking tray|tin can|tin lid|glue gun|hot glue|soldering|welding|"
+                    r"baking|ironing|weeding|pruning|brambles?|thorns?|rose ?bush|hedge)\b")
+# A small child's hitting or biting is not being harmed ("my toddler hit me with a spoon").
+CHILD_DID = re.compile(r"\bmy (?:toddler|baby|little one|(?:\w+[- ])?(?:one|two|three|four|1|2|"
+                       r"3|4)[- ]year[- ]old|newborn)\b(?: \w+){0,2} (?:hit|hits|bit|bites|kicked|"
+                       r"kicks|punched|punches|scratched|scratches|slapped|slaps|headbutted)\b")
+
 def people_heard(text: str) -> bool:
     """Voices heard through a wall or from the street, that others hear too: people."""
     return bool(HEARD_THROUGH.search(text)) and not UNHEARD.search(text)
@@ -804,7 +810,16 @@ IDIOM = re.compile(r"\bdying (?:to (?:\w+)|for (?:a|an|some|the)\b|of (?:laughte
 # Someone else's suicide or self-harm, named as theirs ("we talked about my dad's suicide"):
 # the lexicon's phrases are read without it.
 THEIRS = re.compile(r"\b(?:my|our|his|her|their|a|the) (?:\w+ ){0,2}\w+(?:'s|s') (?:suicide|"
-                    r"suicide attempt|attempt|overdose|self[- ]harm)\b")
+                    r"suicide attempt|attempt|overdose|self[- ]harm)\b|"
+                    # suicide as a topic ("suicide prevention"), or someone else's state ("a
+                    # friend who is suicidal"): the words without a disclosure
+                    r"\b(?:suicide|self[- ]harm) (?:prevention|awareness|statistics|rates?|"
+                    r"hotline|helpline|charity|research|training|bereavement|first aid)\b|"
+                    r"\b(?:a|my|our|the|his|her|their) (?:\w+ )?(?:friend|mate|sister|brother|son|"
+                    r"daughter|mum|mom|dad|partner|colleague|student|pupil|patient|client|cousin|"
+                    r"wife|husband|girlfriend|boyfriend|child|kid|teenager) (?:who is|who's|who "
+                    r"was|that is|who has been|who keeps being|who might be) (?:suicidal|self "
+                    r"harming)\b")
 # The same idioms as the meaning readers should read them: they weigh "murder" and "dying"
 # whatever follows ("I could murder a cigarette" read as a crisis).
 PLAIN_IDIOMS = [(re.compile(p, re.I), r) for p, r in [
@@ -1250,6 +1265,8 @@ class CareCheck:
                 match = UNKNOWING_GOODBYE.search(text)
             if match and kind in ("being_harmed", "harm_others") and NOT_MEANT.search(text):
                 continue  # "my toddler hit me by accident", "he punched me when we were kids"
+            if match and kind == "being_harmed" and CHILD_DID.search(text):
+                continue  # "my toddler hit me in the face with a wooden spoon"
             if match and kind == "self_harm" and MISHAP.search(text):
                 continue  # "I burned my hand on the oven cooking"
             if match and kind == "voices" and people_heard(text):

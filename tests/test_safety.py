@@ -628,6 +628,21 @@ def test_a_method_prepared_things_cleared_for_after_and_an_illness_hoped_for(
         message: str, level: str | None) -> None:
     assert words_only.check(message).level == level
 
+
+# Written for this test, in no eval set.
+@pytest.mark.parametrize("message, level", [
+    ("My two-year-old bit me on the arm at bathtime, little monster.", None),
+    ("Burned myself on the hot glue gun doing the school costume.", None),
+    ("Scratched my hands to bits on the brambles clearing the allotment.", None),
+    ("We did a suicide prevention training day at work, it was good.", None),
+    ("How can I help a mate who's suicidal?", None),
+    ("My husband hit me in front of the baby.", CRISIS),
+    ("I'm suicidal and nobody knows.", CRISIS),
+])
+def test_a_childs_hand_a_craft_burn_and_suicide_as_a_topic_are_not_disclosures(
+        message: str, level: str | None) -> None:
+    assert words_only.check(message).level == level
+
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
     # Written for this test, in no eval set: an indirect wish to be dead.
