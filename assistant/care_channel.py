@@ -43,7 +43,11 @@ ORDINARY = [
     "a person venting about an ordinary hard day (anger, grief, stress, tiredness, or jokes "
     "with dark words), who is safe",
 ]
-CUT = 2.5  # set on the development sets (scripts/care_channel_experiment.py)
+# Set on the development sets (scripts/care_channel_experiment.py). Raising it to 3.0 was tried
+# on 2026-12-07: 19 ordinary development messages fewer asked (of 1,869) for 2 of 881 risky
+# ones, but on sealed26, written before, it lost 2 of 36 crises (a card written for a child's
+# eighteenth, tubing in the boot) to spare 1 of 43 ordinary messages: not kept.
+CUT = 2.5
 
 
 def _mean_exp(logs: list[float]) -> float:
