@@ -44,7 +44,7 @@ ORDINARY = [
     "with dark words), who is safe",
 ]
 # Set on the development sets (scripts/care_channel_experiment.py). Raising it to 3.0 was tried
-# on 2026-12-07: 19 ordinary development messages fewer asked (of 1,869) for 2 of 881 risky
+# on 2026-12-07: 19 ordinary development messages fewer asked (of 1,859) for 2 of 891 risky
 # ones, but on sealed26, written before, it lost 2 of 36 crises (a card written for a child's
 # eighteenth, tubing in the boot) to spare 1 of 43 ordinary messages: not kept.
 CUT = 2.5
