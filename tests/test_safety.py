@@ -511,95 +511,94 @@ def test_a_phrase_with_an_everyday_sense_decides_beside_a_second_sign() -> None:
 
 
 
-# Written for these tests, in no eval set.
+# Written for these tests, in no eval set (2026-12-07): a sign read only as the sign, its words in
+# everyday senses read as everyday, kind by kind. None is the listening reply; CHECK_IN a question.
+READ_BY_WORDS = {
+    "self-harm of the body": [
+        ("I scratched my new bike on the garage door.", None),
+        ("Scratched my favourite record, it skips now.", None),
+        ("I scratched my head over the tax form for an hour.", None),
+        ("I'd sooner stick a needle in my eye than sit through that meeting.", None),
+        ("I scratch my wrists with a paperclip until they bleed.", CRISIS),
+        ("been scratching at my forearms again till they're raw", CRISIS),
+        ("I stick a needle in my leg when the panic builds.", CRISIS),
+    ],
+    "an overdose of a medicine": [
+        ("I took a bunch of photos at my niece's graduation.", None),
+        ("Took all the recycling out before the lorry came.", None),
+        ("The dog took a whole box of tissues apart while we were out.", None),
+        ("I took a handful of grapes from the fruit bowl.", None),
+        ("I took a whole box of my co-codamol twenty minutes ago.", CRISIS),
+        ("swallowed a handful of zopiclone, feeling weird", CRISIS),
+        ("I took the whole bottle.", CRISIS),
+        ("had three pints and then took a load of my nan's tramadol", CRISIS),
+    ],
+    "accidents, neighbours, leaving": [
+        ("I burned my hand on the kettle making tea.", None),
+        ("Sliced myself with the bread knife by accident, plaster on.", None),
+        ("Stabbed myself with a cocktail stick by accident, ouch.", None),
+        ("I can hear voices through the floor, the downstairs couple are at it again.", None),
+        ("Sent my goodbye email to the whole department, last day Friday.", None),
+        ("I burn myself with the hair straighteners where nobody can see.", CRISIS),
+        ("I hear voices in the hallway that nobody else hears.", CARE),
+        ("I've written goodbye letters to my children.", CRISIS),
+    ],
+    "everyday contexts": [
+        ("I haven't eaten since breakfast, rushed off my feet at the shop.", None),
+        ("I am not eating tonight, stomach bug.", None),
+        ("Honestly so tired of life admin, three forms and a phone queue.", None),
+        ("I really don't want to wake up at five for the ferry.", None),
+        ("There's no way out of the phone contract till March.", None),
+        ("Giving away my things before we emigrate to Canada, so much stuff!", None),
+        ("Said goodbye to everyone at my leaving drinks, lovely send-off.", None),
+        ("Bought a rope for the kids' tree swing.", None),
+        ("I haven't eaten today, I don't deserve to.", CARE),
+        ("I'm tired of life.", CRISIS),
+        ("I don't want to wake up tomorrow.", CRISIS),
+        ("I've been giving away my things, won't need them.", CRISIS),
+        ("Bought a rope today. It's for me.", CRISIS),
+    ],
+    "warning signs by construct": [
+        ("Honestly I'm weary of being alive.", CHECK_IN),
+        ("It'd be simpler for my parents by not being around.", CHECK_IN),
+        ("If I went missing not a soul would notice for weeks.", CHECK_IN),
+        ("I'm not afraid of death any more, which scares me more than anything.", CHECK_IN),
+        ("I've been thinking about who will come to my funeral.", CHECK_IN),
+        ("I just want to make it all stop for good.", CHECK_IN),
+        ("I doubt I'll make it past Christmas, and I'm fine with that.", CHECK_IN),
+        ("I sat holding the razor thinking about how easy it would be.", CHECK_IN),
+        ("I stopped taking my tablets so I can save them up.", CHECK_IN),
+        ("My neighbour will feed the cat if anything happens to me.", CHECK_IN),
+        ("I'm tired of living in this tiny flat with no garden.", None),
+        ("I'm not scared of dying on stage any more, the improv class worked.", None),
+        ("I don't think I'll make it to Christmas without a proper holiday.", None),
+        ("Planning the music for my wedding is so fun.", None),
+    ],
+    "a method, things cleared, an illness hoped for": [
+        ("Got a length of tubing to go from the exhaust into the car.", CRISIS),
+        ("Shredded my old diaries so there's nothing for my parents to go through.", CRISIS),
+        ("Part of me hopes I have a serious illness so it's out of my hands.", CHECK_IN),
+        ("The garage says the exhaust needs a new pipe, another £200.", None),
+        ("Cleared the garage so there's less for the removal men to pack up.", None),
+        ("Hoping the cancer treatment is over soon and she can come home.", None),
+    ],
+    "a child's hand, a craft burn, suicide as a topic": [
+        ("My two-year-old bit me on the arm at bathtime, little monster.", None),
+        ("Burned myself on the hot glue gun doing the school costume.", None),
+        ("Scratched my hands to bits on the brambles clearing the allotment.", None),
+        ("We did a suicide prevention training day at work, it was good.", None),
+        ("How can I help a mate who's suicidal?", None),
+        ("My husband hit me in front of the baby.", CRISIS),
+        ("I'm suicidal and nobody knows.", CRISIS),
+    ],
+}
+
+
 @pytest.mark.parametrize("message, level", [
-    ("I scratched my new bike on the garage door.", None),
-    ("Scratched my favourite record, it skips now.", None),
-    ("I scratched my head over the tax form for an hour.", None),
-    ("I'd sooner stick a needle in my eye than sit through that meeting.", None),
-    ("I scratch my wrists with a paperclip until they bleed.", CRISIS),
-    ("been scratching at my forearms again till they're raw", CRISIS),
-    ("I stick a needle in my leg when the panic builds.", CRISIS),
-])
-def test_a_self_harm_phrase_that_ends_in_my_is_of_the_body(message: str, level: str | None
-                                                           ) -> None:
-    assert words_only.check(message).level == level
-
-
-# Written for these tests, in no eval set.
-@pytest.mark.parametrize("message, level", [
-    ("I took a bunch of photos at my niece's graduation.", None),
-    ("Took all the recycling out before the lorry came.", None),
-    ("The dog took a whole box of tissues apart while we were out.", None),
-    ("I took a handful of grapes from the fruit bowl.", None),
-    ("I took a whole box of my co-codamol twenty minutes ago.", CRISIS),
-    ("swallowed a handful of zopiclone, feeling weird", CRISIS),
-    ("I took the whole bottle.", CRISIS),
-    ("had three pints and then took a load of my nan's tramadol", CRISIS),
-])
-def test_an_overdose_is_of_a_medicine_not_of_whatever_was_taken(message: str,
-                                                                level: str | None) -> None:
-    assert words_only.check(message).level == level
-
-
-# Written for these tests, in no eval set: everyday senses beside the ones kept
-@pytest.mark.parametrize("message, level", [
-    ("I burned my hand on the kettle making tea.", None),
-    ("Sliced myself with the bread knife by accident, plaster on.", None),
-    ("Stabbed myself with a cocktail stick by accident, ouch.", None),
-    ("I can hear voices through the floor, the downstairs couple are at it again.", None),
-    ("Sent my goodbye email to the whole department, last day Friday.", None),
-    ("I burn myself with the hair straighteners where nobody can see.", CRISIS),
-    ("I hear voices in the hallway that nobody else hears.", CARE),
-    ("I've written goodbye letters to my children.", CRISIS),
-])
-def test_an_accident_a_neighbour_or_a_leaving_email_is_not_a_sign(message: str,
-                                                                  level: str | None) -> None:
-    assert words_only.check(message).level == level
-
-
-# Written for these tests, in no eval set: a sign's words in an everyday context, and the same
-# words where the sign's own words come with them
-@pytest.mark.parametrize("message, level", [
-    ("I haven't eaten since breakfast, rushed off my feet at the shop.", None),
-    ("I am not eating tonight, stomach bug.", None),
-    ("Honestly so tired of life admin, three forms and a phone queue.", None),
-    ("I really don't want to wake up at five for the ferry.", None),
-    ("There's no way out of the phone contract till March.", None),
-    ("Giving away my things before we emigrate to Canada, so much stuff!", None),
-    ("Said goodbye to everyone at my leaving drinks, lovely send-off.", None),
-    ("Bought a rope for the kids' tree swing.", None),
-    ("I haven't eaten today, I don't deserve to.", CARE),
-    ("I'm tired of life.", CRISIS),
-    ("I don't want to wake up tomorrow.", CRISIS),
-    ("I've been giving away my things, won't need them.", CRISIS),
-    ("Bought a rope today. It's for me.", CRISIS),
-])
-def test_a_signs_words_in_an_everyday_context_are_not_the_sign(message: str,
-                                                               level: str | None) -> None:
-    assert words_only.check(message).level == level
-
-
-# Written for these tests, in no eval set: warning signs by construct, and the same words in
-# their everyday senses
-@pytest.mark.parametrize("message, level", [
-    ("Honestly I'm weary of being alive.", CHECK_IN),
-    ("It'd be simpler for my parents by not being around.", CHECK_IN),
-    ("If I went missing not a soul would notice for weeks.", CHECK_IN),
-    ("I'm not afraid of death any more, which scares me more than anything.", CHECK_IN),
-    ("I've been thinking about who will come to my funeral.", CHECK_IN),
-    ("I just want to make it all stop for good.", CHECK_IN),
-    ("I doubt I'll make it past Christmas, and I'm fine with that.", CHECK_IN),
-    ("I sat holding the razor thinking about how easy it would be.", CHECK_IN),
-    ("I stopped taking my tablets so I can save them up.", CHECK_IN),
-    ("My neighbour will feed the cat if anything happens to me.", CHECK_IN),
-    ("I'm tired of living in this tiny flat with no garden.", None),
-    ("I'm not scared of dying on stage any more, the improv class worked.", None),
-    ("I don't think I'll make it to Christmas without a proper holiday.", None),
-    ("Planning the music for my wedding is so fun.", None),
-])
-def test_warning_signs_by_construct_and_their_everyday_senses(message: str,
-                                                              level: str | None) -> None:
+    pytest.param(message, level, id=f"{kind}: {message[:40]}")
+    for kind, cases in READ_BY_WORDS.items() for message, level in cases])
+def test_signs_and_their_everyday_senses_read_by_words_alone(message: str,
+                                                           level: str | None) -> None:
     assert words_only.check(message).level == level
 
 
@@ -614,34 +613,6 @@ def test_wanting_to_die_beside_a_passing_misery_is_asked_about_not_assumed() -> 
     words_only.check("I've felt worthless for weeks.", state)
     assert words_only.check("Hungover and I want to die.", state).level == CRISIS
 
-
-# Written for this test, in no eval set.
-@pytest.mark.parametrize("message, level", [
-    ("Got a length of tubing to go from the exhaust into the car.", CRISIS),
-    ("Shredded my old diaries so there's nothing for my parents to go through.", CRISIS),
-    ("Part of me hopes I have a serious illness so it's out of my hands.", CHECK_IN),
-    ("The garage says the exhaust needs a new pipe, another £200.", None),
-    ("Cleared the garage so there's less for the removal men to pack up.", None),
-    ("Hoping the cancer treatment is over soon and she can come home.", None),
-])
-def test_a_method_prepared_things_cleared_for_after_and_an_illness_hoped_for(
-        message: str, level: str | None) -> None:
-    assert words_only.check(message).level == level
-
-
-# Written for this test, in no eval set.
-@pytest.mark.parametrize("message, level", [
-    ("My two-year-old bit me on the arm at bathtime, little monster.", None),
-    ("Burned myself on the hot glue gun doing the school costume.", None),
-    ("Scratched my hands to bits on the brambles clearing the allotment.", None),
-    ("We did a suicide prevention training day at work, it was good.", None),
-    ("How can I help a mate who's suicidal?", None),
-    ("My husband hit me in front of the baby.", CRISIS),
-    ("I'm suicidal and nobody knows.", CRISIS),
-])
-def test_a_childs_hand_a_craft_burn_and_suicide_as_a_topic_are_not_disclosures(
-        message: str, level: str | None) -> None:
-    assert words_only.check(message).level == level
 
 @pytest.mark.slow
 def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
