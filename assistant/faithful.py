@@ -36,6 +36,9 @@ _ASKS = [(re.compile(p, re.I), r) for p, r in [
     (r"^what (?:do|should|can|could) (?:i|we) do (when|if) (.+)$",
      "you're not sure what to do {} {}"),
     (r"^what would you do (if|when|about) (.+)$", "you're wondering what to do {} {}"),
+    # what the listener would say or write to someone: what to say to them (set 30: pasted in
+    # after "It sounds like" when left to the model)
+    (r"^what would you (say|write|text|reply|answer) (.+)$", "you're wondering what to {} {}"),
     (r"^what (?:do|should|can|could) (?:i|we|you) (say|tell|write|get|give|bring|wear|ask|text|"
      r"buy|send|cook|make|do for) (.+)$",
      "you're wondering what to {} {}"),
@@ -128,6 +131,9 @@ def restate(message: str) -> str | None:
     text = " ".join(message.split()).strip()
     if not text:
         return None
+    # "so idk how to feel": what they do not know, said back as such (not an aside question
+    # cut off, which left "...bought you a kebab so", set 30)
+    text = re.sub(r"\bidk\b", "I don't know", text, flags=re.I)
     text = _TRAILING_DISMISSAL.sub("", text) or text
     if (lead_ask := _LEAD_THEN_ASK.match(text)) and not _QUESTION_WORD.match(text) and (
             said := restate(f"{lead_ask.group(1)}.")):
@@ -290,7 +296,7 @@ _TRAILING_DISMISSAL = re.compile(
 # lol what is wrong with me"): said back as part of the statement it reads as the listener's
 # own question, so it is left out of what is said back.
 _ASIDE_QUESTION = re.compile(
-    r"(?:,|\s+(?:lol|haha|lmao|tbh|idk|honestly|like))\s+(?:what|why|how|who|is it|am i|"
+    r"(?:,|\s+(?:lol|haha|lmao|tbh|honestly|like))\s+(?:what|why|how|who|is it|am i|"
     r"is that|does anyone|do i|should i)\b[^.!?]*$", re.I)
 # A statement with a question of what to do typed on after a comma, the message's only sentence.
 _LEAD_THEN_ASK = re.compile(

@@ -9,7 +9,7 @@ from assistant.faithful import MAX_WORDS, problems, restate, restate_after, to_y
     ("i cant sleep and im so tired", "you cant sleep and you're so tired"),
     ("Nobody asked me what I wanted.", "nobody asked you what you wanted"),
     ("been up since 5 with the baby", "you've been up since 5 with the baby"),
-    ("idk why but i keep crying", "you keep crying"),
+    ("idk why but i keep crying", "you don't know why but you keep crying"),
 ])
 def test_their_words_come_back_with_who_did_what_kept(said: str, back: str) -> None:
     assert restate(said) == back
@@ -429,3 +429,13 @@ def test_a_pronoun_is_not_joined_to_someone_it_cannot_point_to() -> None:
     said = restate("The kids were at my mum's. The shed roof went in the storm, and when I "
                    "rang the builder he laughed and said he was booked till spring.")
     assert said and "mum" not in said and "kids" not in said
+
+
+# Written for this test, in no listening set.
+def test_what_the_listener_would_say_and_not_knowing_are_said_back_as_theirs() -> None:
+    assert restate("What would you say to a flatmate who never cleans the bath?") == (
+        "you're wondering what to say to a flatmate who never cleans the bath")
+    said = restate("he cancelled on me again but sent flowers so idk how to feel")
+    assert said and said.endswith("you don't know how to feel"), said
+    said = restate("idk why i'm crying at a car advert")
+    assert said and said.startswith("you don't know why"), said
