@@ -339,7 +339,12 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"would|is going to|are going to) (?:kill|hurt) me\b|\b(?:scared|afraid|terrified) (?:to go|"
      r"of going) home\b|\bfollowing me (?:home|around)\b|"
      rf"\b{_WHO} (?:threw|throws|hurled|hurls) (?:a |the |his |her |their )?\w+ at me\b|"
-     rf"\b{_WHO} (?:grabbed|grabs|pinned|pins|dragged|drags) me (?:by|to|down|against)\b"),
+     rf"\b{_WHO} (?:grabbed|grabs|pinned|pins|dragged|drags) me (?:by|to|down|against)\b|"
+     # "hurt me" as harm to the body: with its marks beside it (not "how much he hurt me")
+     rf"\b{_WHO} (?:hurt|injured|bit|scratched|bruised) me\b[^.!?]{{0,60}}\b(?:bruis\w*|"
+     r"bleed\w*|blood|marks on my|black eye|a ?& ?e|a and e|emergency room|hospital|broke my|"
+     r"broken|swollen|stitches|"
+     r"split (?:my )?lip)"),
     ("voices", CARE,
      r"\b(?:the |a )?voices? (?:tell|tells|told|telling|say|says|said|are|is) |"
      r"\bhear(?:ing)? voices\b|\bvoices in my head\b|"

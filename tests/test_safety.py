@@ -582,6 +582,11 @@ READ_BY_WORDS = {
         ("Cleared the garage so there's less for the removal men to pack up.", None),
         ("Hoping the cancer treatment is over soon and she can come home.", None),
     ],
+    "hurt to the body, not the feelings": [
+        ("My stepfather hurt me again, there's blood on my pillow.", CRISIS),
+        ("she hurt me and I ended up in A&E with a broken wrist", CRISIS),
+        ("He hurt me so much with what he said at the wedding.", None),
+    ],
     "a child's hand, a craft burn, suicide as a topic": [
         ("My two-year-old bit me on the arm at bathtime, little monster.", None),
         ("Burned myself on the hot glue gun doing the school costume.", None),
