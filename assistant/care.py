@@ -833,6 +833,26 @@ PLAIN_IDIOMS = [(re.compile(p, re.I), r) for p, r in [
     (r"\b(?:is|are|will be|'s|'re) (?:going to|gonna) kill me (when|if)\b", r"will be cross \1"),
     (r"\bmurder (?:this|that|a|an|the|some) (?:\w+ )?(pizza|burger|curry|kebab|cake|pint|beer|"
      r"coffee|sandwich|dinner|lunch|breakfast|meal|takeaway|chips|steak)\b", r"devour this \1"),
+    # (2026-12-07) everyday sayings with a word of death or an ending in them, as plainly meant
+    (r"\bcrash(?:ing)? (?:out )?on (the|my|a|his|her) (sofa|couch|settee|bed|floor|futon)\b",
+     r"sleep on \1 \2"),
+    (r"\b(?:will|is going to|gonna|could) finish me off\b", r"will wear me out"),
+    (r"\b(?:be|is) the death of me\b", r"wear me out"),
+    (r"\b(?:killing|killed|kill|smashing|smashed) it\b(?! (?:myself|all))", r"doing great"),
+    (r"\bdead (?:tired|on my feet|beat)\b", r"very tired"),
+    (r"\bdying to (see|try|know|tell|meet|go|hear|read|watch|visit)\b", r"eager to \1"),
+    (r"\b(?:bored|scared|worried|sick) to death\b", r"very bothered"),
+    (r"\bover my dead body\b", r"absolutely not"),
+    (r"\bend (this|the|my|our) (pattern|habit|cycle|membership|subscription|contract|streak|lease|"
+     r"tenancy|phone contract|gym membership)\b", r"stop \1 \2"),
+    (r"\bdisappear (?:off )?(to|into|in) (a|the) (cabin|mountains|woods|forest|beach|island|"
+     r"countryside|hills|highlands|library)\b", r"get away \1 \2 \3"),
+    (r"\bdisappear for (a|the) (week|weekend|month|fortnight|few days|day|summer)\b",
+     r"get away for \1 \2"),
+    (r"\blet(?:ting)? go of (the need|my need|perfectionism|expectations|the past|control|"
+     r"grudges?|old friendships|clutter)\b", r"stop holding on to \1"),
+    (r"\bmy (phone|laptop|battery|car|plant|plants|fridge|printer|kettle|tv|boiler|"
+     r"sourdough starter) (died|is dying|has died)\b", r"my \1 stopped working"),
 ]]
 
 

@@ -83,6 +83,8 @@ def test_the_chat_models_reading_reaches_what_the_sentence_vectors_miss(
     "My sister is killing it at her new job, I'm so happy for her.",
     "The bus was late again this morning.",
     "I lost myself in the essay on listening last night, it was beautiful.",
+    # everyday sayings read plainly before the meaning readers (2026-12-07)
+    "I want to end my phone contract early, it's a rip-off.",
 ])
 def test_everyday_hard_words_stay_everyday_with_the_probe(with_probe: CareCheck,
                                                           message: str) -> None:

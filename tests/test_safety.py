@@ -843,3 +843,23 @@ def test_a_wish_to_die_asked_about_as_normal_is_a_disclosure_and_harmless_ones_s
     for harmless in ("Is it normal to kill a process in Linux?", "Why do I kill every plant I buy?",
                      "Is it normal to feel dead tired after a night shift?"):
         assert words_only.check(harmless).level is None, harmless
+
+
+# Written for this test, in no eval set: the sayings the meaning readers read plainly, and the
+# risk said in the same words left as it is
+def test_everyday_sayings_are_read_plainly_and_risk_in_their_words_is_not() -> None:
+    from assistant.care import plain_idioms
+
+    for saying, plain in [
+        ("Gonna crash on the couch after this shift.", "sleep on the couch"),
+        ("This dissertation will be the death of me.", "wear me out"),
+        ("Absolutely killed it at the pub quiz.", "doing great"),
+        ("I'd love to disappear into the highlands for a fortnight.", "get away into the"),
+        ("Time to end my gym membership.", "stop my gym membership"),
+        ("My laptop died mid-essay.", "my laptop stopped working"),
+    ]:
+        assert plain in plain_idioms(saying), saying
+    for risk in ("I want to end my life.", "I want to disappear for good.",
+                 "I keep thinking of crashing my car into a wall.", "I'm killing myself slowly.",
+                 "I want to end it all."):
+        assert plain_idioms(risk) == risk
