@@ -523,6 +523,10 @@ _BUSY_OR_ILL = re.compile(r"\b(?:too busy|so busy|busy at work|no time|rushed of
                           r"stomach bug|tummy bug|bug|flu|food poisoning|hungover|hangover|"
                           r"rollercoaster|seasick|carsick|travel sick|morning sickness|"
                           r"pregnan\w*|migraine|virus|norovirus|ill|poorly)\b")
+# A food or a habit given up, not eating itself ("not eating meat anymore, going vegan").
+_A_FOOD_GIVEN_UP = re.compile(r"\bnot eat(?:ing|en)? (?:any )?(?:meat|dairy|sugar|carbs|gluten|"
+                              r"bread|junk food|fish|pork|beef|chocolate|sweets|crisps|takeaways?|"
+                              r"late|after \w+|out|processed food|animal products)\b")
 _RESTRICTING = re.compile(r"\b(?:calories|weight|fat|thin|disgusting|deserve|punish\w*|purg\w*|"
                           r"make myself|on purpose|again|every|days|weeks|control)\b")
 _LIFE_COMPOUND = re.compile(r"\blife (?:admin|insurance|coach\w*|hacks?|lessons?|skills?|story|"
@@ -555,8 +559,8 @@ def everyday_context(kind: str, evidence: str, said: str, after: str = "") -> bo
     """Whether a sign (`kind`, found as `evidence`, followed by `after`) sits in one of the
     everyday contexts above in the message as said."""
     if kind == "eating" and not re.search(r"purg|chew|binge|make myself|sick|throw", evidence):
-        return bool(_ONE_DAY.search(said) or _BUSY_OR_ILL.search(said)) and not (
-            _RESTRICTING.search(said))
+        return bool(_ONE_DAY.search(said) or _BUSY_OR_ILL.search(said) or _A_FOOD_GIVEN_UP.search(
+            said)) and not _RESTRICTING.search(said)
     if kind == "suicidal" and re.search(r"\b(?:life|live|living)$", evidence):
         return bool(_LIFE_COMPOUND.search(said) or _LIVING_WHERE.search(said))
     if kind == "suicidal" and "wake up" in evidence:

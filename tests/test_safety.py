@@ -584,6 +584,10 @@ READ_BY_WORDS = {
         ("Cleared the garage so there's less for the removal men to pack up.", None),
         ("Hoping the cancer treatment is over soon and she can come home.", None),
     ],
+    "a food given up, not eating": [
+        ("I'm not eating bread this month, trying the doctor's low-gluten plan.", None),
+        ("I'm not eating anything, I don't deserve food.", CARE),
+    ],
     "hurt to the body, not the feelings": [
         ("My stepfather hurt me again, there's blood on my pillow.", CRISIS),
         ("she hurt me and I ended up in A&E with a broken wrist", CRISIS),
