@@ -857,6 +857,22 @@ PLAIN_IDIOMS = [(re.compile(p, re.I), r) for p, r in [
      r"grudges?|old friendships|clutter)\b", r"stop holding on to \1"),
     (r"\bmy (phone|laptop|battery|car|plant|plants|fridge|printer|kettle|tv|boiler|"
      r"sourdough starter) (died|is dying|has died)\b", r"my \1 stopped working"),
+    (r"(\bwould|\bwill|\bis going to|'s going to|\bare going to|\bgonna|\bgoing to|'d|'ll) "
+     r"(?:kill|murder) me (if|when)\b", r"\1 be cross \2"),
+    (r"\b(i'?m|i am) (?:literally |actually |so |absolutely )?(?:dead|dying|deceased)\b(?! inside)"
+     r"(?=[^.!?]*(?:\b(?:lol|lmao|haha\w*|so funny|hilarious|that meme|that video|that joke)\b|"
+     r"[\U0001F602\U0001F923\U0001F480]))", r"\1 laughing so much"),
+    (r"\bat the end of my (?:rope|tether) (with|over|about)\b", r"fed up \1"),
+    (r"\bshot (myself|ourselves) in the foot\b", r"made it harder for \1"),
+    (r"\bcould sleep for (?:a|an|\d+|a hundred|a thousand) (?:week|weeks|month|months|year|years|"
+     r"days)\b", r"am very tired"),
+    (r"\bcurl up and sleep for (?:a|the) (week|weekend|month)\b", r"rest for a \1"),
+    (r"\b(?:my|our) own worst enem(?:y|ies)\b", r"too hard on myself"),
+    (r"(\bwould|'d) jump off a (?:cliff|bridge) for\b", r"\1 do anything for"),
+    (r"\b(?:could|'d|would|going to|gonna) (?:strangle|murder|kill|throttle) (my (?:brother|sister|"
+     r"flatmate|roommate|husband|wife|partner|boyfriend|girlfriend|kids?|son|daughter|mum|mom|dad|"
+     r"boss|cat|dog)) (?=for (?:telling|eating|taking|being|leaving|using|borrowing|saying|"
+     r"forgetting|losing|breaking|drinking|finishing)\b)", r"am so cross with \1 "),
 ]]
 
 
@@ -1186,7 +1202,7 @@ class CareCheck:
         if level is None and kind is None and self.channel is not None and not (
                 state.declined or state.level) and (distress or recent or scores.get(
                     "risk", float("-inf")) >= CHANNEL_FLOOR) and (
-                (heard := self._channel(message)) is not None):
+                (heard := self._channel(plain_idioms(message))) is not None):
             # left unflagged after signs of distress: how likely these words are from a
             # person at risk, against from one on an ordinary day; asked about, never assumed
             scores["channel"] = heard

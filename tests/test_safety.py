@@ -863,9 +863,16 @@ def test_everyday_sayings_are_read_plainly_and_risk_in_their_words_is_not() -> N
         ("I'd love to disappear into the highlands for a fortnight.", "get away into the"),
         ("Time to end my gym membership.", "stop my gym membership"),
         ("My laptop died mid-essay.", "my laptop stopped working"),
+        ("My nan'd kill me if she saw this tattoo.", "'d be cross if"),
+        ("I'm actually dead lol, the dog wore my hat.", "laughing so much"),
+        ("Honestly at the end of my tether with the landlord.", "fed up with"),
+        ("I could sleep for a month after this week.", "am very tired"),
+        ("I could throttle my flatmate for finishing the milk.", "so cross with my flatmate"),
     ]:
         assert plain in plain_idioms(saying), saying
     for risk in ("I want to end my life.", "I want to disappear for good.",
+                 "I'm dead inside and nothing is funny anymore.", "I'm dying, please help.",
+                 "I could kill my husband for what he did and I mean it.",
                  "I keep thinking of crashing my car into a wall.", "I'm killing myself slowly.",
                  "I want to end it all."):
         assert plain_idioms(risk) == risk
