@@ -138,6 +138,10 @@ class CareModel:
             words.append(word)
         return re.sub(r" ([.,!?;:])", r"\1", " ".join(words))
 
+    def distress_besides(self, stems: str, phrase: str) -> bool:
+        """A word of distress in `stems` (a stemmed message) other than `phrase` itself."""
+        return bool(self.patterns["distress"].search(stems.replace(phrase, " ", 1)))
+
     @staticmethod
     def stem(text: str) -> str:
         """Each word cut to its stem, so "ending it all" meets "end it all"."""
@@ -507,10 +511,6 @@ CHILD_DID = re.compile(r"\bmy (?:toddler|baby|little one|(?:\w+[- ])?(?:one|two|
                        r"3|4)[- ]year[- ]old|newborn)\b(?: \w+){0,2} (?:hit|hits|bit|bites|kicked|"
                        r"kicks|punched|punches|scratched|scratches|slapped|slaps|headbutted)\b")
 
-def people_heard(text: str) -> bool:
-    """Voices heard through a wall or from the street, that others hear too: people."""
-    return bool(HEARD_THROUGH.search(text)) and not UNHEARD.search(text)
-
 
 # Everyday contexts of words the rules and the lexicon hold as signs, each read where its sign is
 # found (everyday_context): a day's meal missed for being busy or ill, a life that is the first
@@ -591,6 +591,13 @@ HEARD_THROUGH = re.compile(r"\bhear(?:ing|d)? voices (?:through|from|next door|d
                            r"room|flat (?:above|below|next door)))\b")
 UNHEARD = re.compile(r"\b(?:no ?one|nobody) else\b|\bonly i (?:can )?hear|\bnot real\b|"
                      r"\bin my head\b|\b(?:there is|there was) no ?(?:one|body)\b")
+
+
+def people_heard(text: str) -> bool:
+    """Voices heard through a wall or from the street, that others hear too: people."""
+    return bool(HEARD_THROUGH.search(text)) and not UNHEARD.search(text)
+
+
 PURPOSE = re.compile(r"\b(?:on purpose|to feel|to punish|to cope|again|when it gets|"
                      r"when things get|deliberately|where no one|so no one|nobody (?:can|will) "
                      r"see|hide|hiding|hidden|in secret|secretly)\b")
@@ -688,7 +695,6 @@ WISH = re.compile(
     r"an hour|half an hour)|again|all (?:night|morning|day|evening)|for a while)\b|"
     # (written 2026-12-07 from 30 warning signs written for the purpose, by construct: the
     # interpersonal theory's burden and belonging, fearlessness of death, a foreshortened future)
-    # tired of being alive at all (passive ideation)
     # an illness hoped for that would end it or take it out of their hands (a passive wish)
     r"\b(?:hope|hopes|hoping|wish|wishes|wishing|pray|prays|praying)\b (?:that )?(?:i (?:will |"
     r"would |get |have |"
@@ -696,6 +702,7 @@ WISH = re.compile(
     r"(?:a |an |some )?(?:really |very |terminal |serious |bad |fatal )*(?:diagnosis|illness|"
     r"cancer|tumou?r|disease)\b[^.!?]{0,40}\b(?:all over|over soon|out of my hands|taken out of "
     r"my hands|end it|ends it|finish me|kill me|takes me)\b|"
+    # tired of being alive at all (passive ideation)
     r"\b(?:tired|sick|weary|exhausted) of (?:being alive|living|existing|breathing|being here|"
     r"waking up)\b(?! (?:in|with|at|on|like|under|next|alone in) (?:this|the|a|my|that|here)\b)|"
     # a favour done, or an end, by not being here (perceived burden)
@@ -1161,7 +1168,7 @@ class CareCheck:
         distress = bool(self.model.patterns["distress"].search(stems) or LOSS.search(text))
         if level == CRISIS and kind == "suicidal" and not recent and DIE_WISH.search(
                 evidence) and HYPERBOLE.search(text) and not LOSS.search(text) and not (
-                self.model.patterns["distress"].search(stems.replace(evidence, " ", 1))):
+                self.model.distress_besides(stems, evidence)):
             # "hungover and I want to die", "the exam was brutal, I wanted to die": most often a
             # figure of speech, sometimes not; asked about directly, as a crisis line would
             level, kind = CHECK_IN, "check_in_wish"
@@ -1189,9 +1196,9 @@ class CareCheck:
             or _spoken(RESEARCHED, said) or ATTEMPT_BACK.search(said) or (
             (back := _spoken(NOT_BACK, said)) and MEANS.search(text) and back), readings
         ) if level is None and kind is None else None
+        plain_said = plain_idioms(message)  # sayings made plain, for the meaning readers
         if level is None and kind is None and self.embeddings is not None:
-            level, kind, evidence, scores = self._meaning(plain_idioms(message),
-                                                          distress or recent)
+            level, kind, evidence, scores = self._meaning(plain_said, distress or recent)
             if level == CRISIS and state.level is None and scores[
                     "risk"] < self._cut() + self._above():
                 level, kind = CHECK_IN, "check_in_meaning"
@@ -1202,7 +1209,7 @@ class CareCheck:
         if level is None and kind is None and self.channel is not None and not (
                 state.declined or state.level) and (distress or recent or scores.get(
                     "risk", float("-inf")) >= CHANNEL_FLOOR) and (
-                (heard := self._channel(plain_idioms(message))) is not None):
+                (heard := self._channel(plain_said)) is not None):
             # left unflagged after signs of distress: how likely these words are from a
             # person at risk, against from one on an ordinary day; asked about, never assumed
             scores["channel"] = heard
@@ -1276,8 +1283,7 @@ class CareCheck:
         for kind, pattern in self.model.patterns.items():
             if kind != "distress" and (match := _spoken(pattern, text)):
                 if self.model.everyday.fullmatch(match.group(0)) and not recent and not (
-                        self.model.patterns["distress"].search(
-                            text.replace(match.group(0), " ", 1))):
+                        self.model.distress_besides(text, match.group(0))):
                     continue  # "writing a will now the baby's here": a second sign wanted
                 if kind == "self_harm" and MISHAP.search(said) and not PURPOSE.search(said):
                     continue  # "I cut myself shaving"
