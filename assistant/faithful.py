@@ -324,7 +324,10 @@ def _joined_fragments(statements: list[str]) -> list[str]:
 
 def _joined(first: str, then: str) -> str:
     """Two parts of what the person said, in one restatement."""
-    joint = ", " if re.match(r"(?:and|but|so|yet|which)\b", then, re.I) else ", and "
+    # a clause with its subject left off goes on from the first as the person said it ("your
+    # dad's birthday tomorrow, would've been 70")
+    joint = ", " if re.match(r"(?:and|but|so|yet|which|would|could|should|might|must|was|"
+                             r"were)\b", then, re.I) else ", and "
     return f"{first}{joint}{then}"
 
 
@@ -338,6 +341,8 @@ _BARE_ASK = re.compile(r"^(?:so,? |and |but )?(?:what (?:would|should|do|can|cou
 # Instagram") without naming anyone of its own.
 _LEANS = re.compile(
     r"^(?:and|but|which|because|so)\b|"  # a clause that goes on from the turn before
+    # a modal or a "was" with its subject left off ("Would've been 70.", "Was meant to be us.")
+    r"^(?:would|could|should|might|must|will|was|were)(?:'ve|n't| have| not| be)?\b(?! you\b)|"
     r"^(?:(?:now|still|yesterday|today|tonight|this morning|last night),? )?"
     r"(?:he|she|it|they|his|her|its|their|him|them|there)\b|"
     r"\b(?:it|them|him|her|that)(?: yet| since| again| now| anymore| any more)?$|\bsince$", re.I)

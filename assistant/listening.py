@@ -311,7 +311,8 @@ _TWO_SIDED_TOO = re.compile(
     # sleep" was named torn on set 22)
     r"\b(?:I'm|I am|I was|I feel|I felt)\s+(?:so |really |a bit |kind of )?(?:relieved|proud|"
     r"glad|happy|excited|grateful|thrilled)\b.*?\b(?:and|but)\b (?:I'm |I am |I )?"
-    r"(?:also |still )?(?:miss|scared|afraid|terrified|dread|hate|wish)|"
+    r"(?:also |still )?(?:miss|scared|afraid|terrified|dread|hate|wish|(?:a (?:bit|little) |"
+    r"kind of |quite |really )?(?:hurt|sad|jealous|annoyed|upset|gutted|left out)\b)|"
     r"\bI (?:should|ought to) be (?:glad|happy|grateful|pleased|thrilled|excited)\b.*?"
     r"(?:\bbut\b|\band I'?m not\b|\band I am not\b|\bmostly\b)|"
     r"\b(?:is|was|feels|felt|sounds|sounded) (?:like )?(?:exciting|a relief|freedom|a dream|"

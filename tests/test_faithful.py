@@ -439,3 +439,15 @@ def test_what_the_listener_would_say_and_not_knowing_are_said_back_as_theirs() -
     assert said and said.endswith("you don't know how to feel"), said
     said = restate("idk why i'm crying at a car advert")
     assert said and said.startswith("you don't know why"), said
+
+
+# Written for this test, in no listening set.
+@pytest.mark.parametrize(("message", "said"), [
+    ("Mum's anniversary on Friday. Would have been forty years.",
+     "your mum's anniversary on Friday, would have been forty years"),
+    ("My best mate got the flat. Should've been us.",
+     "your best mate got the flat, should've been you"),
+])
+def test_a_clause_without_its_subject_is_said_back_with_what_it_goes_on_from(
+        message: str, said: str) -> None:
+    assert restate(message) == said

@@ -214,6 +214,10 @@ def test_a_feeling_is_named_only_where_the_words_show_how_it_landed(message: str
     ("Going freelance was right for me and the money is better.", False),
     # relief with distress that stays is no pull the other way (set 22: named torn)
     ("I'm relieved the inquest is over and I still can't eat properly.", False),
+    # a gladness and a hurt of its own (written 2026-12-07 for this test, in no set)
+    ("I'm glad my brother found someone, and a little jealous of how easy he makes it look.",
+     True),
+    ("I'm proud of the team and also a bit annoyed nobody thanked the cleaners.", True),
 ])
 def test_both_sides_said_at_once_are_named_as_a_pull_both_ways(message: str,
                                                               sides: bool) -> None:
