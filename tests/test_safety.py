@@ -112,7 +112,7 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "listening/sealed28/frozen.jsonl", "listening/sealed29/frozen.jsonl",
                 "care/sealed26.jsonl", "listening/sealed30/frozen.jsonl",
                 "care/sealed27.jsonl", "listening/sealed31/frozen.jsonl",
-                "care/sealed28.jsonl"]
+                "care/sealed28.jsonl", "listening/sealed32/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
