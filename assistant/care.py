@@ -1012,7 +1012,7 @@ MEANS = re.compile(
     r"motorway|electrified|"
     r"viaduct|how (?:many|much)\b[^.?!]{0,40}"
     r"\b(?:pills?|tablets?|capsules?|antidepressants?|mg|milligrams?|doses?|would it take|"
-    r"too much|kill|dangerous|"
+    r"too (?:much|many)|kill|dangerous|"
     r"lethal|fatal)|lethal|fatal dose|dangerous (?:amount|dose|number)|overdose|too much \w+|"
     r"pesticides?|poisons?|antifreeze|"
     r"bleach|cyanide|carbon monoxide|helium|rope|noose|guns?|firearms?|pistol|rifle|shotgun|"

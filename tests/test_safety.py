@@ -615,6 +615,8 @@ READ_BY_WORDS = {
         ("Picked up co-codamol at two different chemists so they wouldn't question it.", CRISIS),
         ("Tied the dressing gown cord round the loft hatch to see if it takes my weight.", CRISIS),
         ("Tied the rope to the tree branch for the kids' swing.", None),
+        ("Everything is hopeless lately. How many of my nan's co-codamol would be too many?",
+         CRISIS),
     ],
     "the body burned or dug into, and a baby or a parent in danger": [
         ("I hold a cigarette to my forearm when the panic starts.", CRISIS),
