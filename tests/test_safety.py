@@ -746,6 +746,10 @@ def test_the_check_in_asks_directly_with_the_resources_and_no_more() -> None:
     text = care_reply(CareVerdict(CHECK_IN, "check_in_meaning"), "UK")
     assert "thoughts of suicide" in text and "116 123" in text and "988" not in text
     assert text.count("?") == 1
+    # asked because a reader that is sometimes wrong found risk: it presumes no burden of a
+    # person who may only be telling of a flatmate who labels the milk (listening set 31)
+    assert text.startswith("Can I ask you something directly")
+    assert "a lot to be carrying" not in text
 
 
 def test_a_check_in_on_the_page_path_then_no_then_listening(assistant: Assistant,
