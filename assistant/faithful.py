@@ -135,6 +135,7 @@ def restate(message: str) -> str | None:
     # cut off, which left "...bought you a kebab so", set 30)
     text = re.sub(r"\bidk\b", "I don't know", text, flags=re.I)
     text = _TRAILING_DISMISSAL.sub("", text) or text
+    text = _TRAILING_LAUGH.sub("", text) or text
     if (lead_ask := _LEAD_THEN_ASK.match(text)) and not _QUESTION_WORD.match(text) and (
             said := restate(f"{lead_ask.group(1)}.")):
         # "I saw his profile on Hinge, do I say something?": what happened, and what they
@@ -292,6 +293,10 @@ _VERBISH = re.compile(
 _TRAILING_DISMISSAL = re.compile(
     r"(?:(?:[,.!]\s*|\s+(?:lol|haha|lmao|but|and)\s+)(?:(?:it'?s|its|it is) (?:fine|ok|okay|"
     r"no big deal)|whatever|fine|oh well|we'?ll see)[.!]*)+$", re.I)
+# Laughter typed at the end ("ate lunch in the loo lol"): the person's tone, which a listener does
+# not type back at them (sets 31, 32 said back "...after 5 weeks lol").
+_TRAILING_LAUGH = re.compile(r"(?:[\s,.!]+(?:lol|lmao|lmfao|rofl|haha\w*|hehe\w*|xd)\b)+[\s.!]*$",
+                             re.I)
 # A question typed on the end of a statement, without its mark ("been crying at adverts all week
 # lol what is wrong with me"): said back as part of the statement it reads as the listener's
 # own question, so it is left out of what is said back.

@@ -451,3 +451,10 @@ def test_what_the_listener_would_say_and_not_knowing_are_said_back_as_theirs() -
 def test_a_clause_without_its_subject_is_said_back_with_what_it_goes_on_from(
         message: str, said: str) -> None:
     assert restate(message) == said
+
+
+# Written for this test, in no listening set.
+def test_laughter_typed_at_the_end_is_not_typed_back() -> None:
+    assert restate("the printer ate my boarding pass lol") == "the printer ate your boarding pass"
+    said = restate("burnt the pancakes AGAIN haha")
+    assert said is not None and not said.lower().endswith("haha")
