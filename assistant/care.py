@@ -331,9 +331,10 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\bi (?:have )?(?:cut|burned|burnt)(?: myself)? (?:again|last night|yesterday|today|this "
      r"morning|tonight|earlier)\b|"
      # a lighter or a cigarette held to one's own body; nails dug in until it bleeds
-     r"\b(?:lighter|cigarette|lit match|hot (?:spoon|knife|metal|coin))\b[^.!?]{0,20}\b(?:on|"
-     r"to|against|into) my (?:own )?(?:arms?|forearms?|wrists?|legs?|thighs?|skin|hands?|"
-     r"stomach|belly|hips?|ankles?|chest|fingers?)\b|"
+     r"\b(?:lighter|cigarette|lit match|hot (?:spoon|knife|metal|coin)|compass|razor|blade|"
+     r"craft knife|boiling water)\b[^.!?]{0,20}\b(?:on|to|against|into|over|across) my (?:own )?"
+     r"(?:arms?|forearms?|wrists?|legs?|thighs?|skin|hands?|stomach|belly|hips?|ankles?|chest|"
+     r"fingers?)\b|"
      r"\b(?:dig|digs|digging|dug|gouge|gouges|gouging|gouged) (?:my )?(?:finger ?)?nails into "
      r"(?:my )?(?:own )?(?:arms?|forearms?|wrists?|legs?|thighs?|skin|hands?|palms?|face|neck|"
      r"stomach)\b[^.!?]{0,40}\b(?:(?:until|till) (?:it|they|i) (?:bleed|bleeds|bled)|draw "
@@ -387,6 +388,13 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"of going) home\b|\bfollowing me (?:home|around)\b|"
      rf"\b{_WHO} (?:threw|throws|hurled|hurls) (?:a |the |his |her |their )?\w+ at me\b|"
      rf"\b{_WHO} (?:grabbed|grabs|pinned|pins|dragged|drags) me (?:by|to|down|against)\b|"
+     # (from sealed28's misses, read: non-fatal strangulation; a secret kept about night visits)
+     r"\b(?:had|put|wrapped|got|has|puts) (?:his|her|their|both) hands (?:round|around|on) my "
+     r"(?:neck|throat)\b(?![^.!?]{0,20}\b(?:hug|hugs|hugging|cuddle|kiss|dance|piggy ?back))|"
+     rf"\b{_WHO} (?:squeezed|squeezes|grabbed|grabs) (?:me by )?(?:my |the )?"
+     r"(?:neck|throat)\b|"
+     r"\b(?:comes|came|coming|creeps|crept|sneaks|sneaked|gets) into my (?:room|bed|bedroom)\b"
+     r"[^.!?]{0,60}\b(?:our (?:little )?secret|not to tell|do not tell|nobody would believe)\b|"
      r"\b(?:marks|bruises|welts|lines) (?:from|of) (?:the|his|her|their|a|my \w+'s) (?:belt|"
      r"cane|stick|buckle|fists?|hands?|cord|wire|cable)\b|"
      r"\bif i (?:tell|told) (?:anyone|anybody|a teacher|my \w+|the police|someone|social "
@@ -463,6 +471,8 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\bif i (?:do not|did not|forget to|miss) (?:\w+ ){0,3}(?:touch|check|recheck|wash|count|"
      r"tap|clean|say|switch|lock)\w*\b[^.!?]{0,60}\b(?:my|the) (?:\w+ )?(?:will|would|is going to|"
      r"are going to) (?:die|burn|get hurt|be hurt|be killed|get sick|have an accident|drown)\b|"
+     r"\b(?:pull|pulled|pulling) (?:out )?(?:\w+ ){0,3}(?:hair|eyelashes|eyebrows)\b[^.!?]{0,40}"
+     r"\b(?:bleed|bleeds|bleeding|bled|bald|raw|can not stop)\b|"
      r"\b(?:\d+|\w+) times\b[^.!?]{0,30}\bor (?:else )?(?:something|someone) (?:terrible|bad|"
      r"awful|horrible) (?:will )?happens?\b|"
      r"\b(?:until|till) (?:they|it|my \w+) (?:crack|cracks|bleed|bleeds)\b|\bcan not stop "
@@ -566,7 +576,8 @@ NOT_MEANT = re.compile(r"\b(?:by accident|accidentally|when we were (?:kids|litt
                        r"playing|in (?:a|the) game|we laugh about it|lol|haha|lmao|jk|"
                        r"(?:just )?kidding)\b")
 # A body hurt at work in the kitchen or the garden is not self-injury.
-MISHAP = re.compile(r"\b(?:by accident|accidentally|cooking|chopping|peeling|slicing|"
+MISHAP = re.compile(r"\b(?:by accident|accidentally|cooking|chopping|peeling|slicing|making "
+                    r"(?:a |the )?(?:tea|coffee|cuppa|brew|soup|pasta|hot water bottle)|"
                     r"kitchen(?! (?:towel|roll|paper))|oven|stove|pan|iron|shaving|gardening|"
                     r"slipped|tripped|fell|dinner|kettle|hob|toaster|grill|barbecue|bbq|"
                     r"radiator|baking tray|tin can|tin lid|glue gun|hot glue|soldering|welding|"
@@ -818,6 +829,15 @@ WISH = re.compile(
     r"not here|were not here|disappeared|vanished|died)\b|"
     # told it is morbid; songs for one's funeral; amends made "before I go"
     r"\b(?:thinks?|said|says|told me) i am being morbid(?= *(?:[.!?,;]|$))|"
+    # (from sealed28's misses, read) a gun out and loaded; the drop no longer feared; the last
+    # of a season
+    r"\b(?:gun|shotgun|rifle|pistol|revolver)(?:'s| is)? (?:\w+ ){0,4}(?:loaded|out of the "
+    r"(?:cabinet|safe|case|cupboard))\b(?![^.!?]{0,40}\b(?:shoot|range|club|season|clean))|"
+    r"\b(?:not|no longer|stopped being) (?:scared|afraid|frightened) of (?:the )?(?:drop|fall|"
+    r"height|edge)\b(?![^.!?]{0,30}\b(?:ride|rollercoaster|roller coaster|big dipper|zip ?wire|"
+    r"climb\w*|abseil\w*|bungee|skydiv\w*|plane|flying|wall)\b)|"
+    r"\b(?:this|it) is (?:my|the) last (?:winter|summer|christmas|birthday|spring|autumn|year)\b"
+    r"(?! (?:in|at|of|before|with|here|there|as|on)\b)|"
     r"\b(?:playlist|songs?|music|hymns?|readings?) for my (?:own )?funeral\b|"
     r"\b(?:apologi[sz]\w*|say(?:ing)? sorry|squared|make peace|made peace|settled?)\b[^.!?]{0,80}"
     r"\bbefore i go(?= *(?:[.!?]|$))")
@@ -861,6 +881,7 @@ AFFAIRS = re.compile(
     r"\b(?:said sorry|saying sorry|apologi[sz]ed|apologi[sz]ing) to (?:everyone|everybody|all)\b|"
     r"\bcleared out (?:my|the) (?:flat|room|house|desk|locker)\b|"
     r"\b(?:passwords?|pin numbers?)\b[^.!?]{0,20}\b(?:in an envelope|written down|on the desk)|"
+    r"\bsorted (?:out )?(?:the|my) (?:life )?insurance\b|"
     r"\b(?:wrote|written|writing|write) down where (?:all )?(?:the |my )?(?:bank|passwords?|"
     r"papers|documents|insurance|accounts?|money|stuff)\b")
 # Things given away, everything cancelled, every debt paid: a sign only beside such a cue.
@@ -924,7 +945,11 @@ UNSPLIT = re.compile(
 # over ("I used to self-harm but I have been well for years"), or as an idiom ("dying to tell").
 IDIOM = re.compile(r"\bdying (?:to (?:\w+)|for (?:a|an|some|the)\b|of (?:laughter|embarrassment|"
                    r"boredom|curiosity|thirst|hunger|heat|the heat|cold|shame|envy)|here\b|"
-                   r"in (?:this|the) (?:heat|cold)\b)")
+                   r"in (?:this|the) (?:heat|cold)\b)|"
+                   # frustration, not hair pulled: "could pull my hair out over this form"
+                   r"\b(?:want to|could|going to|about to|ready to|makes? me want to) pull my "
+                   r"hair out\b|\bpull(?:ed|ing)? my hair out (?:over|about|with|at|trying|"
+                   r"because of)\b")
 # Someone else's suicide or self-harm, named as theirs ("we talked about my dad's suicide"):
 # the lexicon's phrases are read without it.
 THEIRS = re.compile(r"\b(?:my|our|his|her|their|a|the) (?:\w+ ){0,2}\w+(?:'s|s') (?:suicide|"
