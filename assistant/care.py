@@ -1007,6 +1007,26 @@ PLAIN_IDIOMS = [(re.compile(p, re.I), r) for p, r in [
      r"flatmate|roommate|husband|wife|partner|boyfriend|girlfriend|kids?|son|daughter|mum|mom|dad|"
      r"boss|cat|dog)) (?=for (?:telling|eating|taking|being|leaving|using|borrowing|saying|"
      r"forgetting|losing|breaking|drinking|finishing)\b)", r"am so cross with \1 "),
+    # (2026-12-07 afternoon, from 40 everyday sentences written for the purpose, 18 flagged)
+    (r"\b(?:(?:buried )?up to my (?:neck|eyeballs|ears)|buried|snowed under) (?:in|under|with)\b",
+     r"very busy with"),
+    (r"\b(i'?m|i am|i was|i'?ve been|i have been) (?:a |an absolute |a total |such a )?(?:corpse|"
+     r"zombie)\b", r"\1 very tired"),
+    (r"\bfeel like (?:a |an absolute |a total )?(?:corpse|zombie)\b", r"feel very tired"),
+    (r"\b(?:nearly|almost|practically) lost the will to live\b", r"was so bored"),
+    (r"\b(?:is|are|'s|'re) (?:slowly |really )?finishing me off\b", r"is wearing me out"),
+    (r"\b(?:on (?:its|their|his|her) last legs)\b", r"nearly worn out"),
+    (r"\bi could (?:scream|spit)\b", r"i am so annoyed"),
+    (r"\bis a (?:crime scene|war zone|warzone|disaster zone|bloodbath)\b", r"is a mess"),
+    (r"\blike death warmed up\b", r"very ill"),
+    (r"\b(?:i'?ll|i will) be in my grave before\b", r"it will take forever before"),
+    (r"\bsend me to an early grave\b", r"wear me out"),
+    (r"\b(?:i'?ll|i will|i'?m going to|i am going to|gonna) lose it\b(?! all\b)",
+     r"i will be cross"),
+    (r"\b(?:absolutely |totally |completely )?(?:murdered|destroyed|annihilated) me\b(?! and\b)",
+     r"got to me"),
+    (r"\b(?:happily|gladly|cheerfully) (?:strangle|murder|kill|throttle)\b", r"be so cross with"),
+    (r"\bmakes? me want to die a (?:little|bit)\b", r"makes me cringe"),
 ]]
 
 

@@ -930,11 +930,17 @@ def test_everyday_sayings_are_read_plainly_and_risk_in_their_words_is_not() -> N
         ("Honestly at the end of my tether with the landlord.", "fed up with"),
         ("I could sleep for a month after this week.", "am very tired"),
         ("I could throttle my flatmate for finishing the milk.", "so cross with my flatmate"),
+        ("Snowed under with invoices until the audit.", "very busy with invoices"),
+        ("After the hen do I was a zombie for two days.", "very tired"),
+        ("The parents' evening queue is a war zone.", "is a mess"),
+        ("The pub quiz absolutely annihilated me.", "got to me"),
+        ("My laptop is on its last legs.", "nearly worn out"),
     ]:
         assert plain in plain_idioms(saying), saying
     for risk in ("I want to end my life.", "I want to disappear for good.",
                  "I'm dead inside and nothing is funny anymore.", "I'm dying, please help.",
                  "I could kill my husband for what he did and I mean it.",
                  "I keep thinking of crashing my car into a wall.", "I'm killing myself slowly.",
-                 "I want to end it all."):
+                 "I want to end it all.",
+                 "I've lost the will to live.", "He destroyed me and then laughed."):
         assert plain_idioms(risk) == risk
