@@ -56,7 +56,8 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed27.jsonl": "e3c5652b81c5064d67d1fa8a0b2d569adf83a6f7a241699e9451f8d0ea3be8be",
              "sealed28.jsonl": "1df9b471a2d5daf91fefb658119bd1082047686a423e8383b29ca783f9a8df61",
              "sealed29.jsonl": "99c5f28e8f9a45ccf22d2e93578f21ca2a18a33032fbc01400ddd98bd8cbce12",
-             "everyday-sayings.jsonl": "ea8ead1a8cdc0d2d05c902a61bb9c3faf1754535a39df84b667aa0549db476b3"}
+             "everyday-sayings.jsonl":
+             "ea8ead1a8cdc0d2d05c902a61bb9c3faf1754535a39df84b667aa0549db476b3"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
 
 
