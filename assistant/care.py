@@ -200,6 +200,8 @@ UNKNOWING_GOODBYE = re.compile(
     r"\b(?:does|do|did) not know (?:that )?(?:it was|that was|it is|that is) (?:a |my )?goodbye\b|"
     r"\bwithout (?:them|her|him|anyone|anybody|people) (?:knowing|realising|realizing) (?:that )?"
     r"(?:it is|it was|that is|that was|it was a) ?(?:a |my )?goodbye\b")
+# Where a burn or nails are held to one's own body (the self-harm rules add the rest of each list)
+_LIMBS = r"arms?|forearms?|wrists?|legs?|thighs?|skin|hands?|stomach"
 # What is taken in an overdose: the words for medicines and the ones most often taken
 _MEDICINE = (r"(?:pills|tablets|capsules|medication|meds|medicine|painkillers|antidepressants|"
              r"paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|codeine|co codamol|cocodamol|"
@@ -333,11 +335,10 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      # a lighter or a cigarette held to one's own body; nails dug in until it bleeds
      r"\b(?:lighter|cigarette|lit match|hot (?:spoon|knife|metal|coin)|compass|razor|blade|"
      r"craft knife|boiling water)\b[^.!?]{0,20}\b(?:on|to|against|into|over|across) my (?:own )?"
-     r"(?:arms?|forearms?|wrists?|legs?|thighs?|skin|hands?|stomach|belly|hips?|ankles?|chest|"
-     r"fingers?)\b|"
+     rf"(?:{_LIMBS}|belly|hips?|ankles?|chest|fingers?)\b|"
      r"\b(?:dig|digs|digging|dug|gouge|gouges|gouging|gouged) (?:my )?(?:finger ?)?nails into "
-     r"(?:my )?(?:own )?(?:arms?|forearms?|wrists?|legs?|thighs?|skin|hands?|palms?|face|neck|"
-     r"stomach)\b[^.!?]{0,40}\b(?:(?:until|till) (?:it|they|i) (?:bleed|bleeds|bled)|draw "
+     rf"(?:my )?(?:own )?(?:{_LIMBS}|palms?|face|neck)\b[^.!?]{{0,40}}"
+     r"\b(?:(?:until|till) (?:it|they|i) (?:bleed|bleeds|bled)|draw "
      r"blood|to (?:feel|punish|cope))|"
      # lines scored or old scars opened: said of one's own body, with no accident in it
      r"\b(?:scored|scoring|carved|carving|etched|etching) (?:lines|marks|words|\w+) (?:into|in|on) "
@@ -829,6 +830,9 @@ WISH = re.compile(
     r"not here|were not here|disappeared|vanished|died)\b|"
     # told it is morbid; songs for one's funeral; amends made "before I go"
     r"\b(?:thinks?|said|says|told me) i am being morbid(?= *(?:[.!?,;]|$))|"
+    r"\b(?:playlist|songs?|music|hymns?|readings?) for my (?:own )?funeral\b|"
+    r"\b(?:apologi[sz]\w*|say(?:ing)? sorry|squared|make peace|made peace|settled?)\b[^.!?]{0,80}"
+    r"\bbefore i go(?= *(?:[.!?]|$))|"
     # (from sealed28's misses, read) a gun out and loaded; the drop no longer feared; the last
     # of a season
     r"\b(?:gun|shotgun|rifle|pistol|revolver)(?:'s| is)? (?:\w+ ){0,4}(?:loaded|out of the "
@@ -837,10 +841,7 @@ WISH = re.compile(
     r"height|edge)\b(?![^.!?]{0,30}\b(?:ride|rollercoaster|roller coaster|big dipper|zip ?wire|"
     r"climb\w*|abseil\w*|bungee|skydiv\w*|plane|flying|wall)\b)|"
     r"\b(?:this|it) is (?:my|the) last (?:winter|summer|christmas|birthday|spring|autumn|year)\b"
-    r"(?! (?:in|at|of|before|with|here|there|as|on)\b)|"
-    r"\b(?:playlist|songs?|music|hymns?|readings?) for my (?:own )?funeral\b|"
-    r"\b(?:apologi[sz]\w*|say(?:ing)? sorry|squared|make peace|made peace|settled?)\b[^.!?]{0,80}"
-    r"\bbefore i go(?= *(?:[.!?]|$))")
+    r"(?! (?:in|at|of|before|with|here|there|as|on)\b)")
 # Looking up a way to die (the C-SSRS's preparatory acts: "researching methods"), said of oneself
 # however it is played down ("just curious"): the ways themselves, not heights or places, which
 # people look up for every reason.
@@ -1354,7 +1355,9 @@ class CareCheck:
             or _spoken(RESEARCHED, said) or ATTEMPT_BACK.search(said) or (
             (back := _spoken(NOT_BACK, said)) and MEANS.search(text) and back), readings
         ) if level is None and kind is None else None
-        plain_said = plain_idioms(message)  # sayings made plain, for the meaning readers
+        # sayings made plain, for the meaning readers and the channel (they read only what
+        # the phrases and rules left)
+        plain_said = plain_idioms(message) if level is None and kind is None else message
         if level is None and kind is None and self.embeddings is not None:
             level, kind, evidence, scores = self._meaning(plain_said, distress or recent)
             if level == CRISIS and state.level is None and scores[
