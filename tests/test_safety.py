@@ -117,7 +117,7 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "care/sealed27.jsonl", "listening/sealed31/frozen.jsonl",
                 "care/sealed28.jsonl", "listening/sealed32/frozen.jsonl",
                 "care/sealed29.jsonl", "care/everyday-sayings.jsonl",
-                "listening/sealed33/frozen.jsonl"]
+                "listening/sealed33/frozen.jsonl", "listening/sealed34/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
