@@ -90,15 +90,30 @@ _DISMISSING = re.compile(r"^(?:anyway|anyhow|whatever|never ?mind|oh well|that's
 _SELF = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|we|we're|us|our)\b", re.I)
 MAX_WORDS = 22
 SETTING_WORDS = 14  # what a long message starts from, said before the part restated
+OVERRUN = 2  # words over a limit kept rather than cut off
+
+
+# Words quoted after someone speaks ("he said 'we know, love'"): their own words, kept as they
+# were said (set 33 turned 'we know' into 'you know'); a quote inside the person's own sentence
+# ("because I'm 'too valuable where I am'") is theirs, said back in the second person.
+_QUOTED = re.compile(r"(\b(?:said|says|say|asked|asks|goes|went|replied|texted|wrote|writes|"
+                     r"shouted|whispered|told (?:me|us|him|her|them)),?:?\s+)"
+                     r"((?<!\w)(?:'[^'\n]+?'(?!\w)|\"[^\"\n]+?\"|‘[^’\n]+?’|“[^”\n]+?”))", re.I)
 
 
 def to_you(text: str) -> str:
-    """The person's words as said back to them: "my dad forgot my birthday" to "your dad..."."""
+    """The person's words as said back to them: "my dad forgot my birthday" to "your dad...";
+    what they quote stays as it was said."""
+    quoted = [quote for _, quote in _QUOTED.findall(text)]
+    text = _QUOTED.sub("\\1\x00", text)
     for pattern, replacement in _SUBJECT:
         text = pattern.sub(replacement, text)
     text = re.sub(r"\b(?:im|ive)\b", lambda m: {"im": "you're", "ive": "you've"}[m.group(0)],
                   text)
-    return re.sub(r"\b[A-Za-z]+\b", lambda m: _WORD.get(m.group(0).lower(), m.group(0)), text)
+    text = re.sub(r"\b[A-Za-z]+\b", lambda m: _WORD.get(m.group(0).lower(), m.group(0)), text)
+    for quote in quoted:
+        text = text.replace("\x00", quote, 1)
+    return text
 
 
 # How a restatement that has a subject of its own begins ("you're…", "your dad…", "the
@@ -160,11 +175,15 @@ def restate(message: str) -> str | None:
                 return _trim(to_you(shape.format(*match.groups())))
         return None
     if 2 <= len(statements) <= 4 and all(len(s.split()) <= TEXTED_WORDS for s in statements) \
-            and not any(_DISMISSING.match(s) for s in statements) and any(
-                len(s.split()) < 3 or not _VERBISH.search(s) for s in statements):
+            and not any(_DISMISSING.match(s) for s in statements) and (any(
+                len(s.split()) < 3 or not _VERBISH.search(s) for s in statements) or (
+                len(statements) == 2 and _NO_SUBJECT.match(statements[0])
+                and not _pointed_at(statements[0]))):
         # a texted message of short sentences, one without a verb or of two words ("Results
-        # day tomorrow. Can't eat."): one alone would lose what the other carries, and a
-        # sentence of two words is never chosen, so all are said back
+        # day tomorrow. Can't eat."), or two that begin with what they did, the "I" left off
+        # ("finally said no to extra shifts. manager went silent"; not "Took his guitar.", his
+        # doing): one alone would lose what the other carries (set 33 said back only the
+        # second), so all are said back
         parts = [_said_back(s.rstrip(".!… "), text, MAX_WORDS) for s in statements]
         return _trim(", ".join(parts[:-1]) + ", and " + parts[-1])
     clauses = [(n, u) for n, s in enumerate(statements) for u in _units(s.rstrip(".!… "))]
@@ -491,8 +510,8 @@ def _someone_else_last(before: str) -> bool:
 
 def _trim(clause: str, limit: int = MAX_WORDS) -> str:
     words = clause.rstrip(".,;:!? ").split()
-    if len(words) <= limit:
-        return " ".join(words)
+    if len(words) <= limit + OVERRUN:  # a word or two over: cut, it lost its end ("...in
+        return " ".join(words)          # their first" for "in their first language", set 33)
     cut = " ".join(words[:limit])
     # where a clause ends: a comma or a joint, else before a clause that hangs on the one
     # before it, which a cut would leave without its end ("...because it's the only")

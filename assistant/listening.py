@@ -223,7 +223,7 @@ class ListeningService:
         if score is None:
             return None
         lead = f"{choose_opening(message, history, restated=restated)}{restated}"
-        question = choose_question(message, history)
+        question = choose_question(message, history)  # for what was said alone, or named
         said = " ".join(m["content"] for m in history if m["role"] == "user")
         before = last_said(history)
         if before and names_feeling(before) and restated != faithful.restate(message):
@@ -240,6 +240,7 @@ class ListeningService:
             feeling = name_feeling(scores, message, said)
         if feeling is None:
             return f"{lead}. {question}"
+        question = choose_question(message, history, feeling)
         last = last_reply(history)
         frames = [f for f in FRAMES if f.format("") not in last
                   and not (feeling.startswith("left") and "left" in f)] or [FRAMES[0]]
@@ -422,9 +423,17 @@ _FELT = re.compile(r"\b(?:fe(?:el|els|eling)|felt|scar(?:ed|es|y)|nervous|happy|
 UNLIKELY = -4.5
 
 
-def choose_question(message: str, history: list[Message]) -> str:
+# Questions that take it as hard: asked where something hard was said or named, not of a
+# tortoise's ninetieth birthday or an adoption match (set 33 asked both "What feels hardest").
+PRESUMING = ("What feels hardest about it?", "How are you holding all of this?")
+
+
+def choose_question(message: str, history: list[Message], feeling: str | None = None) -> str:
     last = last_reply(history)
-    allowed = [q for q in OPEN_QUESTIONS if q not in last] or list(OPEN_QUESTIONS)
+    hard = (feeling not in BRIGHT) if feeling else bool(
+        faithful.FEELING.search(message) and not faithful.POSITIVE.search(message))
+    pool = [q for q in OPEN_QUESTIONS if hard or q not in PRESUMING]
+    allowed = [q for q in pool if q not in last] or pool
     return allowed[_pick(f"question {message.strip().lower()}") % len(allowed)]
 
 
@@ -438,7 +447,9 @@ def restatement_reply(message: str, lead: str | None) -> str:
     """The reply when no draft passed: the person's words said back, and one open question."""
     if lead is None:
         return fallback_reply(message)
-    return f"{lead}. {QUESTIONS[_pick(message) % len(QUESTIONS)]}"
+    hard = faithful.FEELING.search(message) and not faithful.POSITIVE.search(message)
+    pool = [q for q in QUESTIONS if hard or q not in PRESUMING]
+    return f"{lead}. {pool[_pick(message) % len(pool)]}"
 
 
 def tidy(text: str) -> str:

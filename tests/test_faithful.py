@@ -458,3 +458,28 @@ def test_laughter_typed_at_the_end_is_not_typed_back() -> None:
     assert restate("the printer ate my boarding pass lol") == "the printer ate your boarding pass"
     said = restate("burnt the pancakes AGAIN haha")
     assert said is not None and not said.lower().endswith("haha")
+
+
+# Written for these tests, in no listening set.
+@pytest.mark.parametrize(("message", "said"), [
+    ("finally asked for the weekend off. dad just nodded",
+     "you finally asked for the weekend off, and your dad just nodded"),
+    ("passed my swimming badge!! the instructor clapped",
+     "you passed your swimming badge, and the instructor clapped"),
+])
+def test_two_texted_sentences_that_begin_with_what_they_did_are_both_said_back(
+        message: str, said: str) -> None:
+    assert restate(message) == said
+
+
+def test_words_quoted_after_someone_speaks_are_kept_as_they_said_them() -> None:
+    assert to_you("my gran said 'we always knew, pet' and carried on knitting") == (
+        "your gran said 'we always knew, pet' and carried on knitting")
+    # a quote inside their own sentence is theirs, said back in the second person
+    assert to_you("he says I'm 'my own worst enemy'") == "he says you're 'your own worst enemy'"
+
+
+def test_a_clause_a_word_or_two_over_the_limit_is_not_cut_off_before_its_end() -> None:
+    clause = ("you have been practising the piano every evening so you can play at your "
+              "sister's wedding in the spring")
+    assert restate(clause.replace("you have", "I have").replace("your", "my")) == clause

@@ -370,3 +370,15 @@ def test_their_own_question_marks_said_back_leave_one_question_in_the_reply() ->
     # sitting with you right now?" asked three questions
     text = tidy("It sounds like the offer came in you reckon?? hoping. What comes up for you?")
     assert text.count("?") == 1 and text.endswith("What comes up for you?")
+
+
+# Written for this test, in no listening set.
+def test_a_question_that_takes_it_as_hard_is_asked_only_of_something_hard() -> None:
+    from assistant.listening import PRESUMING, choose_question
+
+    glad = [f"My niece won the spelling bee at school number {n}." for n in range(40)]
+    assert not {choose_question(m, []) for m in glad} & set(PRESUMING)
+    assert not {choose_question(m, [], "proud") for m in glad} & set(PRESUMING)
+    hard = [f"I feel so alone since the move to flat {n}." for n in range(40)]
+    assert {choose_question(m, []) for m in hard} & set(PRESUMING)
+    assert {choose_question(m, [], "lonely") for m in glad} & set(PRESUMING)
