@@ -1289,6 +1289,11 @@ def own_question(message: str) -> str | None:
     return f"I {said}."
 
 
+# What the readers of meaning flag on their own (no phrase or rule said it outright).
+READERS_ALONE = frozenset({"crisis_meaning", "care_meaning", "check_in_meaning", "check_in_near",
+                           "check_in_channel"})
+
+
 class CareCheck:
     """check(message, state) -> CareVerdict; `state` is updated (the risk carries forward)."""
 
@@ -1379,6 +1384,15 @@ class CareCheck:
         if level == CHECK_IN and not (distress or recent) and BRIGHT.search(text) and not (
                 DARK.search(text)):
             level, kind, evidence = None, "bright", ""  # joy, asked about by the readers alone
+        if kind in READERS_ALONE and state.level is None and self.probe is not None and (
+                (said := self._written(plain_said)) is not None):
+            # flagged by the readers of meaning alone: read again by the head fitted on
+            # messages written the way people write them; low there, a care or check-in flag is
+            # not trusted, and the crisis reply asks first (eval/care/README.md, sealed30)
+            scores["written"] = said
+            if said < self.probe.clear_below:
+                level, kind = ((CHECK_IN, "check_in_meaning") if level == CRISIS
+                               else (None, "cleared"))
         if wish and (level != CRISIS or state.level is None and kind == "check_in_meaning"):
             # a wish not to live, said in everyday words: asked about directly, or the crisis
             # reply where the conversation has shown risk already (the meaning reader's own
@@ -1409,6 +1423,10 @@ class CareCheck:
     def _probe(self, message: str) -> tuple[float, float] | None:
         assert self.probe is not None
         return self._or_none("probe", "reading", self.probe.score, message)
+
+    def _written(self, message: str) -> float | None:
+        assert self.probe is not None
+        return self._or_none("probe", "reading", self.probe.written, message)
 
     def _channel(self, message: str) -> float | None:
         assert self.channel is not None

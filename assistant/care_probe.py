@@ -64,17 +64,41 @@ class RiskProbe:
         self.floor = float(joint["floor"])  # that risk from which it is read at all
         self.joint_cut = float(joint["cut"])  # the cut on the sum
         self.check_in_above = float(joint["check_in_above"])  # above it, the band that asks
+        # A second reading of the same state, fitted on messages written the way people write
+        # them (scripts/data/care_messages.txt): where the readers above flag a message alone
+        # and this one scores it below `clear_below`, the flag is not trusted (care.py).
+        written = self.data.get("written")
+        self.written_head = None if written is None else (
+            _floats(written["mean"], (size,)), _floats(written["scale"], (size,)),
+            _floats(written["coef"], (3, size)), _floats(written["intercept"], (3,)))
+        self.clear_below = float(written["clear_below"]) if written else float("-inf")
+        self._last: tuple[str, Any] | None = None  # the last message's state, read once
 
     def warm(self) -> None:
         """Load the model and read the question, so the first message does not wait for it."""
         self.state("")
 
+    def _state(self, text: str) -> Any:
+        """The model's state after `text`; both heads read one message's state once."""
+        last = self._last  # a local: another thread may read another message meanwhile
+        if last is None or last[0] != text:
+            last = self._last = (text, self.state(text))
+        return last[1]
+
     def probabilities(self, text: str) -> Any:
+        return _softmax(self.coef @ ((self._state(text) - self.mean) / self.scale)
+                        + self.intercept)  # none, care, crisis
+
+    def written(self, text: str) -> float | None:
+        """The written-messages head's log-odds of care or crisis against none; None when the
+        shipped data has no such head."""
         import numpy as np
 
-        logits = self.coef @ ((self.state(text) - self.mean) / self.scale) + self.intercept
-        exp = np.exp(logits - logits.max())
-        return exp / exp.sum()  # none, care, crisis
+        if self.written_head is None:
+            return None
+        mean, scale, coef, intercept = self.written_head
+        p = _softmax(coef @ ((self._state(text) - mean) / scale) + intercept)
+        return float(np.log(p[1] + p[2] + 1e-9) - np.log(p[0] + 1e-9))
 
     def score(self, text: str) -> tuple[float, float]:
         """(risk, crisis share): the scaled log-odds of care or crisis, and how much of that
@@ -85,6 +109,13 @@ class RiskProbe:
         odds = float(np.log(p[1] + p[2] + 1e-9) - np.log(p[0] + 1e-9))
         (om, osd) = self.data["odds_scale"]
         return (odds - om) / osd, float(p[2] / (p[1] + p[2] + 1e-9))
+
+
+def _softmax(logits: Any) -> Any:
+    import numpy as np
+
+    exp = np.exp(logits - logits.max())
+    return exp / exp.sum()
 
 
 def hidden_state(locate: Callable[[], Path], n_threads: int | None = None) -> HiddenState:

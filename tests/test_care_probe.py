@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.care import CHECK_IN, CRISIS, CareCheck, CareState
+from assistant.care import CARE, CHECK_IN, CRISIS, CareCheck, CareState
 from assistant.care_probe import RiskProbe, hidden_state, pack, shipped, shipped_probe
 from assistant.config import Settings
 from assistant.conversation import REFLECT, Conversation, Finished
@@ -123,3 +123,69 @@ def test_a_chat_model_that_cannot_load_leaves_the_rest_of_the_check_working(
     assert check.probe is None and "without the chat model" in caplog.text
     assert HOPELESS not in caplog.text  # the person's words are never logged
     assert check.check("I want to kill myself.").level == CRISIS
+
+
+def _with_written(coef_first: float) -> dict:
+    size = 4
+    data = {"size": size, "mean": pack(np.zeros(size)), "scale": pack(np.ones(size)),
+            "coef": pack([[0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]),
+            "intercept": pack([0, -10, 0]), "odds_scale": [0.0, 1.0], "cut": 1.0,
+            "joint": {"weight": 1.0, "floor": 1.0, "cut": 3.0, "check_in_above": 2.0},
+            "written": {"mean": pack(np.zeros(size)), "scale": pack(np.ones(size)),
+                        "coef": pack([[0, 0, 0, 0], [0, 0, 0, 0], [coef_first, 0, 0, 0]]),
+                        "intercept": pack([0, -10, 0]), "clear_below": -1.0}}
+    return data
+
+
+def test_both_heads_read_one_message_state_once() -> None:
+    reads: list[str] = []
+
+    def state(text: str) -> np.ndarray:
+        reads.append(text)
+        return np.array([2.0, 0, 0, 0])
+
+    probe = RiskProbe(state, _with_written(1.0))
+    probe.score("a message")
+    assert probe.written("a message") == pytest.approx(2.0, abs=0.01)
+    assert reads == ["a message"]
+    probe.written("another")
+    assert reads == ["a message", "another"]
+    assert RiskProbe(state, {k: v for k, v in _with_written(1.0).items()
+                             if k != "written"}).written("x") is None
+
+
+@pytest.mark.parametrize(("found", "written", "level", "kind"), [
+    ((CHECK_IN, "check_in_channel"), -3.0, None, "cleared"),  # not trusted: listened to
+    ((CARE, "care_meaning"), -3.0, None, "cleared"),
+    ((CRISIS, "crisis_meaning"), -3.0, CHECK_IN, "check_in_meaning"),  # asks first
+    ((CHECK_IN, "check_in_meaning"), 0.5, CHECK_IN, "check_in_meaning"),  # the head agrees
+])
+def test_a_flag_of_the_meaning_readers_alone_is_read_again_by_the_written_head(
+        monkeypatch: pytest.MonkeyPatch, found: tuple[str, str], written: float,
+        level: str | None, kind: str) -> None:
+    """Fast: the readers' verdict and the head's score are given; the rule is what is tested."""
+    check = CareCheck(probe=RiskProbe(lambda text: np.array([written, 0, 0, 0]),
+                                      _with_written(1.0)))
+    check.embeddings = object()  # type: ignore[assignment]  # so the readers are asked
+    monkeypatch.setattr(check, "_meaning", lambda message, distressed: (
+        *found, message, {"risk": 9.0, CRISIS: 0.9, CARE: 0.0}))
+    # written for this test: no phrase or rule of the check decides it
+    verdict = check.check("the allotment shed has gone quiet since October", state := CareState())
+    assert (verdict.level, verdict.kind) == (level, kind)
+    assert verdict.scores["written"] == pytest.approx(written, abs=0.05)
+    assert state.level == (level if level in (CARE, CRISIS) else None)
+    # where the conversation has shown risk already, nothing is cleared (nor read again)
+    carried = check.check("the allotment shed has gone quiet since October",
+                          CareState(level=CRISIS, kind="suicidal"))
+    assert "written" not in carried.scores and carried.kind != "cleared"
+
+
+def test_the_shipped_written_head_reads_risk_above_everyday_text(model_cache: Path) -> None:
+    """The shipped head over the shipped model, on sentences written for this test."""
+    probe = shipped_probe(model_cache)
+    assert probe.written_head is not None and np.isfinite(probe.clear_below)
+    calm = [probe.written(m) for m in ("The bus was late again and I missed the film.",
+                                       "My nephew beat me at chess on Sunday, twice.")]
+    risky = [probe.written(m) for m in ("I've lined up the pills in a jar by my bed for tonight.",
+                                        "The voices in the kettle say my neighbours are spies.")]
+    assert max(calm) < probe.clear_below < min(risky)  # type: ignore[type-var,operator]
