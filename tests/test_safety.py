@@ -56,6 +56,7 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed27.jsonl": "e3c5652b81c5064d67d1fa8a0b2d569adf83a6f7a241699e9451f8d0ea3be8be",
              "sealed28.jsonl": "1df9b471a2d5daf91fefb658119bd1082047686a423e8383b29ca783f9a8df61",
              "sealed29.jsonl": "99c5f28e8f9a45ccf22d2e93578f21ca2a18a33032fbc01400ddd98bd8cbce12",
+             "sealed31.jsonl": "8ed309bcffb467467ddf24491976aa87a0bc69b6ecb9a5e74551c8e9751809ba",
              "sealed30.jsonl": "3d0ea5edbbcefbc6143b88b250d517edf8ee3befdc91640af394f03354b00372",
              "everyday-sayings.jsonl":
              "ea8ead1a8cdc0d2d05c902a61bb9c3faf1754535a39df84b667aa0549db476b3"}
@@ -119,7 +120,7 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "care/sealed28.jsonl", "listening/sealed32/frozen.jsonl",
                 "care/sealed29.jsonl", "care/everyday-sayings.jsonl",
                 "listening/sealed33/frozen.jsonl", "listening/sealed34/frozen.jsonl",
-                "care/sealed30.jsonl"]
+                "care/sealed30.jsonl", "care/sealed31.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
