@@ -44,10 +44,10 @@ CACHE = ROOT / ".probe" / "states"
 # The written-messages head (`written_head`): its regularisation and the score below which a
 # flag of the meaning readers alone is not trusted, both chosen on the development sets (all of
 # eval/care and the listening sets' messages then read, 2,634 of them, none trained on): there
-# the head separates risky from ordinary messages at AUC 0.91 against 0.87 for the probe above
-# (C 0.003-0.1 within 0.02), and clearing below the median score of their ordinary messages
-# spared 18 of 61 ordinary messages flagged by the shipped check for 5 of 658 risky ones lost (3
-# when the crisis reply asks first instead).
+# the head separates risky from ordinary messages at AUC 0.91 (0.92 with the second round of
+# messages) against 0.87 for the probe above (C 0.003-0.1 within 0.02), and clearing below the
+# median score of their ordinary messages spared 18 of 61 ordinary messages flagged by the
+# shipped check for 5 of 658 risky ones lost (3 when the crisis reply asks first instead).
 WRITTEN_C = 0.03
 CLEAR_BELOW = -2.85
 
