@@ -92,21 +92,16 @@ class RiskProbe:
     def written(self, text: str) -> float | None:
         """The written-messages head's log-odds of care or crisis against none; None when the
         shipped data has no such head."""
-        import numpy as np
-
         if self.written_head is None:
             return None
         mean, scale, coef, intercept = self.written_head
-        p = _softmax(coef @ ((self._state(text) - mean) / scale) + intercept)
-        return float(np.log(p[1] + p[2] + 1e-9) - np.log(p[0] + 1e-9))
+        return _risk_odds(_softmax(coef @ ((self._state(text) - mean) / scale) + intercept))
 
     def score(self, text: str) -> tuple[float, float]:
         """(risk, crisis share): the scaled log-odds of care or crisis, and how much of that
         the crisis class holds."""
-        import numpy as np
-
         p = self.probabilities(text)
-        odds = float(np.log(p[1] + p[2] + 1e-9) - np.log(p[0] + 1e-9))
+        odds = _risk_odds(p)
         (om, osd) = self.data["odds_scale"]
         return (odds - om) / osd, float(p[2] / (p[1] + p[2] + 1e-9))
 
@@ -116,6 +111,13 @@ def _softmax(logits: Any) -> Any:
 
     exp = np.exp(logits - logits.max())
     return exp / exp.sum()
+
+
+def _risk_odds(p: Any) -> float:
+    """The log-odds of care or crisis against none, from (none, care, crisis) probabilities."""
+    import numpy as np
+
+    return float(np.log(p[1] + p[2] + 1e-9) - np.log(p[0] + 1e-9))
 
 
 def hidden_state(locate: Callable[[], Path], n_threads: int | None = None) -> HiddenState:

@@ -223,7 +223,7 @@ class ListeningService:
         if score is None:
             return None
         lead = f"{choose_opening(message, history, restated=restated)}{restated}"
-        question = choose_question(message, history)  # for what was said alone, or named
+        question = choose_question(message, history)  # asked again below of a feeling named
         said = " ".join(m["content"] for m in history if m["role"] == "user")
         before = last_said(history)
         if before and names_feeling(before) and restated != faithful.restate(message):
@@ -428,10 +428,14 @@ UNLIKELY = -4.5
 PRESUMING = ("What feels hardest about it?", "How are you holding all of this?")
 
 
+def sounds_hard(message: str) -> bool:
+    """Whether a message says something hard: a word of feeling, and none of gladness."""
+    return bool(faithful.FEELING.search(message) and not faithful.POSITIVE.search(message))
+
+
 def choose_question(message: str, history: list[Message], feeling: str | None = None) -> str:
     last = last_reply(history)
-    hard = (feeling not in BRIGHT) if feeling else bool(
-        faithful.FEELING.search(message) and not faithful.POSITIVE.search(message))
+    hard = (feeling not in BRIGHT) if feeling else sounds_hard(message)
     pool = [q for q in OPEN_QUESTIONS if hard or q not in PRESUMING]
     allowed = [q for q in pool if q not in last] or pool
     return allowed[_pick(f"question {message.strip().lower()}") % len(allowed)]
@@ -447,8 +451,7 @@ def restatement_reply(message: str, lead: str | None) -> str:
     """The reply when no draft passed: the person's words said back, and one open question."""
     if lead is None:
         return fallback_reply(message)
-    hard = faithful.FEELING.search(message) and not faithful.POSITIVE.search(message)
-    pool = [q for q in QUESTIONS if hard or q not in PRESUMING]
+    pool = [q for q in QUESTIONS if sounds_hard(message) or q not in PRESUMING]
     return f"{lead}. {pool[_pick(message) % len(pool)]}"
 
 

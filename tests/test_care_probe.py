@@ -125,16 +125,15 @@ def test_a_chat_model_that_cannot_load_leaves_the_rest_of_the_check_working(
     assert check.check("I want to kill myself.").level == CRISIS
 
 
-def _with_written(coef_first: float) -> dict:
+def _with_written() -> dict:
     size = 4
-    data = {"size": size, "mean": pack(np.zeros(size)), "scale": pack(np.ones(size)),
+    return {"size": size, "mean": pack(np.zeros(size)), "scale": pack(np.ones(size)),
             "coef": pack([[0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]),
             "intercept": pack([0, -10, 0]), "odds_scale": [0.0, 1.0], "cut": 1.0,
             "joint": {"weight": 1.0, "floor": 1.0, "cut": 3.0, "check_in_above": 2.0},
             "written": {"mean": pack(np.zeros(size)), "scale": pack(np.ones(size)),
-                        "coef": pack([[0, 0, 0, 0], [0, 0, 0, 0], [coef_first, 0, 0, 0]]),
+                        "coef": pack([[0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]]),
                         "intercept": pack([0, -10, 0]), "clear_below": -1.0}}
-    return data
 
 
 def test_both_heads_read_one_message_state_once() -> None:
@@ -144,13 +143,13 @@ def test_both_heads_read_one_message_state_once() -> None:
         reads.append(text)
         return np.array([2.0, 0, 0, 0])
 
-    probe = RiskProbe(state, _with_written(1.0))
+    probe = RiskProbe(state, _with_written())
     probe.score("a message")
     assert probe.written("a message") == pytest.approx(2.0, abs=0.01)
     assert reads == ["a message"]
     probe.written("another")
     assert reads == ["a message", "another"]
-    assert RiskProbe(state, {k: v for k, v in _with_written(1.0).items()
+    assert RiskProbe(state, {k: v for k, v in _with_written().items()
                              if k != "written"}).written("x") is None
 
 
@@ -165,7 +164,7 @@ def test_a_flag_of_the_meaning_readers_alone_is_read_again_by_the_written_head(
         level: str | None, kind: str) -> None:
     """Fast: the readers' verdict and the head's score are given; the rule is what is tested."""
     check = CareCheck(probe=RiskProbe(lambda text: np.array([written, 0, 0, 0]),
-                                      _with_written(1.0)))
+                                      _with_written()))
     check.embeddings = object()  # type: ignore[assignment]  # so the readers are asked
     monkeypatch.setattr(check, "_meaning", lambda message, distressed: (
         *found, message, {"risk": 9.0, CRISIS: 0.9, CARE: 0.0}))
