@@ -213,6 +213,9 @@ def restate(message: str) -> str | None:
     # buying balloons..."), or the reply says back a side detail and misses what mattered.
     start = next((c for n, c in clauses if n < where and _SELF.search(c)
                   and not _DEPENDENT.match(c) and not _DISMISSING.match(c)), None)
+    if where and _IT_THEN.match(_LEADING.sub("", chosen)) and (
+            joined := _with_the_one_before(statements[where - 1], chosen, text)):
+        return joined
     if len(statements) >= 3 and start is not None:
         return _joined(_said_back(start, text, SETTING_WORDS), said)
     if where and (joined := _with_the_one_before(statements[where - 1], chosen, text)):
@@ -281,14 +284,35 @@ def _with_the_one_before(before: str, chosen: str, text: str) -> str | None:
     own = _LEADING.sub("", chosen)
     if len(_LEADING.sub("", before).split()) < 3:  # "Yeah.", "honestly just tired."
         return None
-    if _NO_SUBJECT.match(own) and _SOMEONE.match(before) and not _NO_SUBJECT.match(before):
+    if (_NO_SUBJECT.match(own) or _THEIR_DOING.match(own)) and _SOMEONE.match(
+            before) and not _NO_SUBJECT.match(before):
         then = to_you(f"{own[0].lower()}{own[1:]}")
         return _joined(_said_back(before, text, SETTING_WORDS), _trim(then))
     if _LEANS.search(own) and len(before.split()) <= LEANING_WORDS and not _DISMISSING.match(
             before) and not _DEPENDENT.match(before):
         return _joined(_said_back(before, text, SETTING_WORDS),
                        _said_back(chosen, text, MAX_WORDS))
+    if _IT_THEN.match(own) and not _DISMISSING.match(before) and not _DEPENDENT.match(before):
+        # "Now it's on Saturday" after a longer sentence: the "it" is in that sentence (set 34
+        # said back "now it's on Saturday" without the birthday at the pub it points at)
+        return _joined(_said_back(_units(before)[0] if _units(before) else before, text,
+                                  SETTING_WORDS), _said_back(chosen, text, MAX_WORDS))
     return None
+
+
+# A clause that begins with "it" as what it is about ("Now it's on Saturday", "It was
+# cancelled"), not "it's hard to..." or "it's been a week", where nothing is pointed back at.
+_IT_THEN = re.compile(r"^(?:(?:and |but |so )?(?:now|then|today|tomorrow|still),? )?"
+                      r"it(?:'s| is| was|'ll be| will be) (?!(?:been|hard|so|too|not|just|"
+                      r"like|time|a|the|ok|okay|fine|weird|strange|funny|odd|nice|good|"
+                      r"great|awful|easy|impossible)\b)", re.I)
+# A clause that leaves off its subject after someone else was named: a verb of theirs
+# ("mum learned to video call. keeps calling at 6am": set 34 said back "keeps calling" alone).
+_THEIR_DOING = re.compile(
+    r"^(?:(?:still|just|now|always|never|also) )?(?:keeps|says|wants|thinks|calls|rings|texts|"
+    r"asks|tells|refuses|expects|sends|acts|talks|won't|doesn't|hasn't|isn't|has|is|goes|"
+    r"comes|leaves|knows|gets|makes|takes|needs|loves|hates|likes|lets|tries|insists|"
+    r"pretends|blames|ignores|complains|shouts|cries|laughs|sleeps|works)\b", re.I)
 
 
 TEXTED_WORDS = 6
@@ -373,6 +397,9 @@ _LEANS = re.compile(
 _THEIRS = re.compile(r"\b(?:his|her|their) [a-z]+", re.I)
 _OWN_PEOPLE = re.compile(rf"\b(?:my|our) (?:\w+ )?{_KIN}\b", re.I)
 LEANING_WORDS = 12
+# "...for the first time since": since what is in the turn before, however long this one is
+# (set 34 said back "the lake on your own for the first time since" without the grandad).
+_SINCE_END = re.compile(r"\b(?:ever )?since(?: then)?$", re.I)
 
 
 def restate_after(message: str, before: str | None) -> str | None:
@@ -402,7 +429,8 @@ def restate_after(message: str, before: str | None) -> str | None:
     # after "The garden is finally coming together" is a new subject, said back alone.
     # ("My husband just kept eating" after "My son came out to us at dinner" is the same scene:
     # people of its own after a turn that named theirs too are said back together).
-    if not turns_away and (len(bare.split()) > LEANING_WORDS or not (
+    if not turns_away and (len(bare.split()) > LEANING_WORDS and not _SINCE_END.search(bare)
+                           or not (
             _LEANS.search(bare) or _THEIRS.search(bare)) and _OWN_PEOPLE.search(bare)
             and not _OWN_PEOPLE.search(before)):
         return said

@@ -307,6 +307,8 @@ _TWO_SIDED = re.compile(
 _TWO_SIDED_TOO = re.compile(
     r"\b(?:half|some|part) of me\b.+\b(?:half|some|part|the rest|the other \w+) of me\b|"
     r"\bsome days\b.+\bother days\b|"
+    # two wants at once ("I wanted to stand up and cheer and also hide": set 34 named it sad)
+    r"\bI (?:wanted|want|wanna) to\b[^.!?]*\band (?:also|at the same time|yet) (?:to )?\w+|"
     # a gladness and a pull the other way ("relieved it's over and I also miss him"), not a
     # gladness with distress that stays ("relieved the court case is over and I still can't
     # sleep" was named torn on set 22)

@@ -483,3 +483,35 @@ def test_a_clause_a_word_or_two_over_the_limit_is_not_cut_off_before_its_end() -
     clause = ("you have been practising the piano every evening so you can play at your "
               "sister's wedding in the spring")
     assert restate(clause.replace("you have", "I have").replace("your", "my")) == clause
+
+
+# Written for these tests (2026-12-07, from set 34's misreadings), in no listening set.
+@pytest.mark.parametrize(("message", "said"), [
+    # someone named, then what they keep doing, its subject left off
+    ("gran joined the choir. keeps singing at breakfast",
+     "your gran joined the choir, and keeps singing at breakfast"),
+    # "it" pointing at the sentence before, which is long
+    ("I have been saving for a year. My sister asked me to lend her the deposit for a flat and "
+     "I agreed without thinking. Now it is due on Friday and I keep opening my bank app.",
+     "your sister asked you to lend her the deposit for a flat, and now it is due on Friday and "
+     "you keep opening your bank app"),
+])
+def test_a_clause_that_points_back_is_said_back_with_what_it_points_at(message: str,
+                                                                      said: str) -> None:
+    assert restate(message) == said
+
+
+def test_a_long_follow_up_that_ends_on_since_is_said_back_with_the_turn_before() -> None:
+    assert restate_after("I sat in the front pew of the chapel this morning for the first time "
+                         "ever since", "We buried my nan in June.") == (
+        "you buried your nan in June, and you sat in the front pew of the chapel this morning "
+        "for the first time ever since")
+    # it's not "since" they lean on when the message says since when
+    assert restate_after("I haven't slept a full night in my own bed since the move in April.",
+                         "We buried my nan in June.") == (
+        "you haven't slept a full night in your own bed since the move in April")
+
+
+def test_a_sentence_about_it_that_points_at_nothing_is_said_back_alone() -> None:
+    assert restate("The dog needs walking. I'm so behind at work. It's hard to keep up with "
+                   "any of it.").startswith("you're so behind at work")

@@ -218,6 +218,11 @@ def test_a_feeling_is_named_only_where_the_words_show_how_it_landed(message: str
     ("I'm glad my brother found someone, and a little jealous of how easy he makes it look.",
      True),
     ("I'm proud of the team and also a bit annoyed nobody thanked the cleaners.", True),
+    # two wants at once (set 34 named one of them "sad"; these written for this test)
+    ("When she walked in I wanted to hug her and also to leave the room.", True),
+    ("I want to say yes to the trip and at the same time stay home with the cat.", True),
+    ("I wanted to go to bed and also finish the chapter.", True),
+    ("I wanted to phone him and tell him everything.", False),  # one want, two steps
 ])
 def test_both_sides_said_at_once_are_named_as_a_pull_both_ways(message: str,
                                                               sides: bool) -> None:
