@@ -123,8 +123,18 @@ INLINE_TITLE = re.compile(r"^\s*\d{1,2}\.\s+((?:[A-Z][\w’'-]*|of|and|or|the|to
 # the provisions of a licence or a manual are known by them.
 SECTION_TITLE = re.compile(
     r"^\s*\d{1,2}\.\s+([A-Z][A-Za-z’',-]*(?:\s+[A-Za-z0-9’',-]+){0,9})\.?\s*$")
+# A title that names a thing ("Binary Data", "Key Functions", "Non-blocking Sockets"): a few
+# words, not a doing ("Creating a Socket"), a question ("When Sockets Die", "What We've Been
+# Taught") or a phrase with a preposition ("Spaces for Vulnerability", "The Myth of ...").
+NAMING_TITLE = re.compile(
+    r"^(?!(?:what|how|why|when|where|who|which|the|a|an|your|my|our|their|its|from|to|in|on|"
+    r"for|with|about|beyond|toward|towards|is|are|do|does|can|should)\b)"
+    r"(?!.*\s(?:of|for|from|to|in|on|with|by|about|is|are)\b)"
+    r"(?![A-Za-z]*ing\b)[A-Za-z][\w’'-]*(?:\s+[A-Za-z][\w’'-]*){0,2}$", re.I)
+TITLE_PARTS = re.compile(r"\s+(?:and|&)\s+")  # "Sort Stability and Complex Sorts": two ideas
 # Titles that name a part of the document, not an idea ("0. Additional Definitions.").
-DOCUMENT_PARTS = _listed("definit preambl introduct appendix content applic note summari miscellan")
+DOCUMENT_PARTS = _listed("definit preambl introduct appendix content applic note summari miscellan "
+                         "histori background overview basic exampl refer conclus")
 # Where a long title's head ends ("Revised Versions of the GNU ... License": "Revised Versions").
 TITLE_HEAD = re.compile(r"\s+(?:of|to|from|for|with|in|on|and)\s+", re.I)
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)]?\s+(?=[“\"‘(]?[A-Z0-9])")
@@ -444,7 +454,56 @@ def _text_terms(passages: Sequence[Passage]) -> dict[tuple[str, ...], tuple[str,
                 add(title.group(1), passage, title=True)
             if term := UNQUOTED_TERM.match(block):
                 add(term.group(1), passage)
+    for first, section in headed(passages).items():
+        # a title kept apart from the text (a Markdown file's headings): the words of it that
+        # the section (else its document) says ("3. Foster Emotional Safety": "emotional
+        # safety"), else the title itself ("5. Termination"), which stands for its first
+        # sentence
+        under = [p for p in passages if p.section == section and p.source == first.source]
+        document = [p for p in passages if p.source == first.source]
+        for ways in _title_ideas(section):
+            for words_of in ways:
+                key = stems(words_of)
+                if where := ([p for p in under if _surface(p.text, key)]
+                             or [p for p in document if _surface(p.text, key)]):
+                    for passage in where:
+                        add(words_of, passage, title=True)
+                    break
+            else:
+                if ways and len(ways[0].split()) < MAX_WORDS:  # a name, not an exhortation
+                    add(ways[0], first, title=True)
     return found
+
+
+def headed(passages: Sequence[Passage]) -> dict[Passage, str]:
+    """The first passage of each titled section, with its title (one that reads as a title:
+    a few words, no sentence)."""
+    firsts: dict[tuple[str, str], Passage] = {}
+    for p in sorted(passages, key=lambda p: p.position):
+        if p.section and _heading_like(p.section):
+            firsts.setdefault((p.source, p.section), p)
+    return {p: section for (_, section), p in firsts.items()}
+
+
+def _title_ideas(title: str) -> list[list[str]]:
+    """The ideas a section's title names, each as the ways it may be said, longest first: a
+    title that names a thing ("Binary Data") whole, or two ("Sort Stability and Complex
+    Sorts"); a numbered one ("3. Foster Emotional Safety", "4. Redefine Conflict") by its end,
+    which its first words ask the reader to do something with ("Acknowledge Your Individual
+    Strengths" names no one word of it alone)."""
+    bare = re.sub(r"^\s*\d{1,2}\.\s+", "", title).strip().rstrip(".")
+    if DOCUMENT_PARTS & set(stems(bare)) or not bare:
+        return []
+    if bare == title.strip().rstrip("."):
+        # "Sort Stability and Complex Sorts" names two
+        parts = TITLE_PARTS.split(bare)
+        return [[p] for p in parts if NAMING_TITLE.match(p) and (len(parts) == 1 or " " in p)]
+    said = bare.split()
+    whole = TITLE_HEAD.split(bare, maxsplit=1)[0] if len(said) > MAX_WORDS else bare
+    return [[whole] * (len(whole.split()) > 1 or len(said) == 1) + [
+        " ".join(said[i:]) for i in range(1, len(said)) if len(said) - i <= MAX_WORDS
+             and words(said[i])[:1] and words(said[i])[0] not in STOPWORDS | LEADING
+             and (len(said) - i > 1 or len(said) == 2 and not set(stems(said[i])) & GENERIC)]]
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -462,19 +521,28 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
     candidates: list[tuple[Passage, str, float]] = []
     for passage, i, sentence in found:
         cue = 0.0
+        if _code(sentence):
+            continue  # an example's code says nothing of what the idea is
         numbered = i > 0 and re.fullmatch(r"\d{1,2}\.", split[passage.id][i - 1].strip())
         if _heading_like(sentence) or numbered and len(sentence.split()) <= 10:
             # the sentence after the title, past a list's letter ("5. Downstream recipients.
             # a. Offer from ..." is defined by the offer, not by "a.")
-            following = [s for s in split[passage.id][i + 1:i + 3] if not LIST_MARK.fullmatch(
+            following = [s for s in split[passage.id][i + 1:i + 4] if not LIST_MARK.fullmatch(
                 s.strip())][:1]
-            if not following or _heading_like(following[0]):
+            if not following or _heading_like(following[0]) or _code(following[0]):
                 continue
             sentence, cue = following[0], 0.5
         elif _names_term(idea.key, sentence):
             cue = 3.0  # the sentence that makes the term and then names it
         elif (at := _says_what(idea.key, stemmed[(passage.id, i)], sentence)) is not None:
             cue = 2.0 + (1.0 if at <= 1 else 0.0)
+            rest = _after_words(sentence.lower().replace("'", "’"), at + len(idea.key))
+            if NEGATED.match(rest):
+                cue -= 0.5  # what it is not ("Interdependence is not sameness") says less
+            if (then := _goes_on(passage.text, split[passage.id], i)) is not None:
+                # ... and the sentence after says what it is ("It’s the practice of ..."):
+                # both, as one quote
+                sentence, cue = then, cue + 0.75
         n = len(sentence.split())
         # a whole sentence of a readable length (longer where it says what the idea is, as a
         # licence's definitions do): not a passage's opening that begins mid-way through one
@@ -490,6 +558,34 @@ def _definition(idea: _Idea, found: list[tuple[Passage, int, str]],
                                key=lambda cn: cn[0][2] + cn[1])[0]
     assert sentence in passage.text, "a definition must be the corpus's own words"
     return Quote(sentence, passage.id, passage.essay, passage.section)
+
+
+# A line of an example's code: a prompt ("    >>> sorted(...)"), or indented, a comment, an
+# assignment or a call ("   s = socket.socket(...)", "        raise Error('broken')"); not an
+# indented licence's line that ends on a colon or holds a bracket ("Section 2(b)").
+CODE_LINE = re.compile(r"^\s*(?:>>>|\.\.\.\s)|^(?:\s{3,}|\t)(?:#|[\w.\[\]]+\s*[-+*/]?=\s|"
+                       r"(?:(?:raise|return|print)\s+)?[\w.]+\(.*\)\s*$)", re.M)
+# What a sentence says an idea is not.
+NEGATED = re.compile(r"^[\s\"”’]*(?:isn’t|is not|aren’t|are not|doesn’t|does not)\b")
+# A sentence that goes on saying what the idea of the sentence before it is.
+GOES_ON = re.compile(r"^(?:It|This)(?:’s|'s|\s+is|\s+means|\s+begins|\s+calls)\b")
+
+
+def _code(sentence: str) -> bool:
+    """Whether a "sentence" is lines of an example's code, not prose."""
+    return bool(CODE_LINE.search(sentence))
+
+
+def _goes_on(text: str, said: list[str], i: int) -> str | None:
+    """Sentence `i` with the next, verbatim as `text` has them, where the next says what the
+    idea of `i` is ("Interdependence is not sameness. It’s the practice of ..."); else None."""
+    if i + 1 >= len(said) or not GOES_ON.match(said[i + 1]):
+        return None
+    start = text.find(said[i])
+    end = text.find(said[i + 1], start + len(said[i]))
+    if start < 0 or end < 0 or text[start + len(said[i]):end].strip():
+        return None
+    return text[start:end + len(said[i + 1])]
 
 
 def _named(text: str) -> Iterator[str]:
@@ -528,6 +624,11 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
     limit = limit or min(30, max(12, len(passages)))
     split = {p.id: sentences(p.text) for p in passages}
     stemmed = {(p.id, i): stems(s) for p in passages for i, s in enumerate(split[p.id])}
+    # a title kept apart from the text is its first passage's sentence -1, a mention of the
+    # idea it is the name of (not of one it asks the reader to do something with)
+    titles = {p.id: t for p, t in headed(passages).items()}
+    stemmed |= {(pid, -1): stems(re.sub(r"^\s*\d{1,2}\.\s+", "", t).rstrip("."))
+                for pid, t in titles.items()}
     prose = [(_tokens(s), stemmed[(p.id, i)]) for p in passages  # read once, for every idea
              for i, s in enumerate(split[p.id]) if not _heading_like(s)]
     marked = _text_terms(passages)
@@ -542,12 +643,15 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
         idea.named_in |= where
 
     def mentions(idea: _Idea) -> list[tuple[Passage, int, str]]:
-        return [(p, i, s) for p in passages for i, s in enumerate(split[p.id])
-                if _within(idea.key, stemmed[(p.id, i)])]
+        return [(p, i, s) for p in passages
+                for i, s in enumerate(([titles[p.id]] if p.id in titles else []) + split[p.id],
+                                      start=-1 if p.id in titles else 0)
+                if _within(idea.key, stemmed[(p.id, i)]) and (i >= 0 or idea.key == stemmed[
+                    (p.id, i)] or idea.key == name_key(TITLE_HEAD.split(titles[p.id])[0]))]
 
     ranked = sorted(((idea, mentions(idea)) for idea in ideas),
                     key=lambda im: (im[0].key not in marked, -len(im[0].named_in),
-                                    -len({p.id for p, _, _ in im[1]}), im[0].name))
+                                    -len({p.id for p, i, _ in im[1] if i >= 0}), im[0].name))
 
     vectors: dict[str, list[float]] = {}
 
@@ -575,7 +679,7 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
         # careful reader marked, against 29 of 95 of the other passages that named the idea
         # (31 %, 7 of 20 where three or more of their sentences named it).
         again = [by_id[pid] for pid in dict.fromkeys(
-            p.id for p, i, s in found if p.id != definition.passage
+            p.id for p, i, s in found if p.id != definition.passage and i >= 0
             and p.id in idea.named_in
             and _says_what(idea.key, stemmed[(p.id, i)], s) in (0, 1))]  # opens with it
         order = [by_id[definition.passage],

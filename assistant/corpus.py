@@ -118,6 +118,7 @@ def read_essay(path: Path, relative: str) -> Essay:
     sections = post.metadata.get("sections")
     if isinstance(sections, list):
         body = _mark_headings(body, [str(s) for s in sections])
+    body = _underlined_headings(body)
     title = str(post.metadata.get("title") or _first_heading(body) or path.stem)
     if relative.startswith(INVITATIONS_DIR + "/"):
         return _invitation_file(post.metadata, body, title, relative)
@@ -140,6 +141,39 @@ def _mark_headings(body: str, sections: list[str]) -> str:
     wanted = {s.strip() for s in sections}
     lines = ["## " + line if line.strip() in wanted else line for line in body.split("\n")]
     return "\n".join(lines)
+
+
+# A title's underline (and overline): one punctuation mark, three times or more, as Markdown's
+# "Title\n=====" and reStructuredText's "Title\n-----", "*****\nTitle\n*****" write them.
+UNDERLINE = re.compile(r"^([=\-~^*#+`:'\"._])\1{2,}\s*$")
+
+
+def _underlined_headings(body: str) -> str:
+    """Underlined titles made "#" headings, a level for each kind of line in the order they
+    first appear (as reStructuredText reads them), so that a plain-text or reStructuredText
+    document is split into its sections as a Markdown one is; nothing else changes."""
+    lines = body.split("\n")
+    levels: dict[str, int] = {}
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        under = lines[i + 1] if i + 1 < len(lines) else ""
+        over = out[-1] if out else ""
+        if (line.strip() and (not line[0].isspace() or UNDERLINE.match(over)) and len(line) <= 100
+                and not UNDERLINE.match(line) and (mark := UNDERLINE.match(under))
+                and len(under.strip()) >= min(len(line.strip()), 3)
+                and (not over.strip() or UNDERLINE.match(over))):
+            style = mark.group(1) * (2 if UNDERLINE.match(over) else 1)
+            if UNDERLINE.match(over):
+                out.pop()  # the overline
+            level = levels.setdefault(style, min(len(levels) + 1, 3))
+            out.append(f"{'#' * level} {line.strip()}")
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
 
 
 def _first_heading(markdown: str) -> str | None:

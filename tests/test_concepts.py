@@ -318,5 +318,48 @@ def test_the_shipped_model_maps_a_corpus_that_is_not_the_essays(model_cache, tmp
     assert not names & {"interdependence", "sovereignty", "healthy dependence"}
     for concept in built.concepts:
         assert concept.definition.text in text
-        assert concept.definition.text in sentences(
-            next(p.text for p in passages if p.id == concept.definition.passage))
+        # whole sentences of its passage: one, or one and the next that goes on saying it
+        said = sentences(next(p.text for p in passages if p.id == concept.definition.passage))
+        assert any(concept.definition.text in (s, f"{s} {t}")
+                   for s, t in zip(said, [*said[1:], ""], strict=True)), concept.definition.text
+
+
+def test_a_section_title_names_an_idea_and_a_definition_goes_on_after_it_is() -> None:
+    """A title that names a thing ("Seed Saving"), each of two ("Soil Health and Crop
+    Rotation"), or the end of a numbered one that asks the reader to do something ("3. Foster
+    Quiet Attention") is an idea the text lists; a title that does something ("Digging the
+    Beds"), asks ("Why Compost?") or names only a part of it ("Acknowledge Your Strengths":
+    not "strengths") is not. A sentence that says what the idea is not, then one that goes on
+    "It is ...", is the definition, both; code of an example never is."""
+    passages = [
+        passage("p1", "Seed saving is not hoarding. It is keeping a variety alive by growing "
+                      "it out every year.", section="Seed Saving"),
+        passage("p2", "Soil health comes first. Crop rotation moves each family of plants to a "
+                      "new bed every year.", section="Soil Health and Crop Rotation"),
+        passage("p3", "Quiet attention lets you see what the plants need.",
+                section="3. Foster Quiet Attention"),
+        passage("p4", "The beds are dug in autumn. Strengths differ.",
+                section="Digging the Beds"),
+        passage("p5", "Why compost? Because seed saving needs rich soil.\n\n"
+                      "    seed_saving = save(seeds)  # the code of an example",
+                section="1. Acknowledge Your Strengths"),
+    ]
+    built = build_map(passages, {})
+    names = {c.name.lower() for c in built.concepts}
+    assert {"seed saving", "soil health", "crop rotation", "quiet attention"} <= names, names
+    assert not names & {"digging the beds", "beds", "strengths", "why compost"}, names
+    assert built.concept("Seed Saving").definition.text == (
+        "Seed saving is not hoarding. It is keeping a variety alive by growing it out every "
+        "year.")
+    assert built.concept("Quiet Attention").definition.text.startswith("Quiet attention lets")
+
+
+def test_the_code_of_an_example_is_never_a_definition() -> None:
+    """Nor is an idea that only the code names one (the socket HOWTO's map had "socket
+    connection broken", from an example's error message, defined by a loop)."""
+    text = ("Open a hive socket.\n\n"
+            "    while sent < size:\n"
+            "        raise RuntimeError('hive connection broken')\n")
+    built = build_map([passage("p1", text)], {"p1": ["socket", "hive connection broken"]})
+    assert built.concept("socket").definition.text == "Open a hive socket."
+    assert built.concept("hive connection broken") is None

@@ -144,3 +144,21 @@ def test_a_huge_file_or_a_pdf_that_breaks_its_reader_is_skipped_and_the_rest_is_
     reasons = dict(report.skipped)
     assert reasons["shelf.txt"].startswith("too large (60 MB")
     assert "breaks the reader (KeyError)" in reasons["odd.pdf"]
+
+
+def test_underlined_titles_are_sections_as_markdown_headings_are(tmp_path: Path) -> None:
+    """reStructuredText and Markdown's other way of writing a title ("Title" over "=====") are
+    split into sections too (a plain-text HOWTO was one section, its titles lines of text)."""
+    (tmp_path / "howto.txt").write_text(
+        "****************\n  Keeping Bees\n****************\n\nBees are kept in hives.\n\n"
+        "The Hive\n========\n\nA hive holds one colony.\n\nSwarms\n------\n\nA swarm is half "
+        "a colony leaving.\n\nA line of dashes after a blank line\n\n-----\n\nis a rule, "
+        "not a title.\n", encoding="utf-8")
+    essay = load_corpus(tmp_path).essays[0]
+    assert essay.title == "Keeping Bees"
+    sections: dict[str, list[str]] = {}
+    for p in split_essay(essay):
+        sections.setdefault(p.section, []).append(p.text)
+    assert sections["The Hive"] == ["A hive holds one colony."]
+    assert sections["Swarms"][0].startswith("A swarm is half a colony leaving.")
+    assert any("is a rule" in text for text in sections["Swarms"])  # still under its title
