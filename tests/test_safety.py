@@ -120,7 +120,8 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "care/sealed28.jsonl", "listening/sealed32/frozen.jsonl",
                 "care/sealed29.jsonl", "care/everyday-sayings.jsonl",
                 "listening/sealed33/frozen.jsonl", "listening/sealed34/frozen.jsonl",
-                "care/sealed30.jsonl", "care/sealed31.jsonl", "listening/sealed35/frozen.jsonl"]
+                "care/sealed30.jsonl", "care/sealed31.jsonl", "listening/sealed35/frozen.jsonl",
+                "listening/sealed36/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
