@@ -186,6 +186,12 @@ def restate(message: str) -> str | None:
         # second), so all are said back
         parts = [_said_back(s.rstrip(".!… "), text, MAX_WORDS) for s in statements]
         return _trim(", ".join(parts[:-1]) + ", and " + parts[-1])
+    if len(statements) == 2 and all(len(s.split()) <= TEXTED_WORDS for s in statements) and (
+            not _DISMISSING.match(statements[1])) and (
+            joined := _with_the_one_before(statements[0], statements[1].rstrip(".!… "), text)):
+        # someone named, then what they did, its subject left off ("sister borrowed my dress.
+        # returned it with a burn hole": set 35 said back only the first)
+        return joined
     clauses = [(n, u) for n, s in enumerate(statements) for u in _units(s.rstrip(".!… "))]
     if not clauses:
         return None
@@ -388,7 +394,7 @@ _BARE_ASK = re.compile(r"^(?:so,? |and |but )?(?:what (?:would|should|do|can|cou
 # parents haven't said anything about it"), or speaks of their things ("I found out from her
 # Instagram") without naming anyone of its own.
 _LEANS = re.compile(
-    r"^(?:and|but|which|because|so)\b|"  # a clause that goes on from the turn before
+    r"^(?:and|but|which|because|so|also)\b|"  # a clause that goes on from the one before
     # a modal or a "was" with its subject left off ("Would've been 70.", "Was meant to be us.")
     r"^(?:would|could|should|might|must|will|was|were)(?:'ve|n't| have| not| be)?\b(?! you\b)|"
     r"^(?:(?:now|still|yesterday|today|tonight|this morning|last night),? )?"

@@ -295,7 +295,7 @@ _TWO_SIDED = re.compile(
     r"(?:I\b|I'm\b|I'd\b|I've\b|part of me\b|then\b|every time\b|"
     r"it's (?:eating|killing|making|taking|costing)\b)|\beven though\b|"
     r"\band (?:yet |also )?(?:I'm (?:not sure|scared|afraid|terrified|worried)|"
-    r"I (?:dread|hate|can't|cannot|don't know|also)|part of me)\b)|"
+    r"I (?:dread|hate|can't|cannot|don't know|don't want|also)|part of me)\b)|"
     r"\bwould be (?:wonderful|amazing|great|lovely|nice|perfect)\b.*?\b(?:and I'm not sure|"
     r"(?:and (?:also|yet)|but) (?:I'd|I would|I'll|I will|it would|it'd)\b)", re.I)
 # More shapes of it, from the 35 of the 65 ambivalent messages of listening sets 1-19 that the

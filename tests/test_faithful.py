@@ -515,3 +515,17 @@ def test_a_long_follow_up_that_ends_on_since_is_said_back_with_the_turn_before()
 def test_a_sentence_about_it_that_points_at_nothing_is_said_back_alone() -> None:
     assert restate("The dog needs walking. I'm so behind at work. It's hard to keep up with "
                    "any of it.").startswith("you're so behind at work")
+
+
+# Written for these tests (2026-12-07, from set 35's misreadings), in no listening set.
+@pytest.mark.parametrize(("message", "said"), [
+    # someone named, then what they did with its subject left off
+    ("brother borrowed the ladder. brought it back bent",
+     "your brother borrowed the ladder, and brought it back bent"),
+    # a sentence that goes on with "also" is said back with the one before
+    ("Washing machine flooded. Also the cat's been sick.",
+     "washing machine flooded, and also the cat's been sick"),
+])
+def test_a_texted_second_sentence_that_goes_on_from_the_first_is_said_back_with_it(
+        message: str, said: str) -> None:
+    assert restate(message) == said

@@ -223,6 +223,8 @@ def test_a_feeling_is_named_only_where_the_words_show_how_it_landed(message: str
     ("I want to say yes to the trip and at the same time stay home with the cat.", True),
     ("I wanted to go to bed and also finish the chapter.", True),
     ("I wanted to phone him and tell him everything.", False),  # one want, two steps
+    # a want and a want not (set 35 named it "trapped")
+    ("I want to sing at the open mic and I don't want anyone from work to hear me.", True),
 ])
 def test_both_sides_said_at_once_are_named_as_a_pull_both_ways(message: str,
                                                               sides: bool) -> None:
