@@ -174,6 +174,13 @@ def restate(message: str) -> str | None:
             if match := pattern.match(question):
                 return _trim(to_you(shape.format(*match.groups())))
         return None
+    if len(statements) == 2 and all(len(s.split()) <= TEXTED_WORDS for s in statements) and (
+            not _DISMISSING.match(statements[1])) and (
+            joined := _with_the_one_before(statements[0], statements[1].rstrip(".!… "), text)):
+        # someone named, then what they did, its subject left off ("sister borrowed my dress.
+        # returned it with a burn hole": set 35 said back only the first; "flatmate
+        # moved her boyfriend in. never asked": set 36 said back "you never asked")
+        return joined
     if 2 <= len(statements) <= 4 and all(len(s.split()) <= TEXTED_WORDS for s in statements) \
             and not any(_DISMISSING.match(s) for s in statements) and (any(
                 len(s.split()) < 3 or not _VERBISH.search(s) for s in statements) or (
@@ -186,12 +193,6 @@ def restate(message: str) -> str | None:
         # second), so all are said back
         parts = [_said_back(s.rstrip(".!… "), text, MAX_WORDS) for s in statements]
         return _trim(", ".join(parts[:-1]) + ", and " + parts[-1])
-    if len(statements) == 2 and all(len(s.split()) <= TEXTED_WORDS for s in statements) and (
-            not _DISMISSING.match(statements[1])) and (
-            joined := _with_the_one_before(statements[0], statements[1].rstrip(".!… "), text)):
-        # someone named, then what they did, its subject left off ("sister borrowed my dress.
-        # returned it with a burn hole": set 35 said back only the first)
-        return joined
     clauses = [(n, u) for n, s in enumerate(statements) for u in _units(s.rstrip(".!… "))]
     if not clauses:
         return None

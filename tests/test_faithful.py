@@ -522,6 +522,8 @@ def test_a_sentence_about_it_that_points_at_nothing_is_said_back_alone() -> None
     # someone named, then what they did with its subject left off
     ("brother borrowed the ladder. brought it back bent",
      "your brother borrowed the ladder, and brought it back bent"),
+    # ... and not as the person's own doing (set 36: "you never asked")
+    ("boss changed my shifts. never warned", "your boss changed your shifts, and never warned"),
     # a sentence that goes on with "also" is said back with the one before
     ("Washing machine flooded. Also the cat's been sick.",
      "washing machine flooded, and also the cat's been sick"),
