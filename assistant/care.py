@@ -410,7 +410,12 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"broken|swollen|stitches|"
      r"split (?:my )?lip)"),
     ("voices", CARE,
-     r"\b(?:the |a )?voices? (?:tell|tells|told|telling|say|says|said|are|is) |"
+     # not their own voice ("choir audition tomorrow. voice is shot", "my voice is gone"): a
+     # voice that is or are is one with an article, or voices
+     r"\b(?:(?:the |a )voices?|(?<!my )(?<!your )(?<!his )(?<!her )(?<!our )(?<!their )voices) "
+     r"(?:tell|tells|told|telling|say|says|said|are|is) |"
+     r"\b(?<!my )(?<!your )(?<!his )(?<!her )(?<!our )(?<!their )voice "
+     r"(?:tell|tells|told|telling|say|says|said) |"
      r"\bhear(?:ing)? voices\b|\bvoices in my head\b|"
      r"\b(?:a |an |the )?(?:\w+ )?(?:man|woman|person|people|child|girl|boy|figure|someone)s? "
      r"(?:who|that) (?:is not|are not|was not|were not) (?:really )?(?:there|real)\b"
