@@ -121,7 +121,7 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "care/sealed29.jsonl", "care/everyday-sayings.jsonl",
                 "listening/sealed33/frozen.jsonl", "listening/sealed34/frozen.jsonl",
                 "care/sealed30.jsonl", "care/sealed31.jsonl", "listening/sealed35/frozen.jsonl",
-                "listening/sealed36/frozen.jsonl"]
+                "listening/sealed36/frozen.jsonl", "listening/sealed37/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
