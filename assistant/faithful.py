@@ -49,6 +49,10 @@ _ASKS = [(re.compile(p, re.I), r) for p, r in [
     (r"^was it (.+)$", "you're wondering whether it was {}"),
     (r"^am i (.+)$", "you're wondering whether you're {}"),
     (r"^was i (.+)$", "you're wondering whether you were {}"),
+    # what the listener would do in their place ("Would you go to a wedding if you'd been left
+    # off the hen do?"): what they weigh (set 36 pasted it in after "It sounds like")
+    (r"^would you (?!say\b|think\b|mind\b|believe\b|agree\b|like\b|know\b|be\b|ever\b)"
+     r"(\w+ .+)$", "you're weighing whether to {}"),
     (r"^do (?:i|we) ((?:go|tell|stay|leave|call|ring|text|quit|move|keep|say|ask|accept|take|"
      r"invite|reply|answer|forgive|break|end|let|give|report|confront|apply|sell) .+?)"
      r"(?:,? or not)?$", "you're weighing whether to {}"),

@@ -531,3 +531,10 @@ def test_a_sentence_about_it_that_points_at_nothing_is_said_back_alone() -> None
 def test_a_texted_second_sentence_that_goes_on_from_the_first_is_said_back_with_it(
         message: str, said: str) -> None:
     assert restate(message) == said
+
+
+def test_what_the_listener_would_do_in_their_place_is_said_back_as_what_they_weigh() -> None:
+    # written for this test (set 36 pasted "It sounds like Would you go ..." in)
+    assert restate("Would you move back home if your dad got ill?") == (
+        "you're weighing whether to move back home if your dad got ill")
+    assert restate("Would you say I'm overreacting?") is None  # asks the listener's view
