@@ -145,6 +145,15 @@ def test_a_reply_is_assembled_from_their_words_the_likeliest_feeling_and_an_open
     assert again.text.split(". ")[-1] != reply.text.split(". ")[-1]  # another question
 
 
+def test_sad_is_named_only_where_their_words_hold_a_sorrow() -> None:
+    """Written for this test (set 35 had "sad" for a landlady's jar of jam)."""
+    scores = {f: -8.0 for f in FEELINGS} | {"sad": -0.5}
+    assert name_feeling(scores, "A boy in my class lent me his calculator for the exam.") is None
+    assert name_feeling(scores, "My grandad's allotment was sold to a developer.") == "sad"
+    assert name_feeling(scores, "His allotment gate is open again.",
+                        said="We buried my grandad last month.") == "sad"
+
+
 def test_a_feeling_is_named_only_when_they_did_not_name_one_and_the_model_finds_it_likely(
         ) -> None:
     scores = {f: -8.0 for f in FEELINGS}
