@@ -485,13 +485,18 @@ def headed(passages: Sequence[Passage]) -> dict[Passage, str]:
     return {p: section for (_, section), p in firsts.items()}
 
 
+def _bare(title: str) -> str:
+    """A section title without its number and full stop ("5. Termination." -> "Termination")."""
+    return re.sub(r"^\s*\d{1,2}\.\s+", "", title).strip().rstrip(".")
+
+
 def _title_ideas(title: str) -> list[list[str]]:
     """The ideas a section's title names, each as the ways it may be said, longest first: a
     title that names a thing ("Binary Data") whole, or two ("Sort Stability and Complex
     Sorts"); a numbered one ("3. Foster Emotional Safety", "4. Redefine Conflict") by its end,
     which its first words ask the reader to do something with ("Acknowledge Your Individual
     Strengths" names no one word of it alone)."""
-    bare = re.sub(r"^\s*\d{1,2}\.\s+", "", title).strip().rstrip(".")
+    bare = _bare(title)
     if DOCUMENT_PARTS & set(stems(bare)) or not bare:
         return []
     if bare == title.strip().rstrip("."):
@@ -627,8 +632,7 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
     # a title kept apart from the text is its first passage's sentence -1, a mention of the
     # idea it is the name of (not of one it asks the reader to do something with)
     titles = {p.id: t for p, t in headed(passages).items()}
-    stemmed |= {(pid, -1): stems(re.sub(r"^\s*\d{1,2}\.\s+", "", t).rstrip("."))
-                for pid, t in titles.items()}
+    stemmed |= {(pid, -1): stems(_bare(t)) for pid, t in titles.items()}
     prose = [(_tokens(s), stemmed[(p.id, i)]) for p in passages  # read once, for every idea
              for i, s in enumerate(split[p.id]) if not _heading_like(s)]
     marked = _text_terms(passages)
@@ -647,7 +651,7 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
                 for i, s in enumerate(([titles[p.id]] if p.id in titles else []) + split[p.id],
                                       start=-1 if p.id in titles else 0)
                 if _within(idea.key, stemmed[(p.id, i)]) and (i >= 0 or idea.key == stemmed[
-                    (p.id, i)] or idea.key == name_key(TITLE_HEAD.split(titles[p.id])[0]))]
+                    (p.id, i)] or idea.key == name_key(TITLE_HEAD.split(_bare(titles[p.id]))[0]))]
 
     ranked = sorted(((idea, mentions(idea)) for idea in ideas),
                     key=lambda im: (im[0].key not in marked, -len(im[0].named_in),
