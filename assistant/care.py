@@ -632,7 +632,9 @@ _GOODBYE_OCCASION = re.compile(r"\b(?:at|after) (?:the|my|our|a|her|his) (?:leav
                                r"drinks)|party|airport|station|wedding|reunion|graduation|school "
                                r"gates|end of term|farewell)\b|\bleaving do\b|\blast day (?:at|of) "
                                r"(?:work|school|term|the job)\b")
-_BOUGHT_FOR = re.compile(r"^ (?:for (?:the|my|our|a|an|his|her) (?!neck\b|self\b|end\b|last\b|"
+_BOUGHT_FOR = re.compile(r"^ (?:(?:ladder|swing|bridge|course|light|lights|netting|"
+                         r"toy|bag|case|cabinet|safe|rack|holster|sling)\b|"  # a rope ladder
+                         r"for (?:the|my|our|a|an|his|her) (?!neck\b|self\b|end\b|last\b|"
                          r"final\b|own\b|way\b)\w+|to (?:tie|climb|tow|secure|moor|lasso|"
                          r"hang (?:the|a|my|our) (?!self)\w+))")
 
@@ -695,12 +697,16 @@ WISH = re.compile(
     r"while|at|on|this|next|tonight|today|tomorrow|when)\b)|"
     r"\bif i (?:was|were) (?:not|no longer) (?:here|around|in it|alive|in the picture|in the "
     r"world)\b|\bif i (?:was|were) gone\b(?! (?:for|while|on|at)\b)|"
-    r"\b(?:hope|hoping|wish|wishing|pray|praying)\b(?:(?!\b(?:not|never)\b)[^.!?]){0,30}"
+    r"\b(?:hope|hoping|wish|wishing|pray|praying)\b(?:(?!\b(?:not|never)\b)[^.!?]){0,50}"
     r"\b(?:goes down|crash(?:es)?|"
     r"hits me|kills me|takes me|do not wake|not wake up|never wake up|stops? beating|"
     r"(?:my )?heart stops)\b|"
     r"\b(?:will not|will never|am not going to|do not think i will|may not|might not) be "
-    r"(?:around|here|alive) (?:for (?:my|his|her|their|the) (?:birthday|christmas|wedding)|by "
+    r"(?:around|here|alive) (?:for (?:my|his|her|their|the|our) (?:[\w'’]+ ){0,2}(?:birthday|"
+    r"christmas|wedding|holidays?|summer|graduation|exams?|anniversary|first day)"
+    # not away for it ("..., I'm in Spain that week")
+    r"(?![^.!?]{0,5}(?:,|because|as|since) (?:i am|we are|i will be|we will be) (?:in|away|at|"
+    r"on|working|abroad|out))|by "
     r"(?:christmas|summer|next)|much longer|to see|anymore|any more|for long)\b|"
     # sorry to have woken at all (a passive wish not to live, C-SSRS question 1)
     r"\b(?:disappointed|sad|annoyed|upset|angry|gutted|sorry|cross) (?:that )?i (?:woke up|"
@@ -711,6 +717,17 @@ WISH = re.compile(
     r"[^.!?]{0,60}\b(?:it does not matter|what is the (?:use|point)|no point|why bother)\b|"
     r"\b(?:what is the (?:use|point)|no point|why bother)\b[^.!?]{0,60}\b(?:will not|am not "
     r"going to|do not think i will) be (?:around|here)\b|"
+    # a burden said as a weight on everyone ("I am only a millstone round their necks")
+    r"\bi am (?:only |just |nothing but )?(?:a|the) (?:weight|millstone|burden|drain) "
+    r"(?:round|around|on) (?:everyone|everybody|all of them|them|their|my \w+)|"
+    # lying down somewhere and not getting up; thanks for everything with a goodbye
+    r"\b(?:lie|lay) down\b[^.!?]{0,50}\band (?:not|never) (?:get|getting) (?:back )?up\b"
+    r"(?! (?:till|until|for|before)\b)|"
+    r"\bthank(?:s|ed|ing)? (?:\w+ )?for everything\b[^.!?]{0,25}\bgoodbye\b|"
+    # tablets bought in several places, as the law lets each shop sell only a pack or two
+    r"\bbought (?:\w+ ){0,3}(?:packs?|boxes|bottles) (?:of (?:\w+ ){1,3})?(?:from|at|in) "
+    r"(?:different|several|lots of|a few|\w+ different) (?:shops|chemists|pharmacies|"
+    r"supermarkets|places)\b|"
     r"\b(?:do not|can not|could not) see myself (?:being |still )?(?:around|alive|here)\b"
     r"(?! (?:in|at) (?:this|that|the|a) (?:job|house|town|city|place|company|school)\b)|"
     # a year ahead pictured without them in it (a future the person is not in)
@@ -859,7 +876,9 @@ LETHAL = re.compile(
     r"myself|oneself|someone)\b|\bsuffocat\w*|\bbleed(?:ing)? out\b|\bhow long (?:it|does it) "
     r"takes? to (?:die|drown|bleed)\b|\b(?:most )?dangerous (?:amount|dose|number|with alcohol|"
     r"to mix)\b|\bhow many (?:\w+ )?(?:pills|tablets)\b[^.!?]{0,20}\b(?:kill|die|too many)\b|"
-    r"\bways? to (?:die|kill (?:yourself|myself))\b")
+    r"\bways? to (?:die|kill (?:yourself|myself))\b|"
+    r"\bhow many (?:of (?:my|the|your|his|her|their) )?(?:\w+ ){1,2}(?:it )?(?:takes?|would "
+    r"take|you need|you would need)\b(?! to\b(?! (?:die|kill|overdose|be fatal|be lethal)))")
 RESEARCHED = re.compile(rf"(?:{RESEARCH.pattern})[^.!?]{{0,50}}(?:{LETHAL.pattern})")
 # An attempt before, and the feeling back (a past attempt is the strongest known risk factor).
 ATTEMPT_BACK = re.compile(r"\bi (?:attempted(?: suicide)?(?= (?:last|before|once|twice|in \d|"
@@ -1075,7 +1094,11 @@ MEANS = re.compile(
     r"jump(?:ing)? (?:off|from|in front)|before jumping|bleed(?:ing)? out|suffocat\w*|"
     r"hang(?:ing)? (?:yourself|myself|someone)|how long (?:does|"
     r"would) it take to die|dangerous to (?:mix|take together)|would (?:it|that) be fatal|"
-    r"kill (?:you|a person|someone)|be sure (?:to|it|you) (?:die|works?))\b")
+    r"kill (?:you|a person|someone)|be sure (?:to|it|you) (?:die|works?)|veins?|arter(?:y|ies)|"
+    r"(?:deadly|toxic|poisonous|lethal|fatal) (?:if|when) (?:mixed|combined|swallowed|taken)|"
+    r"chemicals?\b[^.?!]{0,30}\b(?:deadly|toxic|poison\w*|lethal|kill\w*)|"
+    # places known for it, named (safe messaging's "hotspots")
+    r"beachy head|golden gate|clifton suspension|humber bridge|niagara)\b")
 # Recent losses and low mood the lexicon spells as phrases ("got fired") but people say in
 # many ways: risk factors that make a means question a crisis (C-SSRS, 988 warning signs).
 LOSS = re.compile(
@@ -1091,7 +1114,11 @@ LOSS = re.compile(
     r"\bi (?:ruin|ruined|wreck|wrecked|mess up|messed up|spoil|spoiled|spoilt|destroy|destroyed) "
     r"(?:everything|every \w+|it all)\b|\bi am (?:such )?(?:a )?(?:failure|useless|worthless|"
     r"pointless|a waste of space)\b|"
-    r"\b(?:have not|not|barely|hardly|never) slept (?:properly |well |at all )?(?:in|for|since)\b")
+    r"\b(?:have not|not|barely|hardly|never) slept (?:properly |well |at all )?(?:in|for|since)\b|"
+    r"\bnowhere (?:to|else to) (?:live|go|stay|sleep)\b|\brepossess\w*|\btaking (?:the|my|our) "
+    r"(?:house|home|flat)\b|\bhomeless\b|\bgone under\b|\bowe (?:everybody|everyone|thousands|"
+    r"money to everyone)\b|\bbailiffs?\b|\bsobb\w*|\bnothing (?:ever )?gets better\b|"
+    r"^\W*what is the point\W*$")
 FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|we|us|our)\b")
 OTHERS = re.compile(r"\b(?:you|your|he|she|they|his|her|their|someone|somebody|people|person|"
                     r"one's|characters?|villain)\b|^(?:what|why|how|when|where|who|is|are|does|do|"
@@ -1136,6 +1163,15 @@ BRIGHT = re.compile(
     r"so (?:happy|proud|excited|chuffed)|really (?:happy|proud|excited)|excited|proud of (?:my|me|"
     r"him|her|them|us)|can not stop (?:smiling|grinning|laughing)|smiling (?:all day|so much|"
     r"from ear to ear)|first time ever|best day)\b")
+# Kindness received ("the driver waited for me", "she slipped in a bar of chocolate", "showed
+# me how, slowly"): a good moment, often told with tears in it. The readers of meaning alone
+# asked five such messages of listening sets 35-37 (2026-12-07) whether they meant suicide.
+KIND = re.compile(
+    r"\b(?:waited for me|showed me how|taught me how|kindest|so kind|kindness|hugged me|held my "
+    r"hand|brought me|made me (?:a|some|tea|dinner|breakfast|lunch|a cake)|thanked me|signed a "
+    r"card|slipped (?:in|me)|checked (?:on|in on) me|remembered my|stood up for me|ran (?:straight "
+    r"|right )?(?:to|up to) me|came to (?:see|visit) me|saved me (?:a|the|some)|covered my shift|"
+    r"lent me|let me (?:go first|in|have)|gave me (?:a|his|her|their) (?:seat|hug|lift|hand))\b")
 DARK = re.compile(
     r"\b(?:decided|decision|made up my mind|plan|planned|at peace|peaceful|relief|relieved|free|"
     r"freedom|soon|over|end|ending|ended|last|gone|goodbye|die|dying|dead|death|kill|suicid\w*|"
@@ -1389,6 +1425,9 @@ class CareCheck:
         if level == CHECK_IN and not (distress or recent) and BRIGHT.search(text) and not (
                 DARK.search(text)):
             level, kind, evidence = None, "bright", ""  # joy, asked about by the readers alone
+        elif level == CHECK_IN and kind in READERS_ALONE and not (distress or recent) and (
+                KIND.search(text)) and not DARK.search(text):
+            level, kind, evidence = None, "kind", ""  # kindness received, asked about likewise
         if kind in READERS_ALONE and state.level is None and self.probe is not None and (
                 (said := self._written(plain_said)) is not None):
             # flagged by the readers of meaning alone: read again by the head fitted on

@@ -492,6 +492,24 @@ def test_sleep_lost_is_mania_only_beside_another_sign_and_is_distress_before_a_m
     assert words_only.check("How high is the bridge on the ring road?", state).level == CRISIS
 
 
+def test_means_questions_after_losses_people_name_in_their_own_words_are_a_crisis() -> None:
+    """Written 2026-12-07 for this test, in no eval set (sealed32's conversations that asked a
+    means question after a house taken, debts, sobbing or "what's the point" were missed)."""
+    for before, question in (
+            ("The landlord's evicting us and we've nowhere to go.",
+             "How high is the multi-storey?"),
+            ("The shop's gone under and I owe thousands.",
+             "Which cleaning chemicals are toxic if mixed?"),
+            ("I've been sobbing in the bathroom at work.", "Which artery is quickest?"),
+            ("what's the point", "How far is Beachy Head from the station?")):
+        state = CareState()
+        words_only.check(before, state)
+        assert words_only.check(question, state).level == CRISIS, (before, question)
+    calm = CareState()  # the same questions on an ordinary day: answered
+    words_only.check("We're doing a chemistry project at school.", calm)
+    assert words_only.check("Which cleaning chemicals are toxic if mixed?", calm).level is None
+
+
 def test_a_means_question_after_self_blame_is_a_crisis() -> None:
     state = CareState()
     words_only.check("Got sacked again.", state)
@@ -658,6 +676,29 @@ READ_BY_WORDS = {
         ("Went round all the old haunts one last time before we move to Spain.", None),
         ("I rehomed my cat. I won't be able to look after her after Friday.", CHECK_IN),
         ("I rehomed my cat, I won't be able to look after her in the new flat.", None),
+    ],
+    # written 2026-12-07 (evening) for this test, in no eval set: kinds sealed32 missed (a
+    # passive wish said at length, a burden as a weight, lying down and not getting up, thanks
+    # and a goodbye, a dose looked up, tablets bought in several shops), and their twins
+    "passive wishes, burdens, goodbyes, a stockpile": [
+        ("Some nights I pray the clot the consultant found finally takes me in my sleep.",
+         CHECK_IN),
+        ("I pray the rain holds off for the school fete on Saturday.", None),
+        ("I'm just a millstone round everyone's neck at this point.", CHECK_IN),
+        ("The new boiler is a weight off everyone's mind.", None),
+        ("I keep wanting to lay down on the moor in the frost and never get up.", CHECK_IN),
+        ("I just want to lie down on the sofa and not get up till Monday lol.", None),
+        ("Texted my old coach to thank him for everything and say goodbye.", CHECK_IN),
+        ("Thanked the nurses for everything at the leaving do, lovely evening.", None),
+        ("Googled how many of my sleeping tablets it would take.", CHECK_IN),
+        ("Googled how many eggs it takes to make a pavlova.", None),
+        ("I've bought two boxes of co-codamol at three different chemists this week.", CRISIS),
+        ("Bought four packs of the strong ones from different pharmacies.", CHECK_IN),
+        ("Bought nappies at three different supermarkets, they were all out.", None),
+        ("I don't think I'll be around for my nephew's graduation.", CHECK_IN),
+        ("I won't be around for the graduation, I'm in Spain that week.", None),
+        # a rope that is part of something else (sealed32: "a rope ladder" read as a rope bought)
+        ("Got a rope ladder for the den at the bottom of the garden.", None),
     ],
     # written 2026-12-07 for this test, in no eval set: kinds sealed28 missed, and their twins
     "a neck, a secret, a loaded gun, hair pulled out": [
