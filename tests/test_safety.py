@@ -747,6 +747,17 @@ def test_the_classifier_reads_what_no_phrase_says(care: CareCheck) -> None:
 
 
 @pytest.mark.slow
+def test_kindness_received_is_not_asked_about_unless_a_dark_word_stands_beside_it(
+        care: CareCheck) -> None:
+    # listening set 36 (read since): the meaning readers alone asked it whether it meant suicide
+    verdict = care.check("grandson fixed my phone. then showed me how, slowly")
+    assert verdict.level is None and verdict.kind == "kind", verdict
+    # written for this test: the same kindness beside a wish to die is not cleared
+    assert care.check("My sister held my hand all evening and I still want to die.").level in (
+        CHECK_IN, CRISIS)
+
+
+@pytest.mark.slow
 def test_the_eval_reports_every_figure_on_both_sets(care: CareCheck) -> None:
     for name in ("frozen.jsonl",):  # the sealed set is run only by `reflect eval care`
         cases = read_frozen(ROOT / "eval" / "care" / name)
