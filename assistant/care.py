@@ -1422,12 +1422,11 @@ class CareCheck:
             scores["channel"] = heard
             if heard >= self.channel.cut:
                 level, kind, evidence = CHECK_IN, "check_in_channel", message
-        if level == CHECK_IN and not (distress or recent) and BRIGHT.search(text) and not (
-                DARK.search(text)):
-            level, kind, evidence = None, "bright", ""  # joy, asked about by the readers alone
-        elif level == CHECK_IN and kind in READERS_ALONE and not (distress or recent) and (
-                KIND.search(text)) and not DARK.search(text):
-            level, kind, evidence = None, "kind", ""  # kindness received, asked about likewise
+        if level == CHECK_IN and not (distress or recent) and not DARK.search(text) and (
+                cleared := "bright" if BRIGHT.search(text) else "kind" if (
+                    kind in READERS_ALONE and KIND.search(text)) else None):
+            # joy, or kindness received that the readers alone asked about: not a disclosure
+            level, kind, evidence = None, cleared, ""
         if kind in READERS_ALONE and state.level is None and self.probe is not None and (
                 (said := self._written(plain_said)) is not None):
             # flagged by the readers of meaning alone: read again by the head fitted on

@@ -424,10 +424,12 @@ def _defined(key: tuple[str, ...], passages: Sequence[Passage]) -> bool:
     return False
 
 
-def _text_terms(passages: Sequence[Passage]) -> dict[tuple[str, ...], tuple[str, set[str]]]:
+def _text_terms(passages: Sequence[Passage], heads: dict[Passage, str]
+                ) -> dict[tuple[str, ...], tuple[str, set[str]]]:
     """The ideas the text itself marks out, apart from what the model named: terms it defines
     in quotes ('"Combined Work" is ...', 'is called "Opaque"') and the titles of its numbered
-    sections ("4. Combined Works."). Each with how the text writes it and where."""
+    sections ("4. Combined Works.", in the text or, `heads` (`headed(passages)`), kept apart
+    from it). Each with how the text writes it and where."""
     found: dict[tuple[str, ...], tuple[str, set[str]]] = {}
 
     def add(surface: str, passage: Passage, title: bool = False) -> None:
@@ -454,7 +456,7 @@ def _text_terms(passages: Sequence[Passage]) -> dict[tuple[str, ...], tuple[str,
                 add(title.group(1), passage, title=True)
             if term := UNQUOTED_TERM.match(block):
                 add(term.group(1), passage)
-    for first, section in headed(passages).items():
+    for first, section in heads.items():
         # a title kept apart from the text (a Markdown file's headings): the words of it that
         # the section (else its document) says ("3. Foster Emotional Safety": "emotional
         # safety"), else the title itself ("5. Termination"), which stands for its first
@@ -630,12 +632,16 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
     split = {p.id: sentences(p.text) for p in passages}
     stemmed = {(p.id, i): stems(s) for p in passages for i, s in enumerate(split[p.id])}
     # a title kept apart from the text is its first passage's sentence -1, a mention of the
-    # idea it is the name of (not of one it asks the reader to do something with)
-    titles = {p.id: t for p, t in headed(passages).items()}
+    # idea it is the name of (whole, or its head: not one it asks the reader to do something
+    # with)
+    heads = headed(passages)
+    titles = {p.id: t for p, t in heads.items()}
     stemmed |= {(pid, -1): stems(_bare(t)) for pid, t in titles.items()}
+    named_by_title = {pid: {stemmed[(pid, -1)], name_key(TITLE_HEAD.split(_bare(t))[0])}
+                      for pid, t in titles.items()}
     prose = [(_tokens(s), stemmed[(p.id, i)]) for p in passages  # read once, for every idea
              for i, s in enumerate(split[p.id]) if not _heading_like(s)]
-    marked = _text_terms(passages)
+    marked = _text_terms(passages, heads)
     ideas = [i for i in _ideas(passages, proposals, marked.keys())
              if not _proper(i.key, prose) or _defined(i.key, passages) or i.key in marked]
     known = {i.key: i for i in ideas}
@@ -650,8 +656,8 @@ def build_map(passages: Sequence[Passage], proposals: dict[str, list[str]],
         return [(p, i, s) for p in passages
                 for i, s in enumerate(([titles[p.id]] if p.id in titles else []) + split[p.id],
                                       start=-1 if p.id in titles else 0)
-                if _within(idea.key, stemmed[(p.id, i)]) and (i >= 0 or idea.key == stemmed[
-                    (p.id, i)] or idea.key == name_key(TITLE_HEAD.split(_bare(titles[p.id]))[0]))]
+                if _within(idea.key, stemmed[(p.id, i)]) and (
+                    i >= 0 or idea.key in named_by_title[p.id])]
 
     ranked = sorted(((idea, mentions(idea)) for idea in ideas),
                     key=lambda im: (im[0].key not in marked, -len(im[0].named_in),
