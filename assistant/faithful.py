@@ -94,6 +94,8 @@ _DISMISSING = re.compile(r"^(?:anyway|anyhow|whatever|never ?mind|oh well|that's
 _SELF = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|we|we're|us|our)\b", re.I)
 MAX_WORDS = 22
 SETTING_WORDS = 14  # what a long message starts from, said before the part restated
+LANDS = 1.5  # how much more a story's last sentence weighs (restate)
+STORY_WORDS = 25
 OVERRUN = 2  # words over a limit kept rather than cut off
 
 
@@ -209,7 +211,23 @@ def restate(message: str) -> str | None:
                 + bool(_SELF.search(clause)) - 4 * bool(_DEPENDENT.match(clause))
                 - 3 * bool(_DISMISSING.match(clause)))
 
-    chosen_at = max(range(len(clauses)), key=weight)
+    def lands(i: int) -> float:
+        """A story (three sentences or more, not a texted few words) lands in its last
+        sentence: the turn ("Then he said he'll probably stay with his mates") or how they took
+        it ("I had to go into the garden"); set 38 said back its setting and missed it."""
+        return weight(i) + LANDS * (clauses[i][0] == len(statements) - 1)
+
+    first = max(range(len(clauses)), key=weight)
+    landed = max(range(len(clauses)), key=lands)
+    if landed != first and len(statements) >= 3 and len(text.split()) >= STORY_WORDS and not (
+            _pointed_at(said := _said_from(clauses, landed, statements, text))):
+        return said  # unless someone it speaks of is left unnamed: then as before
+    return _said_from(clauses, first, statements, text)
+
+
+def _said_from(clauses: list[tuple[int, str]], chosen_at: int, statements: list[str],
+               text: str) -> str:
+    """The restatement around the clause chosen, with what it needs from before it."""
     where, chosen = clauses[chosen_at]
     said = _said_back(chosen, text, MAX_WORDS)
     # Someone the chosen clause speaks of without naming ("...and I told him it was fine"):
@@ -260,6 +278,10 @@ _MONTHS_AND_DAYS = re.compile(r"(?:January|February|March|April|May|June|July|Au
                               r"Friday|Saturday|Sunday|Christmas|Easter|English|God)$")
 
 
+# "Mum", "Dad", "Grandad" written as names: still one of them, not anyone
+_KIN_NAME = re.compile(rf"{_MEN}|{_WOMEN}", re.I)
+
+
 def _people_named(clause: str) -> set[str]:
     """Who a clause names, as the pronouns that can point back to them ("he", "she", "they")."""
     found = set()
@@ -267,7 +289,7 @@ def _people_named(clause: str) -> set[str]:
         if re.search(rf"\b{words}s?\b", clause, re.I):
             found.add(kind)
     if re.search(rf"\b{_ANY}\b", clause, re.I) or any(
-            not _MONTHS_AND_DAYS.match(name)
+            not _MONTHS_AND_DAYS.match(name) and not _KIN_NAME.fullmatch(name)
             for name in re.findall(r"(?<=\w )(?!I\b)[A-Z][a-z]+\b", clause)):
         found |= {"he", "she", "they"}
     return found
@@ -484,6 +506,10 @@ _KIN_DOING = re.compile(
     re.I)
 
 
+_WEATHER = re.compile(r"^(?:(?:just|still|never|only) )?(?:rained|snowed|poured|hailed|drizzled|"
+                      r"thundered|rains|snows|pours|raining|snowing|pouring)\b", re.I)
+
+
 def _said_back(clause: str, text: str, limit: int) -> str:
     """A clause of `text` in the second person, at most `limit` words."""
     own = _LEADING.sub("", clause)
@@ -491,6 +517,8 @@ def _said_back(clause: str, text: str, limit: int) -> str:
     clause = re.sub(r"^been\b", "you've been", clause, flags=re.I)  # "been awake since 4"
     if _FELT_STATE.match(clause):  # "tired of all of it": how they are, said without "I'm"
         clause = f"you're {clause[0].lower()}{clause[1:]}"
+    elif _WEATHER.match(clause):  # "rained the whole camping trip": the weather's, not theirs
+        clause = f"it {clause[0].lower()}{clause[1:]}"
     elif _NO_SUBJECT.match(clause) and not re.search(
             r"\bme\b", re.split(r",|\b(?:and|but|so)\b", own)[0], re.I):
         # "Got the job offer", "cant stop thinking": as texted; not where they are the object

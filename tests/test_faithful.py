@@ -154,6 +154,33 @@ def test_a_long_message_is_said_back_from_where_it_starts_to_where_it_ends() -> 
         "last night your daughter ate the dinner you'd saved"
 
 
+def test_a_story_is_said_back_where_it_lands_not_where_it_is_set() -> None:
+    """A story of three sentences or more lands in its last: the turn or how they took it
+    (listening set 38 said back the setting and missed it). Written for this test."""
+    message = ("My aunt has been saving for a cruise since she retired and she finally "
+               "booked it for May. I helped her choose the cabin and printed the tickets. "
+               "Then the company went bust last week.")
+    assert restate(message) == ("your aunt has been saving for a cruise since she retired, "
+                                "and the company went bust last week")
+    message = ("After my hip operation my son moved back in to help. He cooks, he does the "
+               "stairs with me, he even walks the dog twice a day. I cried when he went "
+               "back to his flat on Sunday.")
+    assert restate(message).endswith("and you cried when he went back to his flat on Sunday")
+    # where the last sentence speaks of someone the reply would leave unnamed, as before
+    message = ("We've run the village fete for twelve years and it rained for most of them. "
+               "This year the sun came out and the queue for the tombola went round the "
+               "green. He never saw it.")
+    assert "he never saw it" not in restate(message)
+    # a texted few sentences are not a story: said back as before
+    assert restate("Flat's been burgled. They took the telly and my nan's ring. Still got "
+                   "the cat.") == "flat's been burgled, and they took the telly and your nan's ring"
+
+
+def test_the_weather_is_not_said_back_as_the_persons_doing() -> None:
+    assert restate("snowed all half term. kids built a whole igloo") == \
+        "it snowed all half term, and kids built a whole igloo"
+
+
 @pytest.mark.parametrize(("before", "message", "back"), [
     ("My nephew started at the village school.", "He sits alone at lunch.",
      "your nephew started at the village school, and he sits alone at lunch"),
