@@ -198,7 +198,13 @@ def restate(message: str) -> str | None:
         # doing): one alone would lose what the other carries (set 33 said back only the
         # second), so all are said back
         parts = [_said_back(s.rstrip(".!… "), text, MAX_WORDS) for s in statements]
-        return _trim(", ".join(parts[:-1]) + ", and " + parts[-1])
+        # a last few words without a verb qualify what came before ("passed my theory. third
+        # go"), not a second thing that happened ("and third go" read as one: set 39)
+        last_said = _LEADING.sub("", statements[-1].strip())
+        qualifies = len(parts[-1].split()) <= 4 and not (
+            _VERBISH.search(last_said) or _THEIR_DOING.match(last_said)
+            or _SUBJECT_START.match(parts[-1]))  # "landlord seems nice": a second thing
+        return _trim(", ".join(parts[:-1]) + (", " if qualifies else ", and ") + parts[-1])
     clauses = [(n, u) for n, s in enumerate(statements) for u in _units(s.rstrip(".!… "))]
     if not clauses:
         return None

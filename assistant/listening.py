@@ -402,6 +402,8 @@ def name_feeling(scores: dict[str, float], message: str, said: str = "") -> str 
     feeling, best = max(allowed.items(), key=lambda item: item[1])
     if feeling == "sad" and not SORROW.search(f"{said} {message}"):
         return None
+    if feeling in _PLAIN and re.search(rf"\b{feeling}\b", message, re.I):
+        return None  # their word for something else made a feeling ("got lost driving there")
     return feeling if best > UNLIKELY else None
 
 

@@ -154,6 +154,14 @@ def test_sad_is_named_only_where_their_words_hold_a_sorrow() -> None:
                         said="We buried my grandad last month.") == "sad"
 
 
+def test_a_word_they_used_for_something_else_is_not_named_as_their_feeling() -> None:
+    """Written for this test (set 39 had "left feeling lost" for getting lost on the way to a
+    daughter's new house)."""
+    scores = {f: -8.0 for f in FEELINGS} | {"lost": -0.5}
+    assert name_feeling(scores, "I got lost on the ring road going to my son's wedding.") is None
+    assert name_feeling(scores, "My son moved to Glasgow and never rings.") == "lost"
+
+
 def test_a_feeling_is_named_only_when_they_did_not_name_one_and_the_model_finds_it_likely(
         ) -> None:
     scores = {f: -8.0 for f in FEELINGS}
