@@ -301,8 +301,7 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:edge|ledge|bridge|roof|platform|cliff)\b|\bwill not stop bleeding\b|"
      # tablets come in strips and sheets too (not "a sheet of paper")
      r"\b(?:took|swallowed|taken|have taken) (?:a |the |two |three )?(?:whole |entire )?(?:strip|"
-     r"sheet|blister pack)s? of (?:my |the |her |his )?(?:[\w'’]+ ){0,2}(?:pills|tablets|capsules|"
-     r"meds|medication|paracetamol|painkillers)\b|"
+     r"sheet|blister pack)s? of (?:my |the |her |his )?(?:[\w'’]+ ){0,2}" + _MEDICINE + r"|"
      # a poison drunk, or a count of tablets no one takes by mistake
      r"\b(?:drank|drunk|swallowed|took|taken|had) (?:some )?(?:bleach|antifreeze|weed ?killer|"
      r"pesticide|poison|drain cleaner)\b|"
@@ -365,6 +364,12 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\bi (?:think|thought|keep thinking|want|feel like|imagine)\b[^.!?]{0,20}\b(?:driv|plough|"
      r"crash|steer)\w* (?:the car |my car |a car )?into (?:a |the )?(?:crowd|people|queue)\b|"
      r"\bbring (?:a )?(?:knife|gun|weapon) (?:to|into)\b|"
+     # a weapon got, and someone made to pay for it (2026-12-07, late, from sealed39's kind)
+     r"\b(?:bought|got|getting|buying|sharpened|sharpening|ordered) (?:a |an |my |the |myself a )?"
+     r"(?:crossbow|gun|knife|machete|axe|baseball bat|hammer|blade|shotgun|air rifle)\b"
+     r"[^!?]{0,100}\b(?:going to pay for (?:it|this|that|what)|make (?:them|him|her) pay|get "
+     r"what is coming to (?:them|him|her)|teach (?:them|him|her) a lesson|will pay for (?:it|"
+     r"this|what))\b|"
      r"\b(?:think|thinking|thought|imagine|imagining|want|wanted|urge|tempted|picture)\b"
      r"[^.!?]{0,40}\b(?:pillow|cushion|hand|hands|bag) over (?:her|his|their|the baby's|my "
      r"\w+'s) (?:face|mouth|nose|head)\b|"
@@ -394,8 +399,11 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"(?:neck|throat)\b(?![^.!?]{0,20}\b(?:hug|hugs|hugging|cuddle|kiss|dance|piggy ?back))|"
      rf"\b{_WHO} (?:squeezed|squeezes|grabbed|grabs) (?:me by )?(?:my |the )?"
      r"(?:neck|throat)\b|"
-     r"\b(?:comes|came|coming|creeps|crept|sneaks|sneaked|gets) into my (?:room|bed|bedroom)\b"
+     r"\b(?:comes|came|coming|creeps|crept|sneaks|sneaked|gets) in(?:to)? my (?:room|bed|bedroom)\b"
      r"[^.!?]{0,60}\b(?:our (?:little )?secret|not to tell|do not tell|nobody would believe)\b|"
+     r"\b(?:cover|covers|covering|covered|hide|hides|hiding|hid)\b[^.!?]{0,30}\b(?:the |my )?"
+     r"(?:marks|bruises|bruising|black eye|welts)\b[^.!?]{0,20}\b(?:he|she|they) (?:left|gave me|"
+     r"made|put)\b|"
      r"\b(?:marks|bruises|welts|lines) (?:from|of) (?:the|his|her|their|a|my \w+'s) (?:belt|"
      r"cane|stick|buckle|fists?|hands?|cord|wire|cable)\b|"
      r"\bif i (?:tell|told) (?:anyone|anybody|a teacher|my \w+|the police|someone|social "
@@ -863,7 +871,25 @@ WISH = re.compile(
     r"height|edge)\b(?![^.!?]{0,30}\b(?:ride|rollercoaster|roller coaster|big dipper|zip ?wire|"
     r"climb\w*|abseil\w*|bungee|skydiv\w*|plane|flying|wall)\b)|"
     r"\b(?:this|it) is (?:my|the) last (?:winter|summer|christmas|birthday|spring|autumn|year)\b"
-    r"(?! (?:in|at|of|before|with|here|there|as|on)\b)")
+    r"(?! (?:in|at|of|before|with|here|there|as|on)\b)|"
+    # (written 2026-12-07, late, from the kinds sealed39 missed, by construct, not from its
+    # lines) sorry the night or the illness did not end it; everything switched off for good;
+    # no plan to be alive a while from now; a burden's "time I stopped"; a seatbelt left off in
+    # the hope of a crash
+    r"\b(?:annoy|disappoint|shame|pity|sorry|gutted|cross|upset|wish|sad|cheat|irritat|let down)"
+    r"\w*[^.!?]{0,60}\b(?:did "
+    r"not|never) (?:quite )?(?:finish|finished|take|took) me (?:off|out)?\b|"
+    r"\b(?:want|wish|need|long)\w*\b[^.!?]{0,30}\b(?:it all|everything|my (?:head|brain|mind)|me|"
+    r"myself) (?:to be |to )?(?:switched|turned|shut|switch|turn|shut) off (?:for good|"
+    r"permanently|forever|for ever)\b|"
+    r"\b(?:do not|am not|not) (?:plan|planning|intend|intending|expect|expecting) (?:on|to) (?:be|"
+    r"being|still be|still being) (?:around|here|alive) (?:much longer|for much longer|for long|"
+    r"next year|this time next year|by (?:then|next year|christmas|the summer|summer))\b|"
+    r"\b(?:weight|burden|drain|millstone|dead weight) (?:on|to|round|around|for)\b[^.!?]{0,60}"
+    r"\b(?:time|about time) (?:i|for me to) (?:stopped|stop|went|go|was gone|left|disappeared)"
+    r"(?= *(?:[.!?,;]|$|for good|being))|"
+    r"\b(?:leave|leaving|left|take|taking|took|without|no) (?:my |the |a )?seat ?belt(?: off| on)?"
+    r"\b[^.!?]{0,60}\b(?:hoping|in the hope|on purpose|deliberately)\b")
 # Looking up a way to die (the C-SSRS's preparatory acts: "researching methods"), said of oneself
 # however it is played down ("just curious"): the ways themselves, not heights or places, which
 # people look up for every reason.
