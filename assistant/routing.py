@@ -10,6 +10,7 @@ logistic regression over those vectors, fitted on the examples when the router i
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -22,6 +23,11 @@ from .textnorm import collapse_repeats
 ASK, LISTEN, WHAT_TO_DO, INVITATION = "ask", "listen", "what_to_do", "invitation"
 ROUTES = (ASK, LISTEN, WHAT_TO_DO, INVITATION)
 SURE_OF_INVITATION = 0.5  # below it, the best of the other routes
+# A request: a question, a word that asks or proposes, or a practice named.
+ASKS = re.compile(r"\?|^\W*(?:let'?s|let us|can|could|would|will|shall|may|do|is there|are "
+                  r"there|guide|take|walk|lead|open|begin|start|show|give|help|try|please|i'?d "
+                  r"like|i would like|i want|i wanna|i'?m ready)\b|\b(?:practi[cs]e\w*|exercises?|"
+                  r"invitations?|reflections?|meditat\w*|guided?|step by step)\b", re.I)
 
 
 def examples(text: str | None = None) -> dict[str, list[str]]:
@@ -84,8 +90,11 @@ class Router:
         probs = dict(zip(model.classes_, model.predict_proba(query)[0].tolist(), strict=True))
         scores = {route: probs[route] for route in allowed if route in probs}
         best = max(scores, key=scores.__getitem__)
-        if best == INVITATION and scores[best] < SURE_OF_INVITATION and len(scores) > 1:
-            # starting a practice changes what the conversation is: only when plainly asked
+        if best == INVITATION and len(scores) > 1 and (
+                scores[best] < SURE_OF_INVITATION or not ASKS.search(message)):
+            # starting a practice changes what the conversation is: only when plainly asked,
+            # and a practice is asked for ("driving test tomorrow. 4th attempt" was offered the
+            # one about a shared dream: listening set 40)
             best = max((r for r in scores if r != INVITATION), key=scores.__getitem__)
         return Route(best, scores)
 

@@ -93,3 +93,29 @@ def test_asking_for_a_practice_in_the_chat_offers_the_nearest_one(
     assert "heart" in talk.run.invitation.title.lower()
     assert talk.run.step == Step.OFFERED  # it begins when the person says so
     assert talk.listen_history[0]["content"].startswith("Could we try")  # their words kept
+
+
+class _TwoWay:
+    """Embeddings that put a text beside the invitation examples when it names a dream or a
+    try, and beside the listening ones otherwise: the router's rule, not MiniLM, under test."""
+
+    def _vector(self, text: str) -> list[float]:
+        near = any(word in text.lower() for word in ("dream", "try", "attempt", "go at"))
+        return [1.0, 0.0] if near else [0.0, 1.0]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+def test_a_practice_is_started_only_when_one_is_asked_for() -> None:
+    """Listening set 40: "driving test tomorrow. 4th attempt" sat nearest the invitation
+    examples and was offered the practice about a shared dream. Written for this test."""
+    written = {INVITATION: ["Can we do the one about a dream?", "Let's try a practice."],
+               LISTEN: ["My sister rang.", "Work was long today."]}
+    router = Router(_TwoWay(), written)  # type: ignore[arg-type]
+    assert router.route("third attempt at the bar exam on monday").name == LISTEN
+    assert router.route("Could we try the dream one?").name == INVITATION
+    assert router.route("The dream practice, please.").name == INVITATION
