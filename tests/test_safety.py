@@ -125,7 +125,8 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "care/sealed30.jsonl", "care/sealed31.jsonl", "listening/sealed35/frozen.jsonl",
                 "listening/sealed36/frozen.jsonl", "listening/sealed37/frozen.jsonl",
                 "care/sealed32.jsonl", "listening/sealed38/frozen.jsonl", "care/sealed39.jsonl",
-                "listening/sealed39/frozen.jsonl", "listening/sealed40/frozen.jsonl"]
+                "listening/sealed39/frozen.jsonl", "listening/sealed40/frozen.jsonl",
+                "listening/sealed41/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
