@@ -117,6 +117,7 @@ def to_you(text: str) -> str:
     text = re.sub(r"\b(?:im|ive)\b", lambda m: {"im": "you're", "ive": "you've"}[m.group(0)],
                   text)
     text = re.sub(r"\b[A-Za-z]+\b", lambda m: _WORD.get(m.group(0).lower(), m.group(0)), text)
+    text = re.sub(r"\byou wasn'?t\b", "you weren't", text)  # "I wasn't invited"
     for quote in quoted:
         text = text.replace("\x00", quote, 1)
     return text
@@ -191,7 +192,11 @@ def restate(message: str) -> str | None:
             and not any(_DISMISSING.match(s) for s in statements) and (any(
                 len(s.split()) < 3 or not _VERBISH.search(s) for s in statements) or (
                 len(statements) == 2 and _NO_SUBJECT.match(statements[0])
-                and not _pointed_at(statements[0]))):
+                and not _pointed_at(statements[0])) or (
+                # two short sentences, each of its own: one alone loses the other ("ex got the
+                # dog. I got the sofa" was said back "you got the sofa": set 40)
+                len(statements) == 2 and not _NO_SUBJECT.match(_LEADING.sub("", statements[0]))
+                and all(len(_LEADING.sub("", s).split()) >= 2 for s in statements))):
         # a texted message of short sentences, one without a verb or of two words ("Results
         # day tomorrow. Can't eat."), or two that begin with what they did, the "I" left off
         # ("finally said no to extra shifts. manager went silent"; not "Took his guitar.", his
@@ -201,9 +206,12 @@ def restate(message: str) -> str | None:
         # a last few words without a verb qualify what came before ("passed my theory. third
         # go"), not a second thing that happened ("and third go" read as one: set 39)
         last_said = _LEADING.sub("", statements[-1].strip())
-        qualifies = len(parts[-1].split()) <= 4 and not (
+        qualifies = len(parts[-1].split()) <= 4 and (not (
             _VERBISH.search(last_said) or _THEIR_DOING.match(last_said)
             or _SUBJECT_START.match(parts[-1]))  # "landlord seems nice": a second thing
+            or bool(_COUNTED.match(last_said))  # "3rd year running", "both of them"
+            # "lopsided and perfect": how it was
+            or bool(re.fullmatch(r"\w+ and \w+", last_said.rstrip(".!… "))))
         return _trim(", ".join(parts[:-1]) + (", " if qualifies else ", and ") + parts[-1])
     clauses = [(n, u) for n, s in enumerate(statements) for u in _units(s.rstrip(".!… "))]
     if not clauses:
@@ -355,6 +363,9 @@ _THEIR_DOING = re.compile(
 
 
 TEXTED_WORDS = 6
+# A count or an order that qualifies what came before ("third go", "both of them").
+_COUNTED = re.compile(r"^(?:\d+\w*|first|second|third|fourth|fifth|sixth|tenth|both|all|each|"
+                      r"every|twice|once|again)\b", re.I)
 # Past forms without "-ed", read as a verb both where a texted sentence is told from one without
 # (`_VERBISH`) and where one begins a clause that left its "I" off (`_NO_SUBJECT`).
 _PAST_FORMS = ("got|ate|had|went|made|took|came|saw|left|lost|found|felt|spent|sent|told|said|"
@@ -414,7 +425,8 @@ def _joined(first: str, then: str) -> str:
     # a clause with its subject left off goes on from the first as the person said it ("your
     # dad's birthday tomorrow, would've been 70")
     joint = ", " if re.match(r"(?:and|but|so|yet|which|would|could|should|might|must|was|"
-                             r"were)\b", then, re.I) else ", and "
+                             r"were)\b", then, re.I) or (len(then.split()) <= 4 and _COUNTED.match(
+                                 then) and not _VERBISH.search(then)) else ", and "
     return f"{first}{joint}{then}"
 
 
@@ -520,13 +532,17 @@ def _said_back(clause: str, text: str, limit: int) -> str:
     """A clause of `text` in the second person, at most `limit` words."""
     own = _LEADING.sub("", clause)
     clause = to_you(own)
+    # "been a long month": the time's, not the person
+    clause = re.sub(r"^been (?=(?:a|an) (?:\w+ )?(?:day|week|fortnight|month|year|while|morning|"
+                    r"night|evening|time)\b)", "it's been ", clause, flags=re.I)
     clause = re.sub(r"^been\b", "you've been", clause, flags=re.I)  # "been awake since 4"
     if _FELT_STATE.match(clause):  # "tired of all of it": how they are, said without "I'm"
         clause = f"you're {clause[0].lower()}{clause[1:]}"
     elif _WEATHER.match(clause):  # "rained the whole camping trip": the weather's, not theirs
         clause = f"it {clause[0].lower()}{clause[1:]}"
     elif _NO_SUBJECT.match(clause) and not re.search(
-            r"\bme\b", re.split(r",|\b(?:and|but|so)\b", own)[0], re.I):
+            r"\bme\b", re.split(r",|\b(?:and|but|so)\b", own)[0], re.I) and not re.fullmatch(
+            r"\w+ and \w+", own.strip()):  # "lopsided and perfect": how a thing was, not a deed
         # "Got the job offer", "cant stop thinking": as texted; not where they are the object
         # ("Asked me to be best man!" was said back as "you asked you")
         clause = f"you {clause[0].lower()}{clause[1:]}"

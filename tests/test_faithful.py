@@ -186,6 +186,21 @@ def test_a_last_few_words_without_a_verb_qualify_what_came_before() -> None:
         "you got the flat, and your landlord seems nice"
 
 
+def test_two_short_sentences_each_of_its_own_are_both_said_back() -> None:
+    """Set 40 said back half of three such messages ("you got the sofa" without the ex getting
+    the dog). Written for this test."""
+    assert restate("Sister got married. I wasn't invited.") == \
+        "your sister got married, and you weren't invited"
+    assert restate("Boiler's fixed. Had a bath for an hour.") == \
+        "boiler's fixed, and you had a bath for an hour"
+    # a count, a pair of words of how it was, a stretch of time: not the person's doing
+    assert restate("Kids both passed. first time") == "kids both passed, first time"
+    assert restate("Dad built me a bookcase. wonky and wonderful") == \
+        "your dad built you a bookcase, wonky and wonderful"
+    assert restate("Been a rough week. Van broke down.") == \
+        "it's been a rough week, and van broke down"
+
+
 def test_the_weather_is_not_said_back_as_the_persons_doing() -> None:
     assert restate("snowed all half term. kids built a whole igloo") == \
         "it snowed all half term, and kids built a whole igloo"
@@ -289,7 +304,9 @@ def test_a_sentence_without_a_verb_is_said_back_with_the_one_it_goes_on_from() -
     # said back alone, "for the third time" loses what happened
     assert restate("my car got towed. for the third time.") == \
         "your car got towed, for the third time"
-    assert restate("The kettle broke. We bought a new one.") == "you bought a new one"
+    # two short sentences each of its own: both said back (set 40 said back half of three)
+    assert restate("The kettle broke. We bought a new one.") == \
+        "the kettle broke, and you bought a new one"
 
 
 def test_a_question_typed_onto_a_statement_is_not_said_back_as_ours() -> None:
@@ -387,7 +404,8 @@ def test_a_sentence_that_leans_on_the_one_before_is_said_back_with_it() -> None:
     assert restate("My boss rang at nine. Wants me in on Sunday.") == \
         "your boss rang at nine, and wants you in on Sunday"
     # the subject left off is the person's own after a thing, not someone
-    assert restate("Interview went badly. Forgot my own CV.") == "you forgot your own CV"
+    assert restate("Interview went badly. Forgot my own CV.") == \
+        "interview went badly, and you forgot your own CV"
     # a thought said without its "I" ("think you messed up" read as an instruction)
     assert restate("think i messed up the presentation, went blank on slide 4") == \
         "you think you messed up the presentation, went blank on slide 4"
