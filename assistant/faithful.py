@@ -156,7 +156,8 @@ def restate(message: str) -> str | None:
     # "so idk how to feel": what they do not know, said back as such (not an aside question
     # cut off, which left "...bought you a kebab so", set 30)
     text = re.sub(r"\bidk\b", "I don't know", text, flags=re.I)
-    text = _TRAILING_DISMISSAL.sub("", text) or text
+    if not _STATE_BUT_FINE.search(text):  # "skinny but fine": how it is, not waved away
+        text = _TRAILING_DISMISSAL.sub("", text) or text
     text = _TRAILING_LAUGH.sub("", text) or text
     if (lead_ask := _LEAD_THEN_ASK.match(text)) and not _QUESTION_WORD.match(text) and (
             said := restate(f"{lead_ask.group(1)}.")):
@@ -386,6 +387,7 @@ _VERBISH = re.compile(
 _TRAILING_DISMISSAL = re.compile(
     r"(?:(?:[,.!]\s*|\s+(?:lol|haha|lmao|but|and)\s+)(?:(?:it'?s|its|it is) (?:fine|ok|okay|"
     r"no big deal)|whatever|fine|oh well|we'?ll see)[.!]*)+$", re.I)
+_STATE_BUT_FINE = re.compile(r"(?:^|[.!?]\s+)\w+ but (?:fine|ok|okay)\W*$", re.I)
 # Laughter typed at the end ("ate lunch in the loo lol"): the person's tone, which a listener does
 # not type back at them (sets 31, 32 said back "...after 5 weeks lol").
 _TRAILING_LAUGH = re.compile(r"(?:[\s,.!]+(?:lol|lmao|lmfao|rofl|haha\w*|hehe\w*|xd)\b)+[\s.!]*$",

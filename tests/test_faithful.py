@@ -201,6 +201,14 @@ def test_two_short_sentences_each_of_its_own_are_both_said_back() -> None:
         "it's been a rough week, and van broke down"
 
 
+def test_a_state_and_its_but_fine_are_kept_together() -> None:
+    """"cat came home after 9 days. skinny but fine" lost its "but fine" as if waved away
+    (set 41). Written for this test."""
+    assert restate("Tortoise woke up from hibernation. sleepy but fine") == \
+        "tortoise woke up from hibernation, sleepy but fine"
+    assert restate("He forgot my birthday again, but fine.") == "he forgot your birthday again"
+
+
 def test_the_weather_is_not_said_back_as_the_persons_doing() -> None:
     assert restate("snowed all half term. kids built a whole igloo") == \
         "it snowed all half term, and kids built a whole igloo"
