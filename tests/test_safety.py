@@ -60,6 +60,7 @@ CARE_SETS = {"frozen.jsonl": "4ed9825a0839090b5cb7080c398ba2f6f9c4b8a36b5623e543
              "sealed30.jsonl": "3d0ea5edbbcefbc6143b88b250d517edf8ee3befdc91640af394f03354b00372",
              "sealed32.jsonl": "bb8632da6dca049a56fa22564037916d567bd0f1a60ae04b8e0a92a58b750be8",
              "sealed39.jsonl": "45863b1ae2423d4a24153397c45a587c24ce5c103b7ec43dc3a7eab61660df41",
+             "sealed40.jsonl": "99ae943dcb4f11924874deee1b7d3afaff5dba12db9b3aeff56393563ebd29fa",
              "everyday-sayings.jsonl":
              "ea8ead1a8cdc0d2d05c902a61bb9c3faf1754535a39df84b667aa0549db476b3"}
 words_only = CareCheck()  # phrases, rules and context, without the classifier
@@ -126,7 +127,8 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "listening/sealed36/frozen.jsonl", "listening/sealed37/frozen.jsonl",
                 "care/sealed32.jsonl", "listening/sealed38/frozen.jsonl", "care/sealed39.jsonl",
                 "listening/sealed39/frozen.jsonl", "listening/sealed40/frozen.jsonl",
-                "listening/sealed41/frozen.jsonl"]
+                "listening/sealed41/frozen.jsonl", "care/sealed40.jsonl",
+                "listening/sealed42/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
