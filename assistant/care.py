@@ -877,8 +877,8 @@ WISH = re.compile(
     # no plan to be alive a while from now; a burden's "time I stopped"; a seatbelt left off in
     # the hope of a crash
     r"\b(?:annoy|disappoint|shame|pity|sorry|gutted|cross|upset|wish|sad|cheat|irritat|let down)"
-    r"\w*[^.!?]{0,60}\b(?:did "
-    r"not|never) (?:quite )?(?:finish|finished|take|took) me (?:off|out)?\b|"
+    r"\w*[^.!?]{0,60}\b(?:did not|never) (?:quite )?(?:finish|finished|take|took) me (?:off|out)?"
+    r"\b|"
     r"\b(?:want|wish|need|long)\w*\b[^.!?]{0,30}\b(?:it all|everything|my (?:head|brain|mind)|me|"
     r"myself) (?:to be |to )?(?:switched|turned|shut|switch|turn|shut) off (?:for good|"
     r"permanently|forever|for ever)\b|"
