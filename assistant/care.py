@@ -77,12 +77,29 @@ _CONTRACTIONS = [(r"\bcan'?t\b", "can not"), (r"\bwon'?t\b", "will not"), (r"n't
                  (r"\bi'm\b", "i am"), (r"'re\b", " are"), (r"'ve\b", " have"),
                  (r"'ll\b", " will"), (r"'d\b", " would"), (r"\bit's\b", "it is"),
                  (r"\bthat's\b", "that is"), (r"\bwhat's\b", "what is"),
-                 (r"\bthere's\b", "there is")]
+                 (r"\bthere's\b", "there is"),
+                 # the same typed without the apostrophe, as texts often are ("dont", "im")
+                 (r"\b(do|did|does|is|was|were|are|have|has|had|could|would|should|must)nt\b",
+                  r"\1 not"), (r"\bim\b", "i am"), (r"\bive\b", "i have"),
+                 (r"\b(you|they)re\b", r"\1 are"), (r"\b(that|what|there)s\b", r"\1 is")]
 _SELF_HARM_SLANG = re.compile(r"\b(?:on|from|of|with|to|into|relapsed?\s+on)\s+sh\b")
 
 
 def _data(name: str) -> Any:
     return json.loads(files("assistant").joinpath("data", name).read_text(encoding="utf-8"))
+
+
+# How often a word must occur in pyspellchecker's English word counts (drawn from film and TV
+# subtitles) to be a word of its own rather than a typo: rarer entries are mostly old or
+# foreign words a risk word's typo lands on by chance ("aline", "bant").
+COMMON_WORD = 100
+
+
+@cache
+def _english() -> dict[str, int]:
+    from spellchecker import SpellChecker
+
+    return dict(SpellChecker(distance=1).word_frequency.dictionary)
 
 
 @cache
@@ -148,8 +165,9 @@ class CareModel:
         return " ".join(_stemmer().stemWords(re.findall(r"[a-z0-9']+|[^\sa-z0-9']", text)))
 
     def _known(self, word: str) -> bool:
-        """A word of the vocabulary, or one with a common ending ("harming", "choked")."""
-        return word in self.known or any(
+        """A word of the vocabulary, a common English word ("repossession", "kilt", "skint":
+        not typos of "possession", "kill", "skin"), or one with a common ending ("harming")."""
+        return word in self.known or _english().get(word, 0) >= COMMON_WORD or any(
             word.endswith(end) and (word[: -len(end)] in self.known
                                     or word[: -len(end)] + "e" in self.known)
             for end in ("ing", "ed", "es", "s", "ly", "er", "ness"))
@@ -1141,6 +1159,7 @@ LOSS = re.compile(
     r"(?:everything|every \w+|it all)\b|\bi am (?:such )?(?:a )?(?:failure|useless|worthless|"
     r"pointless|a waste of space)\b|"
     r"\b(?:have not|not|barely|hardly|never) slept (?:properly |well |at all )?(?:in|for|since)\b|"
+    r"\b(?:got|get|getting|given|giving me) the (?:sack|boot|push)\b|"
     r"\bnowhere (?:to|else to) (?:live|go|stay|sleep)\b|\brepossess\w*|\btaking (?:the|my|our) "
     r"(?:house|home|flat)\b|\bhomeless\b|\bgone under\b|\bowe (?:everybody|everyone|thousands|"
     r"money to everyone)\b|\bbailiffs?\b|\bsobb\w*|\bnothing (?:ever )?gets better\b|"

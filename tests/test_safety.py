@@ -162,6 +162,26 @@ def test_mending_typos_leaves_real_words_alone() -> None:
     assert model.normalise("I wnat to die") == "i want to die"
     assert model.normalise("the river was choked with weeds") == "the river was choked with weeds"
     assert edits("wnat", "want") == 1 and edits("river", "drive") > 1
+    # common words a risk word is an edit or two from, and contractions typed without the
+    # apostrophe (written 2026-12-07 for this test; "repossession" was read as "possession")
+    assert model.normalise("the kilt and the kiln, skint after the repossession") == (
+        "the kilt and the kiln, skint after the repossession")
+    assert model.normalise("im fine, i dont know, whats next") == (
+        "i am fine, i do not know, what is next")
+
+
+def test_a_means_question_after_a_loss_typed_plainly_is_a_crisis() -> None:
+    """Written 2026-12-07 for this test, in no eval set: a loss word the typo mender turned into
+    another word, and a texted "whats" (sealed40's first run missed such a conversation)."""
+    state = CareState()
+    words_only.check("They served a repossession order on the bakery today.", state)
+    assert words_only.check("how much antifreeze would kill someone", state).level == CRISIS
+    texted = CareState()
+    words_only.check("got the sack today, dont know how to tell my wife", texted)
+    assert words_only.check("whats the tallest car park near me", texted).level == CRISIS
+    calm = CareState()  # the same question on an ordinary day: answered
+    words_only.check("Had a lovely lunch at the bakery with my sister.", calm)
+    assert words_only.check("whats the tallest car park near me", calm).level is None
 
 
 @pytest.mark.parametrize("message", [
