@@ -197,7 +197,8 @@ def edits(a: str, b: str) -> int:
 # interrupted attempts) and the 988 / AFSP warning signs, and the acute signs of the `care`
 # level. Written on 2026-12-01 by the author of eval/care/frozen.jsonl, after it and without
 # copying from it: the frozen set's figures for these kinds are the less independent for it.
-_WHO = r"(?:he|she|they|my \w+(?: \w+)?|someone|somebody|a man|a woman|an adult|the \w+)"
+_WHO = (r"(?:he|she|they|my \w+(?: in law)?(?: \w+)?|someone|somebody|a man|a woman|an adult|"
+        r"the \w+)")
 # People one might push or throw, as against things ("throw my laptop out of the window")
 _KIN = (r"(?:mum|mom|mother|dad|father|brother|sister|son|daughter|baby|child|kids?|wife|"
         r"husband|partner|boyfriend|girlfriend|boss|manager|flatmate|roommate|neighbou?r|friend|"
@@ -507,6 +508,9 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:bleed|bleeds|bleeding|bled|bald|raw|can not stop)\b|"
      r"\b(?:\d+|\w+) times\b[^.!?]{0,30}\bor (?:else )?(?:something|someone) (?:terrible|bad|"
      r"awful|horrible) (?:will )?happens?\b|"
+    rf"\b(?:have to|must|need to|got to)\b[^.!?]{{0,40}}\bor (?:else )?(?:someone|somebody|"
+    rf"(?:my |our )?{_KIN}(?:'s \w+)?) (?:will|would|is going to) (?:die|crash|burn|get hurt|be "
+    r"hurt|be killed|get sick|have an accident|drown)\b|"
      r"\b(?:until|till) (?:they|it|my \w+) (?:crack|cracks|bleed|bleeds)\b|\bcan not stop "
      r"(?:washing|checking|cleaning|counting|picking|pulling)\b|\b\d+ times before i can\b|"
      r"\b(?:check|checked|checking|wash|washed|washing|clean|cleaned|cleaning|count|counted|"
@@ -716,6 +720,14 @@ PURPOSE = re.compile(r"\b(?:on purpose|to feel|to punish|to cope|again|when it g
 # wake up") and the warning signs of 988 / AFSP (being a burden, no future, no reason to live).
 # Said this way, the reply asks directly (a check-in) rather than answering as if it knew.
 WISH = re.compile(
+    # the peace of falling, dying or not waking imagined; a funeral no one would cry at
+    r"\b(?:peaceful|restful|easy|quiet|calm|nice) (?:falling|jumping|dying|drowning|slipping "
+    r"away|disappearing|not waking(?: up)?|never waking(?: up)?) (?:would|will|must|could) be\b|"
+    r"\bhow (?:peaceful|restful|quiet|calm|easy) it (?:would|will|must|could) be to (?:fall|jump|"
+    r"die|drown|slip away|disappear|not wake|never wake|stop existing)\b|"
+    r"\b(?:nobody|no one|none of them)\b[^.!?]{0,20}\bfuneral\b[^.!?]{0,15}\b(?:would|will) "
+    r"(?:cry|care|miss me)\b|\b(?:would|will) (?:all )?be relieved (?:if|when) i (?:was|were|"
+    r"am) (?:gone|dead|not here|not around)\b|"
     r"\b(?:stop|to not|not to|rather not|want to not|could just not|wish i did not) "
     r"exist(?:ing)?\b|"
     r"(?:\bwould(?: all)?(?: \w+)? (?:be )?(?:better|fine|happier|easier|lighter|okay|ok|"
@@ -930,6 +942,28 @@ ATTEMPT_BACK = re.compile(r"\bi (?:attempted(?: suicide)?(?= (?:last|before|once
                           r"end my life|end it(?! with)|take my (?:own )?life))[^!?]{0,80}\b"
                           r"(?:back|again|returning|stronger|same as (?:then|before|back then))\b")
 # Going to a place of water or height "and not coming back".
+# A plan (the C-SSRS's intent with a method): "I am going to", a means and an end ("do it",
+# "not come back") in one sentence, not a threat on a condition ("I'll murder him if he ...").
+# Read only where the readers or a wish already asked: there it is the crisis reply, not a
+# question. Without the end it stays a question ("I'm going to take the rifle to the range").
+INTENT = re.compile(r"\b(?:i (?:am (?:going to|gonna|planning to|about to)|will|plan to|have "
+                    r"decided to|have made up my mind to)|tonight i)\b")
+ENDING = re.compile(r"\b(?:(?:do|end|finish|settle) (?:it|things|everything)|go through with "
+                    r"it|get it over with|myself|and (?:not|never) (?:come back|come home|swim|"
+                    r"come up|wake up|resurface)|keep (?:going|walking|swimming))\b")
+CONDITION = re.compile(r"\b(?:if|unless|when (?:he|she|they))\b")
+
+
+def plan_said(text: str) -> re.Match[str] | None:
+    """The means in a sentence that says what the person is going to do with it, and that it
+    is the end."""
+    for sentence in re.split(r"(?<=[.!?;])\s+", text):
+        if INTENT.search(sentence) and ENDING.search(sentence) and not CONDITION.search(
+                sentence) and (means := MEANS.search(sentence)):
+            return means
+    return None
+
+
 NOT_BACK = re.compile(r"\band (?:not|never) (?:come|coming|go|going) (?:back|home)\b"
                       r"(?= *(?:[.!?;,]|$|again|ever))")
 # Affairs put in order (988 / AFSP warning signs, the C-SSRS's preparatory acts): a will made
@@ -958,7 +992,8 @@ LETTING_GO = re.compile(
     r"\b(?:gave|given|giving|give|handed|handing|sold|selling|rehomed|rehoming) (?:away |out )?"
     r"(?:all |most |some |half )?(?:of )?my (?!old |spare |extra )\w+|"
     r"\bfound (?:a )?(?:new )?homes? for (?:my|both|all|the)\b|"
-    r"\b(?:cancel+ed|cancel+ing) (?:all|everything|every)\b|\bpaid (?:off|back) (?:all|the last|"
+    r"\b(?:cancel+ed|cancel+ing) (?:all|everything|every|my (?:\w+ )?\w+,? (?:my \w+|and))\b|"
+    r"\bpaid (?:off|back) (?:all|the last|"
     r"every|everything|everyone)\b")
 FINAL = re.compile(
     r"\b(?:things in order|somewhere to go|(?:dog|cat|pet)(?:'s|s)? (?:papers|things|new home)|"
@@ -1487,6 +1522,8 @@ class CareCheck:
             # crisis reply, above its check-in band, stands)
             level, kind = (CRISIS, "suicidal") if state.level else (CHECK_IN, "check_in_wish")
             evidence = wish.group(0)
+        if level == CHECK_IN and (plan := _first(plan_said, readings)):
+            level, kind, evidence = CRISIS, "suicidal_plan", plan.group(0)
         risk = max(scores.get(CRISIS, 0.0), scores.get(CARE, 0.0))
         if level is None and self.reader is not None and (
                 distress or recent or risk >= self.ambiguous) and (
