@@ -5,6 +5,7 @@ import pytest
 
 from assistant import faithful
 from assistant.listening import (
+    BRIGHT,
     FEELINGS,
     OPEN_QUESTIONS,
     QUESTIONS,
@@ -130,7 +131,7 @@ class Scorer(FakeChatModel):
 
 def test_a_reply_is_assembled_from_their_words_the_likeliest_feeling_and_an_open_question(
         ) -> None:
-    model = Scorer({"hurt": -1.0, "unheard": -0.5, "relieved": -0.1})
+    model = Scorer({"hurt": -1.0, "unheard": -0.5, "relieved": -2.0})
     listening = ListeningService(model, FixingDetector())
     reply = listening.reply(MESSAGE)
     lead = lead_of(MESSAGE)
@@ -152,6 +153,20 @@ def test_sad_is_named_only_where_their_words_hold_a_sorrow() -> None:
     assert name_feeling(scores, "My grandad's allotment was sold to a developer.") == "sad"
     assert name_feeling(scores, "His allotment gate is open again.",
                         said="We buried my grandad last month.") == "sad"
+
+
+def test_no_sorrow_is_named_where_the_model_reads_the_moment_as_glad_as_sore() -> None:
+    """Written 2026-12-07 for this test (sets 35, 41: "sad" for everyone joining in with a
+    song, for a silent resident singing with the choir; the model scored a glad feeling as high
+    but could not name it, for the person gave it no words)."""
+    message = "My mum hasn't left the flat since the winter. Today she came to the allotment."
+    scores = {f: -8.0 for f in FEELINGS} | {"sad": -2.0}
+    assert name_feeling(scores, message) == "sad"
+    assert name_feeling(scores | {"grateful": -2.3}, message) is None  # as glad as sore
+    assert name_feeling(scores | {"grateful": -3.5}, message) == "sad"  # far less glad
+    # where their words give a glad feeling reason, it is the one named, as before
+    assert name_feeling(scores | {"hopeful": -1.5}, f"{message} So happy.") is None  # theirs
+    assert name_feeling(scores | {"hopeful": -1.5}, f"{message} It went great.") == "hopeful"
 
 
 def test_a_word_they_used_for_something_else_is_not_named_as_their_feeling() -> None:
@@ -179,8 +194,9 @@ def test_a_feeling_is_named_only_when_they_did_not_name_one_and_the_model_finds_
                   "A full house at Easter and I've never felt so on my own."):
         assert name_feeling(scores, named) is None, named  # they said it: no second guess
     assert name_feeling(scores, "I used to be close to her and we moved away.") == "afraid"
-    scores["proud"] = 0.0
+    scores["proud"] = -3.0
     assert name_feeling(scores, "I ran my first 10k, just.") == "afraid"  # bright, no reason
+    scores["proud"] = 0.0
     assert name_feeling(scores, "I ran my first 10k and it went great.") == "proud"
     listening = ListeningService(Scorer({}), FixingDetector())
     plain = listening.reply(MESSAGE)
@@ -201,7 +217,7 @@ def test_a_feeling_is_named_only_when_they_did_not_name_one_and_the_model_finds_
 ])
 def test_a_feeling_is_named_only_where_the_words_show_how_it_landed(message: str,
                                                                    landed: bool) -> None:
-    scores = {f: -1.0 for f in FEELINGS}
+    scores = {f: -3.0 if f in BRIGHT else -1.0 for f in FEELINGS}
     assert (name_feeling(scores, message) is not None) == landed, message
     # an event said plainly after a message that showed how things were: it may be named
     assert name_feeling(scores, "The plumber is coming on Thursday.",
@@ -310,7 +326,7 @@ def test_the_real_model_answers_in_the_listening_shape(assistant: Assistant) -> 
 
 
 def test_a_question_of_what_to_do_names_only_what_they_weigh() -> None:
-    scores = {f: -1.0 for f in FEELINGS} | {"sad": -0.1, "torn": -0.5}
+    scores = {f: -3.0 if f in BRIGHT else -1.0 for f in FEELINGS} | {"sad": -0.1, "torn": -0.5}
     assert name_feeling(scores, "What would you do if your neighbour never said hello?") == "torn"
     assert name_feeling(scores, "Should I text him first?") == "torn"
     # said as well as asked: how it landed is theirs to show, and any feeling may fit
