@@ -508,9 +508,10 @@ RULES: dict[str, tuple[str, re.Pattern[str]]] = {kind: (level, re.compile(patter
      r"\b(?:bleed|bleeds|bleeding|bled|bald|raw|can not stop)\b|"
      r"\b(?:\d+|\w+) times\b[^.!?]{0,30}\bor (?:else )?(?:something|someone) (?:terrible|bad|"
      r"awful|horrible) (?:will )?happens?\b|"
-    rf"\b(?:have to|must|need to|got to)\b[^.!?]{{0,40}}\bor (?:else )?(?:someone|somebody|"
-    rf"(?:my |our )?{_KIN}(?:'s \w+)?) (?:will|would|is going to) (?:die|crash|burn|get hurt|be "
-    r"hurt|be killed|get sick|have an accident|drown)\b|"
+     # a ritual, or someone close comes to harm ("or my mum will die")
+     rf"\b(?:have to|must|need to|got to)\b[^.!?]{{0,40}}\bor (?:else )?(?:someone|somebody|"
+     rf"(?:my |our )?{_KIN}(?:'s \w+)?) (?:will|would|is going to) (?:die|crash|burn|get hurt|"
+     r"be hurt|be killed|get sick|have an accident|drown)\b|"
      r"\b(?:until|till) (?:they|it|my \w+) (?:crack|cracks|bleed|bleeds)\b|\bcan not stop "
      r"(?:washing|checking|cleaning|counting|picking|pulling)\b|\b\d+ times before i can\b|"
      r"\b(?:check|checked|checking|wash|washed|washing|clean|cleaned|cleaning|count|counted|"
@@ -941,7 +942,6 @@ ATTEMPT_BACK = re.compile(r"\bi (?:attempted(?: suicide)?(?= (?:last|before|once
                           r"\w+ (?:years?|months?) ago|when)\b|[.,;])|tried to (?:kill myself|"
                           r"end my life|end it(?! with)|take my (?:own )?life))[^!?]{0,80}\b"
                           r"(?:back|again|returning|stronger|same as (?:then|before|back then))\b")
-# Going to a place of water or height "and not coming back".
 # A plan (the C-SSRS's intent with a method): "I am going to", a means and an end ("do it",
 # "not come back") in one sentence, not a threat on a condition ("I'll murder him if he ...").
 # Read only where the readers or a wish already asked: there it is the crisis reply, not a
@@ -964,6 +964,7 @@ def plan_said(text: str) -> re.Match[str] | None:
     return None
 
 
+# Going to a place of water or height "and not coming back".
 NOT_BACK = re.compile(r"\band (?:not|never) (?:come|coming|go|going) (?:back|home)\b"
                       r"(?= *(?:[.!?;,]|$|again|ever))")
 # Affairs put in order (988 / AFSP warning signs, the C-SSRS's preparatory acts): a will made
