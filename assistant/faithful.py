@@ -214,6 +214,16 @@ def restate(message: str) -> str | None:
             # "lopsided and perfect": how it was
             or bool(re.fullmatch(r"\w+ and \w+", last_said.rstrip(".!… "))))
         return _trim(", ".join(parts[:-1]) + (", " if qualifies else ", and ") + parts[-1])
+    if len(statements) == 2 and all(len(s.split()) <= PAIR_WORDS for s in statements) and (
+            sum(len(s.split()) for s in statements) <= MAX_WORDS - 4) and not any(
+            _DISMISSING.match(s) or len(_LEADING.sub("", s).split()) < 2 for s in statements
+    ) and not _NO_SUBJECT.match(
+            _LEADING.sub("", statements[0])) and not _pointed_at(statements[1]) and not (
+            _DEPENDENT.match(statements[1])):  # "like when I was 6" needs what it is like
+        # two plain sentences, news and what came of it ("The biopsy came back clear. We had
+        # fish and chips on the beach." was said back as the fish and chips alone: set 43)
+        return _trim(", and ".join(_said_back(s.rstrip(".!… "), text, MAX_WORDS)
+                                   for s in statements))
     clauses = [(n, u) for n, s in enumerate(statements) for u in _units(s.rstrip(".!… "))]
     if not clauses:
         return None
@@ -364,6 +374,7 @@ _THEIR_DOING = re.compile(
 
 
 TEXTED_WORDS = 6
+PAIR_WORDS = 9  # each of two sentences said back together (restate)
 # A count or an order that qualifies what came before ("third go", "both of them").
 _COUNTED = re.compile(r"^(?:\d+\w*|first|second|third|fourth|fifth|sixth|tenth|both|all|each|"
                       r"every|twice|once|again)\b", re.I)

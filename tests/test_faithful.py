@@ -149,8 +149,14 @@ def test_a_long_message_is_said_back_from_where_it_starts_to_where_it_ends() -> 
     assert restate("My brother has been out of work since March. Last night he ate the "
                    "dinner I'd saved.") == ("your brother has been out of work since March, "
                                             "and last night he ate the dinner you'd saved")
+    # two plain sentences of nine words or fewer: both said back (set 43 lost a clear biopsy
+    # before "we had fish and chips on the beach"); longer, the one that carries it
     assert restate("My brother has been out of work since March. Last night my daughter "
-                   "ate the dinner I'd saved.") == \
+                   "ate the dinner I'd saved.") == ("your brother has been out of work since "
+                                                    "March, and last night your daughter ate "
+                                                    "the dinner you'd saved")
+    assert restate("My brother has been out of work and on our sofa since March. Last night "
+                   "my daughter ate the dinner I'd saved.") == \
         "last night your daughter ate the dinner you'd saved"
 
 
@@ -315,6 +321,15 @@ def test_a_sentence_without_a_verb_is_said_back_with_the_one_it_goes_on_from() -
     # two short sentences each of its own: both said back (set 40 said back half of three)
     assert restate("The kettle broke. We bought a new one.") == \
         "the kettle broke, and you bought a new one"
+    # two plain sentences a little longer: the news and what came of it (set 43 said back
+    # only the fish and chips after a clear biopsy); written 2026-12-07 for this test
+    assert restate("The appeal was turned down this morning. We went and sat by the canal.") == \
+        "the appeal was turned down this morning, and you went and sat by the canal"
+    # but not a second sentence that needs the first ("like when ..."), nor one word
+    assert restate("my brother picked me up from the station at midnight. like when we were "
+                   "kids") == "your brother picked you up from the station at midnight"
+    assert restate("landlord put the rent up by a hundred again. great") == \
+        "your landlord put the rent up by a hundred again"
 
 
 def test_a_question_typed_onto_a_statement_is_not_said_back_as_ours() -> None:
@@ -366,8 +381,9 @@ def test_a_texted_message_of_short_sentences_is_said_back_whole() -> None:
     assert restate("Train cancelled. Missed the recital.") == \
         "train cancelled, and you missed the recital"
     # a longer message still says back what carries it
-    assert restate("My brother has been out of work since March. Last night my daughter ate "
-                   "the dinner I'd saved.") == "last night your daughter ate the dinner you'd saved"
+    assert restate("My brother has been out of work and on our sofa since March. Last night my "
+                   "daughter ate the dinner I'd saved.") == (
+        "last night your daughter ate the dinner you'd saved")
 
 
 @pytest.mark.parametrize(("said", "back"), [
