@@ -128,7 +128,8 @@ CHECKED_SETS = ["listening/sealed14/frozen.jsonl", "listening/sealed15/frozen.js
                 "care/sealed32.jsonl", "listening/sealed38/frozen.jsonl", "care/sealed39.jsonl",
                 "listening/sealed39/frozen.jsonl", "listening/sealed40/frozen.jsonl",
                 "listening/sealed41/frozen.jsonl", "care/sealed40.jsonl",
-                "listening/sealed42/frozen.jsonl", "listening/sealed43/frozen.jsonl"]
+                "listening/sealed42/frozen.jsonl", "listening/sealed43/frozen.jsonl",
+                "listening/sealed44/frozen.jsonl"]
 
 
 def _said(path: Path) -> list[str]:
