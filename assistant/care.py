@@ -17,7 +17,7 @@ import difflib
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -96,10 +96,10 @@ COMMON_WORD = 100
 
 
 @cache
-def _english() -> dict[str, int]:
+def _english() -> Mapping[str, int]:
     from spellchecker import SpellChecker
 
-    return dict(SpellChecker(distance=1).word_frequency.dictionary)
+    return SpellChecker(distance=1).word_frequency.dictionary
 
 
 @cache
@@ -942,6 +942,8 @@ ATTEMPT_BACK = re.compile(r"\bi (?:attempted(?: suicide)?(?= (?:last|before|once
                           r"\w+ (?:years?|months?) ago|when)\b|[.,;])|tried to (?:kill myself|"
                           r"end my life|end it(?! with)|take my (?:own )?life))[^!?]{0,80}\b"
                           r"(?:back|again|returning|stronger|same as (?:then|before|back then))\b")
+# Where one sentence ends and the next begins, in a message or its normalised text.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+")
 # A plan (the C-SSRS's intent with a method): "I am going to", a means and an end ("do it",
 # "not come back") in one sentence, not a threat on a condition ("I'll murder him if he ...").
 # Read only where the readers or a wish already asked: there it is the crisis reply, not a
@@ -957,7 +959,7 @@ CONDITION = re.compile(r"\b(?:if|unless|when (?:he|she|they))\b")
 def plan_said(text: str) -> re.Match[str] | None:
     """The means in a sentence that says what the person is going to do with it, and that it
     is the end."""
-    for sentence in re.split(r"(?<=[.!?;])\s+", text):
+    for sentence in SENTENCE_BREAK.split(text):
         if INTENT.search(sentence) and ENDING.search(sentence) and not CONDITION.search(
                 sentence) and (means := MEANS.search(sentence)):
             return means
@@ -1339,7 +1341,7 @@ DIARY = re.compile(r"^\W*(?:\w+ed|got|bought|took|made|gave|went|told|left|wrote
 def _spoken(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """A match in a sentence the person says of themselves: "what does it mean to commit
     suicide?" or "he wants to die" name the words without being a disclosure."""
-    for sentence in re.split(r"(?<=[.!?;])\s+", text):
+    for sentence in SENTENCE_BREAK.split(text):
         match = pattern.search(sentence)
         if not match or (OTHERS.search(sentence) and not FIRST_PERSON.search(sentence)
                          and not DIARY.match(sentence)):
@@ -1369,7 +1371,7 @@ def _present(message: str, text: str, normalise: Any) -> str:
     """The message without its sentences about a past that is over ("I used to self-harm as a
     teenager but I have been well for ten years"), unless it also says it came back; `text` is
     the message normalised. The message itself when no sentence is dropped."""
-    sentences = re.split(r"(?<=[.!?;])\s+", message)
+    sentences = SENTENCE_BREAK.split(message)
     lows = [normalise(s) for s in sentences]  # a return said beside being well is not one
     if not (PAST.search(text) and WELL.search(text)) or any(
             RELAPSE.search(low) and not (WELL.search(low) and not PAST.search(low))
